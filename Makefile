@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: MIT
+#
+# Courier build. `make` builds the kernel, the root server and the boot image;
+# `make run` boots it in QEMU; `make test` runs every test and ends with
+# "N passed, N failed"; `make bench` prints BENCH lines; `make iso` builds a GRUB image;
+# `make debug` waits for gdb. Each directory's rules live in its module.mk (LK style).
+
+BUILD ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+
+.DEFAULT_GOAL := all
+.PHONY: all run test bench iso debug clean deps check-style host-test system-test
+
+include mk/common.mk
+include kernel/module.mk
+-include user/module.mk
+-include tools/module.mk
+-include tests/module.mk
+
+all: $(KERNEL_BIN) $(KERNEL_ELF) $(ROOT_ELF) $(BOOTIMG)
+
+deps:
+	$(Q)tools/deps.sh
+
+run: deps all
+	$(Q)tools/qemu.sh run
+
+debug: deps all
+	$(Q)tools/qemu.sh debug
+
+iso: deps $(BUILD)/courier.iso
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/qemu.sh bench
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copies between kernel memory and a thread's user memory, page by page through the
+ * direct map after a page-table walk (arch_mmu_translate). Cost: O(n / 4 KiB) walks;
+ * callers bound n (the largest is a struct of a few hundred bytes).
+ */
+#include <kernel/usercopy.h>
+#include <kernel/errors.h>
+#include <kernel/string.h>
+#include <kernel/tcb.h>
+#include <arch/mmu.h>
+
+static int
+user_copy(struct tcb *t, uint64_t ua, void *kbuf, size_t n, bool to_user)
+{
+    if (n == 0) {
+        return 0;
+    }
+    if (ua < CR_USER_MIN || ua + n < ua || ua + n > CR_USER_MAX) {
+        return -CR_EFAULT;
+    }
+    void *pml4 = tcb_vspace_root(t);
+    if (pml4 == NULL) {
+        return -CR_EFAULT;
+    }
+    uint8_t *k = kbuf;
+    while (n > 0) {
+        paddr_t pa;
+        bool writable;
+        if (!arch_mmu_translate(pml4, ua, &pa, &writable) || (to_user && !writable)) {
+            return -CR_EFAULT;
+        }
+        size_t chunk = MIN(n, CR_PAGE_SIZE - (ua & (CR_PAGE_SIZE - 1)));
+        if (to_user) {
+            memcpy(phys_to_virt(pa), k, chunk);
+        } else {
+            memcpy(k, phys_to_virt(pa), chunk);
+        }
+        ua += chunk;
+        k += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+/*
+ * Copies n bytes from t's user address src into dst. Errors: -EFAULT (any byte not
+ * mapped readable in t's address space, or outside user space). dst may be partly
+ * written on failure.
+ */
+int
+copy_from_user(struct tcb *t, void *dst, uaddr_t src, size_t n)
+{
+    return user_copy(t, src.addr, dst, n, false);
+}
+
+/*
+ * Copies n bytes to t's user address dst. Errors: -EFAULT (any byte not mapped
+ * writable). Checks every page before writing, so a failed copy writes nothing.
+ */
+int
+copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
+{
+    /* Probe first so a failure leaves user memory untouched. */
+    uint64_t ua = dst.addr;
+    if (n != 0 && (ua < CR_USER_MIN || ua + n < ua || ua + n > CR_USER_MAX)) {
+        return -CR_EFAULT;
+    }
+    void *pml4 = tcb_vspace_root(t);
+    for (uint64_t p = ALIGN_DOWN(ua, CR_PAGE_SIZE); n != 0 && p < ua + n; p += CR_PAGE_SIZE) {
+        paddr_t pa;
+        bool w;
+        if (pml4 == NULL || !arch_mmu_translate(pml4, p, &pa, &w) || !w) {
+            return -CR_EFAULT;
+        }
+    }
+    return user_copy(t, ua, (void *)src, n, true);
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Thread register state on x86_64: building a fresh user context, reading and writing
+ * it for tcb_read_regs/tcb_write_regs (with every value user code cannot be allowed to
+ * set forced safe: segment selectors, IF on, IOPL 0), system-call result and restart,
+ * and the exit to user mode. Exit uses sysretq only when the thread entered through
+ * syscall and its registers were not changed since; rip is checked canonical first
+ * (the Intel sysret #GP-in-ring-0 pitfall), otherwise iretq.
+ */
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+#include <kernel/cpu.h>
+#include <kernel/tcb.h>
+#include <kernel/string.h>
+
+void x86_wrmsr(uint32_t msr, uint64_t v);
+void x86_set_kernel_entry(struct arch_context *ctx);
+void x86_fpu_save(struct arch_fpu *f);
+void x86_fpu_restore(const struct arch_fpu *f);
+void arch_enter_user(struct arch_context *ctx, int full) NORETURN;
+
+enum {
+    MSR_FS_BASE = 0xc0000100,
+};
+
+static uint64_t loaded_fs_base;
+
+/* Zeroes ctx and sets user segments and flags (IF on). rip/rsp are set later. */
+void
+arch_context_init_user(struct arch_context *ctx)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->cs = SEL_UCODE;
+    ctx->ss = SEL_UDATA;
+    ctx->rflags = RFLAGS_IF | RFLAGS_FIXED;
+    ctx->restore_full = 1;
+}
+
+/* Copies the user-visible registers out of ctx. */
+void
+arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r)
+{
+    *r = (struct cr_regs){
+        .rip = ctx->rip, .rsp = ctx->rsp, .rflags = ctx->rflags, .rax = ctx->rax,
+        .rbx = ctx->rbx, .rcx = ctx->rcx, .rdx = ctx->rdx,       .rsi = ctx->rsi,
+        .rdi = ctx->rdi, .rbp = ctx->rbp, .r8 = ctx->r8,         .r9 = ctx->r9,
+        .r10 = ctx->r10, .r11 = ctx->r11, .r12 = ctx->r12,       .r13 = ctx->r13,
+        .r14 = ctx->r14, .r15 = ctx->r15, .fs_base = ctx->fs_base,
+    };
+}
+
+/*
+ * Loads user-chosen registers into ctx. Cannot fail: flags are masked to what user code
+ * may set, a non-canonical rip just faults in user mode (iretq is used, see exit),
+ * fs_base is clamped to user space.
+ */
+void
+arch_context_set_regs(struct arch_context *ctx, const struct cr_regs *r)
+{
+    ctx->rip = r->rip;
+    ctx->rsp = r->rsp;
+    ctx->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_FIXED;
+    ctx->rax = r->rax;
+    ctx->rbx = r->rbx;
+    ctx->rcx = r->rcx;
+    ctx->rdx = r->rdx;
+    ctx->rsi = r->rsi;
+    ctx->rdi = r->rdi;
+    ctx->rbp = r->rbp;
+    ctx->r8 = r->r8;
+    ctx->r9 = r->r9;
+    ctx->r10 = r->r10;
+    ctx->r11 = r->r11;
+    ctx->r12 = r->r12;
+    ctx->r13 = r->r13;
+    ctx->r14 = r->r14;
+    ctx->r15 = r->r15;
+    ctx->fs_base = arch_is_canonical_user(r->fs_base) ? r->fs_base : 0;
+    ctx->cs = SEL_UCODE;
+    ctx->ss = SEL_UDATA;
+    ctx->restore_full = 1;
+}
+
+/* Sets the system-call return value. */
+void
+arch_context_set_result(struct arch_context *ctx, int64_t v)
+{
+    ctx->rax = (uint64_t)v;
+}
+
+/* Makes the thread re-execute its syscall instruction with rax = number. */
+void
+arch_context_restart_syscall(struct arch_context *ctx, uint64_t number)
+{
+    ctx->rip -= 2; /* syscall is 0f 05 */
+    ctx->rax = number;
+}
+
+/* Returns the user program counter. */
+uint64_t
+arch_context_pc(const struct arch_context *ctx)
+{
+    return ctx->rip;
+}
+
+/* Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. */
+void
+arch_exit_to_user(struct tcb *t)
+{
+    struct cpu *c = this_cpu();
+    struct arch_context *ctx = &t->ctx;
+    arch_mmu_switch(tcb_vspace_root(t));
+    if (c->fpu_owner != t) {
+        if (c->fpu_owner != NULL) {
+            x86_fpu_save(&c->fpu_owner->fpu);
+        }
+        x86_fpu_restore(&t->fpu);
+        c->fpu_owner = t;
+    }
+    if (ctx->fs_base != loaded_fs_base) {
+        x86_wrmsr(MSR_FS_BASE, ctx->fs_base);
+        loaded_fs_base = ctx->fs_base;
+    }
+    x86_set_kernel_entry(ctx);
+    int full = ctx->restore_full != 0 || !arch_is_canonical_user(ctx->rip);
+    arch_enter_user(ctx, full);
+}

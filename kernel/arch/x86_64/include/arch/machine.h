@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86_64 definitions behind the arch contract: the saved user context, the FPU save
+ * area, address-space constants and control-register bits. Generic code sees the struct
+ * names only through the arch contract headers and never reads their fields.
+ */
+#pragma once
+
+#include <kernel/types.h>
+
+#define KERNEL_VBASE 0xffffffff80000000ull
+#define PHYS_MAP_BASE 0xffff800000000000ull
+#define PHYS_MAP_MAX (512ull << 30) /* one PDPT's worth of direct map */
+#define USER_TOP 0x0000800000000000ull
+
+/* GDT selectors. User selectors are ordered for sysret (STAR): data, then code. */
+enum {
+    SEL_KCODE = 0x08,
+    SEL_KDATA = 0x10,
+    SEL_UDATA = 0x1b, /* 0x18 | RPL 3 */
+    SEL_UCODE = 0x23, /* 0x20 | RPL 3 */
+    SEL_TSS = 0x28,
+};
+
+/*
+ * Saved user state, laid out as the entry stubs push it: general registers, then
+ * vector and error code, then the hardware interrupt frame. TSS.rsp0 points just past
+ * the end of the current thread's context, so the CPU pushes its frame straight into
+ * the TCB (no copy). Field order is fixed by entry.S.
+ */
+struct arch_context {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector; /* VEC_SYSCALL for a system call */
+    uint64_t error;
+    uint64_t rip, cs, rflags, rsp, ss;
+    uint64_t fs_base;
+    uint64_t restore_full; /* nonzero: return with iretq (all registers live) */
+};
+
+#define VEC_SYSCALL 0x100ull
+
+/* The legacy FXSAVE area: 512 bytes, 16-byte aligned. */
+struct arch_fpu {
+    uint8_t area[512];
+} __attribute__((aligned(16)));
+
+/* RFLAGS bits. */
+enum {
+    RFLAGS_CF = 1u << 0,
+    RFLAGS_FIXED = 1u << 1,
+    RFLAGS_TF = 1u << 8,
+    RFLAGS_IF = 1u << 9,
+    RFLAGS_DF = 1u << 10,
+    RFLAGS_IOPL = 3u << 12,
+    RFLAGS_NT = 1u << 14,
+    RFLAGS_RF = 1u << 16,
+    RFLAGS_VM = 1u << 17,
+    RFLAGS_AC = 1u << 18,
+    RFLAGS_ID = 1u << 21,
+    /* What user code may set: arithmetic flags, DF, TF, AC, ID. Never IF-off or IOPL. */
+    RFLAGS_USER_MASK = 0x0cd5u | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_ID,
+};
+
+static inline bool
+arch_is_canonical_user(uint64_t va)
+{
+    return va < USER_TOP;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * I/O-port capabilities (x86 only): a capability covers ports first..last; ioport_issue
+ * derives a capability for a sub-range; ioport_in/out perform one access of 1, 2 or 4
+ * bytes entirely inside the range. The TSS has no I/O bitmap, so user code can reach
+ * ports only through these calls.
+ */
+#include <kernel/cdt.h>
+#include <kernel/cnode.h>
+#include <kernel/errors.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <arch/pio.h>
+
+static int
+lookup(uint64_t cptr, uint64_t port, uint64_t width, struct slot **out)
+{
+    int rc = cnode_lookup_cap(sched_current(), cptr, CR_OBJ_IOPORT, out);
+    if (rc != 0) {
+        return rc;
+    }
+    if (width != 1 && width != 2 && width != 4) {
+        return -CR_EINVAL;
+    }
+    if (port < (*out)->cap.obj || port + width - 1 > (*out)->cap.w1) {
+        return -CR_EPERM;
+    }
+    return 0;
+}
+
+/*
+ * ioport_issue(ioport, first, last, dst_cnode, dst_index): derives a capability for
+ * ports first..last. Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (first > last), EPERM
+ * (range not inside the source's), ERANGE (index), EEXIST (destination occupied).
+ */
+int64_t
+sys_ioport_issue(uint64_t cptr, uint64_t first, uint64_t last, uint64_t dst_cnode,
+                 uint64_t dst_index)
+{
+    struct tcb *self = sched_current();
+    struct slot *src;
+    struct slot *dst;
+    int rc = cnode_lookup_cap(self, cptr, CR_OBJ_IOPORT, &src);
+    if (rc != 0) {
+        return rc;
+    }
+    if (first > last) {
+        return -CR_EINVAL;
+    }
+    if (first < src->cap.obj || last > src->cap.w1) {
+        return -CR_EPERM;
+    }
+    rc = cnode_lookup_dest(self, dst_cnode, dst_index, &dst);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!cap_is_null(&dst->cap)) {
+        return -CR_EEXIST;
+    }
+    struct cap c = { .type = CR_OBJ_IOPORT, .rights = CR_RIGHTS_ALL, .obj = first, .w1 = last };
+    cnode_install(src, dst, &c, MDB_REVOCABLE);
+    return 0;
+}
+
+/*
+ * ioport_in(ioport, port, width): reads 1, 2 or 4 bytes; returns the value.
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (width), EPERM (port outside the range).
+ */
+int64_t
+sys_ioport_in(uint64_t cptr, uint64_t port, uint64_t width)
+{
+    struct slot *s;
+    int rc = lookup(cptr, port, width, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    switch (width) {
+    case 1:
+        return arch_inb((uint16_t)port);
+    case 2:
+        return arch_inw((uint16_t)port);
+    default:
+        return arch_inl((uint16_t)port);
+    }
+}
+
+/*
+ * ioport_out(ioport, port, width, value): writes 1, 2 or 4 bytes.
+ * Errors: as ioport_in.
+ */
+int64_t
+sys_ioport_out(uint64_t cptr, uint64_t port, uint64_t width, uint64_t value)
+{
+    struct slot *s;
+    int rc = lookup(cptr, port, width, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    switch (width) {
+    case 1:
+        arch_outb((uint16_t)port, (uint8_t)value);
+        break;
+    case 2:
+        arch_outw((uint16_t)port, (uint16_t)value);
+        break;
+    default:
+        arch_outl((uint16_t)port, (uint32_t)value);
+        break;
+    }
+    return 0;
+}

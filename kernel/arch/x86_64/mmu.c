@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86_64 page tables. At boot, arch_mmu_init() builds the kernel's own tables: a direct
+ * map of physical memory at PHYS_MAP_BASE (2 MiB pages, NX; write-back where there is
+ * RAM, uncached where there is none, so MMIO such as the LAPIC is safe to touch) and the
+ * kernel image at KERNEL_VBASE with 4 KiB pages, W^X per section. Every user PML4 shares
+ * the kernel half (entries 256..511) by copying them at creation; those entries point at
+ * tables made here and never change afterwards.
+ *
+ * The user-table hooks edit entries only; the objects that own table pages and the
+ * rules about who may map what live in obj/vspace.c. No TLB shootdown yet (one CPU): an
+ * edit to the loaded address space is followed by invlpg, other address spaces are
+ * flushed by the CR3 write that switches to them (no PCID, so nothing is retained).
+ */
+#include <arch/mmu.h>
+#include <arch/cpu.h>
+#include <kernel/boot.h>
+#include <kernel/klog.h>
+#include <kernel/panic.h>
+#include <kernel/string.h>
+#include <courier/abi/errors.h>
+
+enum {
+    PTE_P = 1u << 0,
+    PTE_W = 1u << 1,
+    PTE_U = 1u << 2,
+    PTE_PWT = 1u << 3,
+    PTE_PCD = 1u << 4,
+    PTE_PS = 1u << 7,
+    PTE_G = 1u << 8,
+    PTE_PAT_LARGE = 1u << 12,
+};
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define ENTRIES 512
+
+extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
+extern char _data_start[], _data_end[], _kernel_end[];
+
+static uint64_t *kernel_pml4;
+
+static inline unsigned
+index_of(vaddr_t va, unsigned level)
+{
+    return (va >> (12 + 9 * level)) & (ENTRIES - 1);
+}
+
+static inline uint64_t *
+table_at(uint64_t entry)
+{
+    return phys_to_virt(entry & PTE_ADDR);
+}
+
+static bool
+range_has_ram(const struct boot_params *bp, paddr_t base, uint64_t len)
+{
+    for (unsigned i = 0; i < bp->nregions; i++) {
+        const struct boot_region *r = &bp->regions[i];
+        if (r->kind == BOOT_REGION_RAM && r->base < base + len && base < r->base + r->len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint64_t *
+new_table(paddr_t (*alloc_page)(void), uint64_t *parent_entry, uint64_t flags)
+{
+    paddr_t pa = alloc_page();
+    uint64_t *t = phys_to_virt(pa);
+    memset(t, 0, 4096);
+    *parent_entry = pa | flags;
+    return t;
+}
+
+static void
+map_image_range(uint64_t *pd, paddr_t (*alloc_page)(void), vaddr_t start, vaddr_t end,
+                uint64_t flags)
+{
+    for (vaddr_t va = ALIGN_DOWN(start, 4096); va < end; va += 4096) {
+        uint64_t *pde = &pd[index_of(va, 1)];
+        uint64_t *pt = (*pde & PTE_P) ? table_at(*pde) : new_table(alloc_page, pde, PTE_P | PTE_W);
+        pt[index_of(va, 0)] = (va - KERNEL_VBASE) | flags;
+    }
+}
+
+/*
+ * Builds and loads the kernel's final page tables. alloc_page hands out zeroed boot
+ * memory that is never returned. Called once, on the boot tables.
+ */
+void
+arch_mmu_init(const struct boot_params *bp, paddr_t (*alloc_page)(void))
+{
+    paddr_t top = 4ull << 30;
+    for (unsigned i = 0; i < bp->nregions; i++) {
+        const struct boot_region *r = &bp->regions[i];
+        if (r->kind == BOOT_REGION_RAM && r->base + r->len > top) {
+            top = r->base + r->len;
+        }
+    }
+    if (top > PHYS_MAP_MAX) {
+        kprintf("mmu: ignoring physical memory above %lu GiB\n", (uint64_t)(PHYS_MAP_MAX >> 30));
+        top = PHYS_MAP_MAX;
+    }
+
+    uint64_t tmp;
+    kernel_pml4 = new_table(alloc_page, &tmp, 0);
+    uint64_t *pdpt = new_table(alloc_page, &kernel_pml4[index_of(PHYS_MAP_BASE, 3)],
+                               PTE_P | PTE_W);
+    for (paddr_t gib = 0; gib < top; gib += 1ull << 30) {
+        uint64_t *pd = new_table(alloc_page, &pdpt[gib >> 30], PTE_P | PTE_W);
+        for (unsigned i = 0; i < ENTRIES; i++) {
+            paddr_t pa = gib + ((paddr_t)i << 21);
+            uint64_t cache = range_has_ram(bp, pa, 1ull << 21) ? 0 : (PTE_PCD | PTE_PWT);
+            pd[i] = pa | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX | cache;
+        }
+    }
+
+    /* Remaining kernel-half PML4 entries get empty PDPTs so user PML4s can share them. */
+    for (unsigned i = 256; i < ENTRIES; i++) {
+        if (!(kernel_pml4[i] & PTE_P)) {
+            new_table(alloc_page, &kernel_pml4[i], PTE_P | PTE_W);
+        }
+    }
+    uint64_t *hpdpt = table_at(kernel_pml4[index_of(KERNEL_VBASE, 3)]);
+    uint64_t *hpd = new_table(alloc_page, &hpdpt[index_of(KERNEL_VBASE, 2)], PTE_P | PTE_W);
+    map_image_range(hpd, alloc_page, (vaddr_t)_text_start, (vaddr_t)_text_end, PTE_P | PTE_G);
+    map_image_range(hpd, alloc_page, (vaddr_t)_rodata_start, (vaddr_t)_rodata_end,
+                    PTE_P | PTE_G | PTE_NX);
+    map_image_range(hpd, alloc_page, (vaddr_t)_data_start, (vaddr_t)_data_end,
+                    PTE_P | PTE_W | PTE_G | PTE_NX);
+    arch_mmu_switch(kernel_pml4);
+}
+
+/* Returns the kernel's PML4 (kernel virtual address). */
+void *
+arch_mmu_kernel_pml4(void)
+{
+    return kernel_pml4;
+}
+
+/* Prepares a zeroed page as a user PML4: copies the shared kernel half. */
+void
+arch_mmu_init_vspace(void *pml4)
+{
+    uint64_t *t = pml4;
+    for (unsigned i = 256; i < ENTRIES; i++) {
+        t[i] = kernel_pml4[i];
+    }
+}
+
+/*
+ * Finds the entry at level `want` that translates va. Errors: -ENOTABLE if a higher
+ * level is missing; -EEXIST if a large page sits where a table is needed.
+ */
+int
+arch_mmu_lookup_table(void *pml4, vaddr_t va, enum mmu_level want, uint64_t **entry_out)
+{
+    uint64_t *t = pml4;
+    for (unsigned level = MMU_LEVEL_PML4; level > want; level--) {
+        uint64_t e = t[index_of(va, level)];
+        if (!(e & PTE_P)) {
+            return -CR_ENOTABLE;
+        }
+        if (e & PTE_PS) {
+            return -CR_EEXIST;
+        }
+        t = table_at(e);
+    }
+    *entry_out = &t[index_of(va, want)];
+    return 0;
+}
+
+static void
+flush_page(void *pml4, vaddr_t va)
+{
+    if (virt_to_phys(pml4) == arch_cpu_read_cr3()) {
+        arch_cpu_invlpg(va);
+    }
+}
+
+/*
+ * Installs a zeroed table page of level `level` (PT, PD or PDPT) for va.
+ * Errors: -ENOTABLE (parent level missing), -EEXIST (a table or page is already there).
+ */
+int
+arch_mmu_map_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table)
+{
+    uint64_t *e;
+    int rc = arch_mmu_lookup_table(pml4, va, level + 1, &e);
+    if (rc != 0) {
+        return rc;
+    }
+    if (*e & PTE_P) {
+        return -CR_EEXIST;
+    }
+    *e = table | PTE_P | PTE_W | PTE_U;
+    return 0;
+}
+
+/* Removes table `table` from va's entry at level+1 if it is still installed there. */
+void
+arch_mmu_unmap_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table)
+{
+    uint64_t *e;
+    if (arch_mmu_lookup_table(pml4, va, level + 1, &e) != 0) {
+        return;
+    }
+    if ((*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == table) {
+        *e = 0;
+        if (virt_to_phys(pml4) == arch_cpu_read_cr3()) {
+            arch_cpu_flush_tlb();
+        }
+    }
+}
+
+static uint64_t
+leaf_bits(unsigned size_bits, unsigned perm)
+{
+    uint64_t b = PTE_P | PTE_U;
+    if (perm & MMU_PERM_WRITE) {
+        b |= PTE_W;
+    }
+    if (!(perm & MMU_PERM_EXEC)) {
+        b |= PTE_NX;
+    }
+    if (perm & MMU_PERM_UNCACHED) {
+        b |= PTE_PCD | PTE_PWT;
+    } else if (perm & MMU_PERM_WC) {
+        b |= PTE_PWT; /* PAT entry 1, programmed to WC by arch_cpu_init */
+    }
+    if (size_bits == 21) {
+        b |= PTE_PS;
+    }
+    return b;
+}
+
+static int
+leaf_entry(void *pml4, vaddr_t va, unsigned size_bits, uint64_t **e)
+{
+    return arch_mmu_lookup_table(pml4, va, size_bits == 21 ? MMU_LEVEL_PD : MMU_LEVEL_PT, e);
+}
+
+/*
+ * Maps frame pa (4 KiB or 2 MiB) at va. Errors: -ENOTABLE (a table is missing),
+ * -EEXIST (something is mapped there).
+ */
+int
+arch_mmu_map_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits, unsigned perm)
+{
+    uint64_t *e;
+    int rc = leaf_entry(pml4, va, size_bits, &e);
+    if (rc != 0) {
+        return rc;
+    }
+    if (*e & PTE_P) {
+        return -CR_EEXIST;
+    }
+    *e = pa | leaf_bits(size_bits, perm);
+    return 0;
+}
+
+/* Changes the permissions of frame pa at va. Errors: -ENOTMAPPED if it is not there. */
+int
+arch_mmu_remap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits, unsigned perm)
+{
+    uint64_t *e;
+    if (leaf_entry(pml4, va, size_bits, &e) != 0 || !(*e & PTE_P) || (*e & PTE_ADDR) != pa) {
+        return -CR_ENOTMAPPED;
+    }
+    *e = pa | leaf_bits(size_bits, perm);
+    flush_page(pml4, va);
+    return 0;
+}
+
+/* Unmaps frame pa from va if it is still mapped there; otherwise does nothing. */
+void
+arch_mmu_unmap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits)
+{
+    uint64_t *e;
+    if (leaf_entry(pml4, va, size_bits, &e) != 0) {
+        return;
+    }
+    bool large = (*e & PTE_PS) != 0;
+    if ((*e & PTE_P) && (*e & PTE_ADDR) == pa && large == (size_bits == 21)) {
+        *e = 0;
+        flush_page(pml4, va);
+    }
+}
+
+/*
+ * Translates a user address through the page tables (no TLB involvement). Returns
+ * false unless va is mapped user-accessible; *writable tells whether it is writable.
+ */
+bool
+arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable)
+{
+    if (va >= USER_TOP) {
+        return false;
+    }
+    uint64_t *t = pml4;
+    bool w = true;
+    for (int level = MMU_LEVEL_PML4; level >= 0; level--) {
+        uint64_t e = t[index_of(va, level)];
+        if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U)) {
+            return false;
+        }
+        w = w && (e & PTE_W);
+        if (level == MMU_LEVEL_PT || (e & PTE_PS)) {
+            uint64_t span = 1ull << (12 + 9 * level);
+            *pa = (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1));
+            *writable = w;
+            return true;
+        }
+        t = table_at(e);
+    }
+    return false;
+}
+
+/* Loads pml4 into CR3 unless it is already there. */
+void
+arch_mmu_switch(void *pml4)
+{
+    paddr_t pa = virt_to_phys(pml4);
+    if (arch_cpu_read_cr3() != pa) {
+        arch_cpu_write_cr3(pa);
+    }
+}
+
+/*
+ * Boot only: maps 4 KiB page pa at va, making missing tables with alloc_page. Those
+ * tables have no capabilities and live as long as the address space.
+ * Errors: -EEXIST if va is already mapped.
+ */
+int
+arch_mmu_map_boot(void *pml4, vaddr_t va, paddr_t pa, unsigned perm,
+                  paddr_t (*alloc_page)(void))
+{
+    uint64_t *t = pml4;
+    for (unsigned level = MMU_LEVEL_PML4; level > MMU_LEVEL_PT; level--) {
+        uint64_t *e = &t[index_of(va, level)];
+        if (!(*e & PTE_P)) {
+            *e = alloc_page() | PTE_P | PTE_W | PTE_U;
+        }
+        t = table_at(*e);
+    }
+    return arch_mmu_map_frame(pml4, va, pa, 12, perm);
+}

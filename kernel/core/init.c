@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernel_main: the order of boot. Boot memory first (nothing else can allocate), then
+ * the final page tables, the CPU, the clock and interrupt controllers, then the root
+ * server; finally the first exit to user mode. Interrupts stay off in the kernel from
+ * here on except in the idle loop and at preemption points.
+ */
+#include <kernel/boot.h>
+#include <kernel/bootmem.h>
+#include <kernel/cpu.h>
+#include <kernel/irq.h>
+#include <kernel/klog.h>
+#include <kernel/rootserver.h>
+#include <kernel/sched.h>
+#include <arch/cpu.h>
+#include <arch/irq.h>
+#include <arch/mmu.h>
+#include <arch/timer.h>
+
+/* Brings the system up and enters the root server. Never returns. */
+void
+kernel_main(struct boot_params *bp)
+{
+    kprintf("\nCourier microkernel (x86_64), booted by %s\n", bp->loader);
+    uint64_t ram = 0;
+    for (unsigned i = 0; i < bp->nregions; i++) {
+        if (bp->regions[i].kind == BOOT_REGION_RAM) {
+            ram += bp->regions[i].len;
+        }
+    }
+    kprintf("memory: %lu MiB RAM in %u regions, %u modules, cmdline \"%s\"\n", ram >> 20,
+            bp->nregions, bp->nmodules, bp->cmdline);
+    bootmem_init(bp);
+    arch_mmu_init(bp, bootmem_alloc_page);
+    arch_cpu_init(this_cpu());
+    sched_init();
+    /* Interrupt controllers before the LAPIC: masking the legacy PIC while the LAPIC
+     * still accepts it (virtual wire) lets its pending output drop cleanly. */
+    arch_irq_init();
+    irq_init();
+    arch_timer_init();
+    rootserver_create(bp);
+    sched_exit_to_user();
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CNodes and capability addressing. A CNode is 2^radix slots; its capability carries
+ * a guard (value and bit count). A capability pointer is resolved through the CSpace
+ * root a thread was configured with, consuming guard + radix bits per level, as seL4
+ * does. Also the capability operations (copy, mint, move, mutate, delete, revoke) and
+ * destruction of the objects that contain slots (CNodes and TCBs) through zombies.
+ */
+#pragma once
+
+#include <kernel/cap.h>
+
+struct tcb;
+
+enum {
+    CPTR_BITS = 64,
+    CNODE_REVOKE_BATCH = 64, /* deletions between preemption checks */
+};
+
+int cnode_resolve(const struct cap *root, uint64_t cptr, unsigned depth, struct slot **out);
+int cnode_lookup(struct tcb *t, uint64_t cptr, struct slot **out);
+int cnode_lookup_cap(struct tcb *t, uint64_t cptr, unsigned type, struct slot **out);
+int cnode_lookup_dest(struct tcb *t, uint64_t cnode, uint64_t index, struct slot **out);
+struct slot *cnode_slots(const struct cap *cnode);
+void cnode_install(struct slot *parent, struct slot *dst, const struct cap *c, uint32_t mdb);
+int slot_delete(struct slot *s);
+int slot_revoke(struct slot *s);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-CPU state. One struct cpu per processor, reached through this_cpu(); the arch
+ * part comes first because the entry stubs address it through the GS base.
+ */
+#pragma once
+
+#include <kernel/sched.h>
+#include <arch/cpu.h>
+
+struct cpu {
+    struct arch_cpu arch;      /* must be first: entry.S uses fixed offsets */
+    struct tcb *current;       /* running thread, or NULL when idle */
+    struct tcb *fpu_owner;     /* whose state is in the FPU registers */
+    struct runqueue rq;
+    bool resched;              /* a reschedule is due before returning to user */
+    bool in_preempt_window;    /* interrupts briefly enabled at a preemption point */
+    uint64_t slice_start;      /* clock_now() when current's slice (re)started */
+};
+
+extern struct cpu cpu0;
+
+static inline struct cpu *
+this_cpu(void)
+{
+    return &cpu0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler: 256 priorities, an O(1) bitmap lookup, FIFO and round-robin within a
+ * priority, preemption by a one-shot timer (no periodic tick). Ready queues hold READY
+ * threads other than the one running. runqueue.c is the pure queue logic (host tested);
+ * sched.c decides what runs.
+ */
+#pragma once
+
+#include <kernel/types.h>
+#include <courier/abi/caps.h>
+
+struct tcb;
+
+enum {
+    SCHED_NUM_PRIOS = CR_NUM_PRIOS,
+    SCHED_WORDS = SCHED_NUM_PRIOS / 64,
+    SCHED_DEFAULT_SLICE_NS = 5000000, /* 5 ms, like QNX's default 4x tick */
+};
+
+struct runqueue {
+    uint64_t top;                  /* bit w set: bitmap[w] != 0 */
+    uint64_t bitmap[SCHED_WORDS];  /* bit p set: queue p non-empty */
+    struct tcb *head[SCHED_NUM_PRIOS];
+    struct tcb *tail[SCHED_NUM_PRIOS];
+};
+_Static_assert(SCHED_WORDS <= 64, "two-level bitmap covers at most 4096 priorities");
+
+void runqueue_init(struct runqueue *rq);
+void runqueue_push_back(struct runqueue *rq, struct tcb *t);
+void runqueue_push_front(struct runqueue *rq, struct tcb *t);
+void runqueue_remove(struct runqueue *rq, struct tcb *t);
+struct tcb *runqueue_peek(const struct runqueue *rq);
+int runqueue_top_prio(const struct runqueue *rq);
+bool runqueue_contains(const struct runqueue *rq, const struct tcb *t);
+
+void sched_init(void);
+void sched_make_ready(struct tcb *t);
+void sched_remove(struct tcb *t);
+void sched_yield(void);
+void sched_block_current(void);
+void sched_set_priority(struct tcb *t, unsigned prio, unsigned policy);
+void sched_timer_tick(void);
+void sched_schedule(void);
+bool sched_preempt_pending(void);
+struct tcb *sched_current(void);
+void sched_set_current(struct tcb *t);
+void sched_exit_to_user(void) NORETURN;

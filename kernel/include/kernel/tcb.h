@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Thread control blocks. A TCB is one 4 KiB object made by retype. It holds the saved
+ * user registers and FPU state, scheduling fields and three internal capability slots
+ * (CSpace root, VSpace root, fault channel) holding copies of the capabilities given to
+ * tcb_configure, so those objects cannot be destroyed while the thread uses them.
+ * Owner: the kernel, entered one call at a time (no locks yet; SMP will add one).
+ */
+#pragma once
+
+#include <kernel/cap.h>
+#include <arch/machine.h>
+#include <courier/abi/caps.h>
+
+enum tcb_slot {
+    TCB_SLOT_CSPACE = 0,
+    TCB_SLOT_VSPACE = 1,
+    TCB_SLOT_FAULT = 2,
+    TCB_NSLOTS = 3,
+};
+
+enum thread_state {
+    TS_INACTIVE = 0,     /* never started or suspended */
+    TS_READY = 1,        /* on a ready queue, or running */
+    TS_BLOCKED_NOTIFY,   /* waiting on a notification */
+    TS_BLOCKED_FAULT_Q,  /* faulted; queued on its fault channel */
+    TS_BLOCKED_FAULT,    /* faulted; the handler has the message; waits for resume */
+    TS_BLOCKED_RECV,     /* waiting in fault_recv on a channel */
+};
+
+struct tcb {
+    struct arch_context ctx;
+    struct arch_fpu fpu;
+    struct slot slots[TCB_NSLOTS];
+
+    /* Scheduling: ready-queue or wait-queue links; a thread is on at most one queue. */
+    struct tcb *q_next;
+    struct tcb *q_prev;
+    void *wait_obj;      /* object whose wait queue holds the thread, or NULL */
+    uint8_t state;       /* enum thread_state */
+    uint8_t prio;        /* 0..255, higher runs first */
+    uint8_t mcp;         /* maximum priority this thread may give (itself or others) */
+    uint8_t policy;      /* enum cr_sched_policy */
+    uint32_t flags;      /* TCB_F_* */
+    uint64_t slice_ns;   /* round-robin timeslice length */
+    uint64_t slice_left; /* ns left of the current slice */
+
+    /* Blocking-call arguments kept while blocked (results are written at wake-up). */
+    uint64_t wait_uaddr;
+    uint64_t fault_badge;
+    struct cr_fault_msg fault; /* valid in TS_BLOCKED_FAULT_Q / TS_BLOCKED_FAULT */
+    uint64_t upcall_entry;     /* foreign-call entry point, 0 = none */
+};
+
+enum tcb_flags {
+    TCB_F_CONFIGURED = 1u << 0,
+};
+
+_Static_assert(sizeof(struct tcb) <= (1u << CR_TCB_BITS), "TCB must fit its object");
+
+struct vspace;
+void tcb_init(struct tcb *t);
+void tcb_finalise(struct tcb *t);
+void *tcb_vspace_root(struct tcb *t);
+struct cap *tcb_cspace_root(struct tcb *t);
+void tcb_deliver_fault(struct tcb *t, unsigned kind, unsigned vector, uint64_t code,
+                       uint64_t addr);
+void tcb_unblock(struct tcb *t, int64_t result);
+void tcb_detach_wait(struct tcb *t);

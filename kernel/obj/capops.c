@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The capability operations user code calls: copy, mint, move, mutate, delete, revoke
+ * and identify. Slots are named by (CNode cptr, index) pairs. Each call validates
+ * everything before it changes anything (STYLE §6); delete and revoke may stop at a
+ * preemption point and are then restarted by the dispatcher.
+ */
+#include <kernel/cdt.h>
+#include <kernel/cnode.h>
+#include <kernel/errors.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <kernel/usercopy.h>
+
+static int
+lookup_src(uint64_t cnode, uint64_t index, struct slot **out)
+{
+    struct slot *s;
+    int rc = cnode_lookup_dest(sched_current(), cnode, index, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    if (cap_is_null(&s->cap)) {
+        return -CR_ENOCAP;
+    }
+    if (s->cap.type == CAP_ZOMBIE) {
+        return -CR_EBUSY;
+    }
+    *out = s;
+    return 0;
+}
+
+static int
+lookup_empty(uint64_t cnode, uint64_t index, struct slot **out)
+{
+    struct slot *s;
+    int rc = cnode_lookup_dest(sched_current(), cnode, index, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!cap_is_null(&s->cap)) {
+        return -CR_EEXIST;
+    }
+    *out = s;
+    return 0;
+}
+
+/* The capability a copy of c starts as: same object, no mapping of its own. */
+static struct cap
+derived(const struct cap *c, uint64_t rights)
+{
+    struct cap d = *c;
+    d.rights = c->rights & (uint8_t)rights;
+    if (c->type == CR_OBJ_FRAME || c->type == CR_OBJ_PT || c->type == CR_OBJ_PD ||
+        c->type == CR_OBJ_PDPT) {
+        d.flags &= ~CAP_F_MAPPED;
+        d.w1 = 0;
+        d.aux = 0;
+    }
+    return d;
+}
+
+static int
+check_derivable(const struct slot *src)
+{
+    if (src->cap.type == CR_OBJ_UNTYPED) {
+        return -CR_EINVAL; /* one capability per untyped region: the watermark lives there */
+    }
+    return 0;
+}
+
+/*
+ * cap_copy(dst_cnode, dst_index, src_cnode, src_index, rights): copies a capability,
+ * keeping only the rights in `rights`. Errors: EBADCAP/ENOCAP/EWRONGTYPE (CNode
+ * pointers), ERANGE (index), ENOCAP (empty source), EEXIST (occupied destination),
+ * EBUSY (source being destroyed), EINVAL (untyped capabilities cannot be copied).
+ */
+int64_t
+sys_cap_copy(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_t src_index,
+             uint64_t rights)
+{
+    struct slot *src;
+    struct slot *dst;
+    int rc = lookup_src(src_cnode, src_index, &src);
+    if (rc == 0) {
+        rc = lookup_empty(dst_cnode, dst_index, &dst);
+    }
+    if (rc == 0) {
+        rc = check_derivable(src);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    struct cap d = derived(&src->cap, rights);
+    cnode_install(src, dst, &d, 0);
+    return 0;
+}
+
+/*
+ * cap_mint(dst_cnode, dst_index, src_cnode, src_index, rights, badge): copy with a
+ * badge (channels and notifications; the new capability is the revocable parent of its
+ * own copies) or a guard (CNodes: badge = guard << 6 | guard_bits). Errors: those of
+ * cap_copy, plus EINVAL (badging a badged capability, a badge on another type, or a
+ * guard that does not fit).
+ */
+int64_t
+sys_cap_mint(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_t src_index,
+             uint64_t rights, uint64_t badge)
+{
+    struct slot *src;
+    struct slot *dst;
+    int rc = lookup_src(src_cnode, src_index, &src);
+    if (rc == 0) {
+        rc = lookup_empty(dst_cnode, dst_index, &dst);
+    }
+    if (rc == 0) {
+        rc = check_derivable(src);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    struct cap d = derived(&src->cap, rights);
+    uint32_t mdb = 0;
+    switch (d.type) {
+    case CR_OBJ_CHANNEL:
+    case CR_OBJ_NOTIFICATION:
+        if (badge != 0) {
+            if (d.w1 != 0) {
+                return -CR_EINVAL;
+            }
+            d.w1 = badge;
+            mdb = MDB_REVOCABLE | MDB_FIRST_BADGED;
+        }
+        break;
+    case CR_OBJ_CNODE: {
+        unsigned gbits = badge & 63;
+        uint64_t guard = badge >> 6;
+        if (gbits + d.size_bits > 64 || (gbits < 58 && (guard >> gbits) != 0)) {
+            return -CR_EINVAL;
+        }
+        d.aux = gbits;
+        d.w1 = guard;
+        break;
+    }
+    default:
+        if (badge != 0) {
+            return -CR_EINVAL;
+        }
+        break;
+    }
+    cnode_install(src, dst, &d, mdb);
+    return 0;
+}
+
+static int
+move_common(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_t src_index,
+            uint64_t rights)
+{
+    struct slot *src;
+    struct slot *dst;
+    int rc = lookup_src(src_cnode, src_index, &src);
+    if (rc == 0) {
+        rc = lookup_empty(dst_cnode, dst_index, &dst);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    cdt_move(dst, src);
+    dst->cap.rights &= (uint8_t)rights;
+    return 0;
+}
+
+/*
+ * cap_move(dst_cnode, dst_index, src_cnode, src_index): moves a capability (and its
+ * place in the derivation tree) to an empty slot. Errors: as cap_copy, without EINVAL.
+ */
+int64_t
+sys_cap_move(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_t src_index)
+{
+    return move_common(dst_cnode, dst_index, src_cnode, src_index, CR_RIGHTS_ALL);
+}
+
+/*
+ * cap_mutate(dst_cnode, dst_index, src_cnode, src_index, rights): moves a capability
+ * and drops the rights not in `rights`. Errors: as cap_move.
+ */
+int64_t
+sys_cap_mutate(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_t src_index,
+               uint64_t rights)
+{
+    return move_common(dst_cnode, dst_index, src_cnode, src_index, rights);
+}
+
+/*
+ * cap_delete(cnode, index): empties a slot; destroys the object if it was the last
+ * capability. Deleting an empty slot succeeds. Errors: EBADCAP/ENOCAP/EWRONGTYPE
+ * (cnode), ERANGE. Preemptible (CNode and TCB destruction).
+ */
+int64_t
+sys_cap_delete(uint64_t cnode, uint64_t index)
+{
+    struct slot *s;
+    int rc = cnode_lookup_dest(sched_current(), cnode, index, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    return slot_delete(s);
+}
+
+/*
+ * cap_revoke(cnode, index): deletes every capability derived from the one in the slot,
+ * which stays. Errors: as cap_delete, plus ENOCAP (empty slot). Preemptible.
+ */
+int64_t
+sys_cap_revoke(uint64_t cnode, uint64_t index)
+{
+    struct slot *s;
+    int rc = lookup_src(cnode, index, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    return slot_revoke(s);
+}
+
+/*
+ * cap_identify(cptr, info): describes the capability cptr names (struct cr_cap_info).
+ * Errors: EBADCAP, ENOCAP, EBUSY, EFAULT (info not writable).
+ */
+int64_t
+sys_cap_identify(uint64_t cptr, uint64_t info_uaddr)
+{
+    struct tcb *self = sched_current();
+    struct slot *s;
+    int rc = cnode_lookup_cap(self, cptr, CR_OBJ_NULL, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    const struct cap *c = &s->cap;
+    struct cr_cap_info info = {
+        .type = c->type,
+        .rights = c->rights,
+        .size_bits = c->size_bits,
+    };
+    switch (c->type) {
+    case CR_OBJ_CHANNEL:
+    case CR_OBJ_NOTIFICATION:
+        info.badge = c->w1;
+        break;
+    case CR_OBJ_UNTYPED:
+    case CR_OBJ_FRAME:
+        info.paddr = c->obj;
+        break;
+    case CR_OBJ_IRQ_HANDLER:
+        info.badge = c->obj;
+        break;
+    case CR_OBJ_IOPORT:
+        info.paddr = c->obj;
+        info.badge = c->w1;
+        break;
+    default:
+        break;
+    }
+    if (c->flags & CAP_F_DEVICE) {
+        info.flags |= CR_CAPINFO_DEVICE;
+    }
+    if (c->flags & CAP_F_MAPPED) {
+        info.flags |= CR_CAPINFO_MAPPED;
+    }
+    if (s->mdb & MDB_REVOCABLE) {
+        info.flags |= CR_CAPINFO_ORIGINAL;
+    }
+    return copy_to_user(self, uaddr(info_uaddr), &info, sizeof(info));
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interrupts for user-level drivers (irq_* calls). The table has one entry per line:
+ * whether a handler capability was issued, and the notification (with badge) it is
+ * bound to. A firing line is masked and acknowledged, then the notification signalled;
+ * the driver's irq_ack unmasks it. A line with no binding stays masked.
+ */
+#include <kernel/irq.h>
+#include <kernel/cdt.h>
+#include <kernel/cnode.h>
+#include <kernel/errors.h>
+#include <kernel/notification.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <arch/irq.h>
+#include <arch/mmu.h>
+
+static struct {
+    struct {
+        bool issued;
+        struct notification *ntfn;
+        uint64_t badge;
+    } line[IRQ_MAX_LINES];
+} irqs;
+
+/* Masks every line; called at boot after arch_irq_init. */
+void
+irq_init(void)
+{
+    for (unsigned i = 0; i < arch_irq_lines(); i++) {
+        arch_irq_mask(i);
+    }
+}
+
+/* A line fired: mask, acknowledge, signal the bound notification. */
+void
+irq_handle(unsigned line)
+{
+    arch_irq_mask(line);
+    arch_irq_eoi(line);
+    if (irqs.line[line].ntfn != NULL) {
+        notification_signal(irqs.line[line].ntfn, irqs.line[line].badge);
+    }
+}
+
+/* The handler capability for line is gone: unbind and mask, line may be issued again. */
+void
+irq_release(unsigned line)
+{
+    if (line < IRQ_MAX_LINES) {
+        arch_irq_mask(line);
+        irqs.line[line].issued = false;
+        irqs.line[line].ntfn = NULL;
+    }
+}
+
+/* Notification n is being destroyed: drop every binding to it. O(IRQ_MAX_LINES). */
+void
+irq_unbind_notification(struct notification *n)
+{
+    for (unsigned i = 0; i < IRQ_MAX_LINES; i++) {
+        if (irqs.line[i].ntfn == n) {
+            arch_irq_mask(i);
+            irqs.line[i].ntfn = NULL;
+        }
+    }
+}
+
+/*
+ * irq_get(irq_control, line, dst_cnode, dst_index): issues the handler capability for
+ * a line. Errors: EBADCAP/ENOCAP/EWRONGTYPE, ERANGE (no such line, or index), EEXIST
+ * (destination occupied), EBUSY (the line's handler was already issued).
+ */
+int64_t
+sys_irq_get(uint64_t ctl_cptr, uint64_t line, uint64_t dst_cnode, uint64_t dst_index)
+{
+    struct tcb *self = sched_current();
+    struct slot *ctl;
+    struct slot *dst;
+    int rc = cnode_lookup_cap(self, ctl_cptr, CR_OBJ_IRQ_CONTROL, &ctl);
+    if (rc != 0) {
+        return rc;
+    }
+    if (line >= arch_irq_lines()) {
+        return -CR_ERANGE;
+    }
+    rc = cnode_lookup_dest(self, dst_cnode, dst_index, &dst);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!cap_is_null(&dst->cap)) {
+        return -CR_EEXIST;
+    }
+    if (irqs.line[line].issued) {
+        return -CR_EBUSY;
+    }
+    struct cap c = { .type = CR_OBJ_IRQ_HANDLER, .rights = CR_RIGHTS_ALL, .obj = line };
+    cnode_install(ctl, dst, &c, MDB_REVOCABLE);
+    irqs.line[line].issued = true;
+    return 0;
+}
+
+/*
+ * irq_set_notification(handler, ntfn, reserved): binds the line to a notification
+ * (signalled with that capability's badge) and unmasks it; ntfn 0 unbinds and masks.
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (notification without WRITE), EINVAL.
+ */
+int64_t
+sys_irq_set_notification(uint64_t handler, uint64_t ntfn, uint64_t reserved)
+{
+    struct tcb *self = sched_current();
+    struct slot *h;
+    struct slot *n = NULL;
+    int rc = cnode_lookup_cap(self, handler, CR_OBJ_IRQ_HANDLER, &h);
+    if (rc == 0 && ntfn != 0) {
+        rc = cnode_lookup_cap(self, ntfn, CR_OBJ_NOTIFICATION, &n);
+        if (rc == 0 && !(n->cap.rights & CR_RIGHT_WRITE)) {
+            rc = -CR_EPERM;
+        }
+    }
+    if (rc == 0 && reserved != 0) {
+        rc = -CR_EINVAL;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    unsigned line = (unsigned)h->cap.obj;
+    if (n == NULL) {
+        arch_irq_mask(line);
+        irqs.line[line].ntfn = NULL;
+        return 0;
+    }
+    irqs.line[line].ntfn = phys_to_virt(n->cap.obj);
+    irqs.line[line].badge = n->cap.w1;
+    arch_irq_unmask(line);
+    return 0;
+}
+
+/*
+ * irq_ack(handler): the driver has serviced the line; unmask it.
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (line not bound to a notification).
+ */
+int64_t
+sys_irq_ack(uint64_t handler)
+{
+    struct slot *h;
+    int rc = cnode_lookup_cap(sched_current(), handler, CR_OBJ_IRQ_HANDLER, &h);
+    if (rc != 0) {
+        return rc;
+    }
+    unsigned line = (unsigned)h->cap.obj;
+    if (irqs.line[line].ntfn == NULL) {
+        return -CR_EINVAL;
+    }
+    arch_irq_unmask(line);
+    return 0;
+}

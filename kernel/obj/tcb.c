@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Thread control blocks and the tcb_* calls. A thread runs only when configured (CSpace
+ * root and VSpace in its internal slots) and resumed. Faults stop the thread and go to
+ * its fault channel as a message; with no fault channel the thread is just suspended
+ * (and the kernel logs it). Priorities: a caller may give any thread a priority up to
+ * its own maximum controlled priority (mcp).
+ */
+#include <kernel/tcb.h>
+#include <kernel/cdt.h>
+#include <kernel/channel.h>
+#include <kernel/cnode.h>
+#include <kernel/errors.h>
+#include <kernel/klog.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/string.h>
+#include <kernel/syscall.h>
+#include <kernel/usercopy.h>
+#include <kernel/waitq.h>
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+
+/* Initialises a freshly retyped (zeroed) TCB: inactive, priority 0, FIFO. */
+void
+tcb_init(struct tcb *t)
+{
+    arch_context_init_user(&t->ctx);
+    arch_fpu_init_state(&t->fpu);
+    t->state = TS_INACTIVE;
+    t->policy = CR_SCHED_RR;
+    t->slice_ns = SCHED_DEFAULT_SLICE_NS;
+    t->slice_left = t->slice_ns;
+}
+
+/* Returns the page-table root t runs in, or NULL if it has none. */
+void *
+tcb_vspace_root(struct tcb *t)
+{
+    struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
+    return c->type == CR_OBJ_VSPACE ? phys_to_virt(c->obj) : NULL;
+}
+
+/* Returns the CSpace root capability of t (a null capability if unconfigured). */
+struct cap *
+tcb_cspace_root(struct tcb *t)
+{
+    return &t->slots[TCB_SLOT_CSPACE].cap;
+}
+
+/* Takes t off whatever wait queue it is on (it stays in its blocked state). */
+void
+tcb_detach_wait(struct tcb *t)
+{
+    if (t->wait_obj != NULL) {
+        waitq_remove(t->wait_obj, t);
+    }
+}
+
+/* Stops t: off every queue, not runnable. Safe on the current thread. */
+static void
+tcb_stop(struct tcb *t)
+{
+    tcb_detach_wait(t);
+    sched_remove(t);
+    t->state = TS_INACTIVE;
+}
+
+/* Makes a blocked thread runnable with `result` as its system-call return value. */
+void
+tcb_unblock(struct tcb *t, int64_t result)
+{
+    arch_context_set_result(&t->ctx, result);
+    t->state = TS_READY;
+    sched_make_ready(t);
+}
+
+/* Called when the last capability to t goes: t never runs again. */
+void
+tcb_finalise(struct tcb *t)
+{
+    tcb_stop(t);
+    if (sched_current() == t) {
+        sched_set_current(NULL);
+    }
+}
+
+/*
+ * Stops the current thread t for a fault and reports it: queued on its fault channel,
+ * or, without one, suspended with a log line.
+ */
+void
+tcb_deliver_fault(struct tcb *t, unsigned kind, unsigned vector, uint64_t code,
+                  uint64_t addr)
+{
+    t->fault = (struct cr_fault_msg){
+        .badge = t->fault_badge,
+        .kind = kind,
+        .vector = vector,
+        .code = code,
+        .addr = addr,
+        .rip = arch_context_pc(&t->ctx),
+    };
+    struct cr_regs r;
+    arch_context_get_regs(&t->ctx, &r);
+    t->fault.rsp = r.rsp;
+    struct cap *fc = &t->slots[TCB_SLOT_FAULT].cap;
+    sched_remove(t);
+    if (fc->type != CR_OBJ_CHANNEL) {
+        kprintf("thread %p: unhandled fault kind %u vector %u code %lx addr %lx rip %lx\n",
+                (void *)t, kind, vector, code, addr, t->fault.rip);
+        t->state = TS_INACTIVE;
+        return;
+    }
+    channel_send_fault(phys_to_virt(fc->obj), t);
+}
+
+static int
+lookup_tcb(uint64_t cptr, struct tcb **out)
+{
+    struct slot *s;
+    int rc = cnode_lookup_cap(sched_current(), cptr, CR_OBJ_TCB, &s);
+    if (rc == 0) {
+        *out = phys_to_virt(s->cap.obj);
+    }
+    return rc;
+}
+
+static void
+set_internal(struct tcb *t, unsigned idx, struct slot *src)
+{
+    if (src == NULL) {
+        return;
+    }
+    struct cap c = src->cap;
+    cnode_install(src, &t->slots[idx], &c, 0);
+}
+
+/*
+ * tcb_configure(tcb, cspace_root, vspace, fault_channel, reserved): gives the thread its
+ * CSpace root (a CNode), address space (a VSpace) and fault channel (a channel; cptr 0
+ * means none). Errors: EBADCAP/ENOCAP/EWRONGTYPE for any capability, EINVAL (reserved
+ * not zero). Preemptible (replacing old internal capabilities may destroy objects).
+ */
+int64_t
+sys_tcb_configure(uint64_t tcb_cptr, uint64_t cspace, uint64_t vspace, uint64_t fault,
+                  uint64_t reserved)
+{
+    struct tcb *self = sched_current();
+    struct tcb *t;
+    struct slot *cs;
+    struct slot *vs;
+    struct slot *fs = NULL;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc == 0) {
+        rc = cnode_lookup_cap(self, cspace, CR_OBJ_CNODE, &cs);
+    }
+    if (rc == 0) {
+        rc = cnode_lookup_cap(self, vspace, CR_OBJ_VSPACE, &vs);
+    }
+    if (rc == 0 && fault != 0) {
+        rc = cnode_lookup_cap(self, fault, CR_OBJ_CHANNEL, &fs);
+    }
+    if (rc == 0 && reserved != 0) {
+        rc = -CR_EINVAL;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    for (unsigned i = 0; i < TCB_NSLOTS; i++) {
+        rc = slot_delete(&t->slots[i]);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    set_internal(t, TCB_SLOT_CSPACE, cs);
+    set_internal(t, TCB_SLOT_VSPACE, vs);
+    set_internal(t, TCB_SLOT_FAULT, fs);
+    t->flags |= TCB_F_CONFIGURED;
+    return 0;
+}
+
+/*
+ * tcb_set_priority(tcb, prio, policy): sets priority (0..255) and policy (FIFO or RR).
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (prio > 255 or unknown policy), EPERM
+ * (prio above the caller's maximum controlled priority).
+ */
+int64_t
+sys_tcb_set_priority(uint64_t tcb_cptr, uint64_t prio, uint64_t policy)
+{
+    struct tcb *self = sched_current();
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    if (prio >= SCHED_NUM_PRIOS || (policy != CR_SCHED_FIFO && policy != CR_SCHED_RR)) {
+        return -CR_EINVAL;
+    }
+    if (prio > self->mcp) {
+        return -CR_EPERM;
+    }
+    t->mcp = MAX(t->mcp, MIN(self->mcp, (uint8_t)prio));
+    sched_set_priority(t, (unsigned)prio, (unsigned)policy);
+    return 0;
+}
+
+/*
+ * tcb_write_regs(tcb, regs, flags): stops the thread (abandoning any blocking call),
+ * loads struct cr_regs from `regs`, and restarts it if flags has CR_REGS_RESUME.
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (unknown flags, or the caller's own TCB),
+ * EFAULT (regs unreadable).
+ */
+int64_t
+sys_tcb_write_regs(uint64_t tcb_cptr, uint64_t regs_uaddr, uint64_t flags)
+{
+    struct tcb *self = sched_current();
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    if ((flags & ~(uint64_t)CR_REGS_RESUME) != 0 || t == self) {
+        return -CR_EINVAL;
+    }
+    struct cr_regs r;
+    rc = copy_from_user(self, &r, uaddr(regs_uaddr), sizeof(r));
+    if (rc != 0) {
+        return rc;
+    }
+    if ((flags & CR_REGS_RESUME) && !(t->flags & TCB_F_CONFIGURED)) {
+        return -CR_EINVAL;
+    }
+    tcb_stop(t);
+    arch_context_set_regs(&t->ctx, &r);
+    if (flags & CR_REGS_RESUME) {
+        t->state = TS_READY;
+        sched_make_ready(t);
+    }
+    return 0;
+}
+
+/*
+ * tcb_read_regs(tcb, regs): stores the thread's registers (struct cr_regs) at `regs`.
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EFAULT.
+ */
+int64_t
+sys_tcb_read_regs(uint64_t tcb_cptr, uint64_t regs_uaddr)
+{
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    struct cr_regs r;
+    arch_context_get_regs(&t->ctx, &r);
+    return copy_to_user(sched_current(), uaddr(regs_uaddr), &r, sizeof(r));
+}
+
+/*
+ * tcb_resume(tcb): makes a suspended or fault-stopped thread run again (a faulting
+ * instruction is retried). No effect on a running or blocked thread.
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (thread not configured).
+ */
+int64_t
+sys_tcb_resume(uint64_t tcb_cptr)
+{
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!(t->flags & TCB_F_CONFIGURED)) {
+        return -CR_EINVAL;
+    }
+    if (t->state == TS_INACTIVE || t->state == TS_BLOCKED_FAULT ||
+        t->state == TS_BLOCKED_FAULT_Q) {
+        tcb_detach_wait(t);
+        t->state = TS_READY;
+        sched_make_ready(t);
+    }
+    return 0;
+}
+
+/*
+ * tcb_suspend(tcb): stops the thread, abandoning any blocking call; suspending oneself
+ * is allowed. Errors: EBADCAP/ENOCAP/EWRONGTYPE.
+ */
+int64_t
+sys_tcb_suspend(uint64_t tcb_cptr)
+{
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    tcb_stop(t);
+    return 0;
+}
+
+/*
+ * tcb_set_tls(tcb, base): sets the thread's FS base (thread-local storage).
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (base not a user address).
+ */
+int64_t
+sys_tcb_set_tls(uint64_t tcb_cptr, uint64_t base)
+{
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    if (base >= CR_USER_MAX) {
+        return -CR_EINVAL;
+    }
+    struct cr_regs r;
+    arch_context_get_regs(&t->ctx, &r);
+    r.fs_base = base;
+    arch_context_set_regs(&t->ctx, &r);
+    return 0;
+}
+
+/*
+ * tcb_set_upcall(tcb, entry): where foreign system calls go (0: to the fault channel).
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (entry not a user address).
+ */
+int64_t
+sys_tcb_set_upcall(uint64_t tcb_cptr, uint64_t entry)
+{
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    if (entry != 0 && (entry < CR_USER_MIN || entry >= CR_USER_MAX)) {
+        return -CR_EINVAL;
+    }
+    t->upcall_entry = entry;
+    return 0;
+}
+
+/*
+ * tcb_set_fault_badge(tcb, badge): the badge reported with the thread's faults, so one
+ * handler can tell its threads apart. Errors: EBADCAP/ENOCAP/EWRONGTYPE.
+ */
+int64_t
+sys_tcb_set_fault_badge(uint64_t tcb_cptr, uint64_t badge)
+{
+    struct tcb *t;
+    int rc = lookup_tcb(tcb_cptr, &t);
+    if (rc != 0) {
+        return rc;
+    }
+    t->fault_badge = badge;
+    return 0;
+}
+
+/*
+ * upcall_return(frame): ends a foreign-call upcall, restoring the registers saved in
+ * the struct cr_upcall_frame at `frame` (the handler may have changed them, e.g. rax
+ * for the result). Errors: EFAULT (unreadable), EINVAL (bad magic); on success it does
+ * not return to the caller but to the restored context, rax included (the dispatcher
+ * leaves rax alone for this call).
+ */
+int64_t
+sys_upcall_return(uint64_t frame_uaddr)
+{
+    struct tcb *self = sched_current();
+    struct cr_upcall_frame f;
+    int rc = copy_from_user(self, &f, uaddr(frame_uaddr), sizeof(f));
+    if (rc != 0) {
+        return rc;
+    }
+    if (f.magic != CR_UPCALL_MAGIC) {
+        return -CR_EINVAL;
+    }
+    struct cr_regs now;
+    arch_context_get_regs(&self->ctx, &now);
+    f.regs.fs_base = now.fs_base;
+    arch_context_set_regs(&self->ctx, &f.regs);
+    return 0;
+}

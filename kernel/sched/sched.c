@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler. The running thread is this_cpu()->current and is not on the ready
+ * queue. Invariant: a thread is on the ready queue exactly when it is READY and not
+ * running. Decisions happen only on the way out of the kernel
+ * (sched_exit_to_user): the highest-priority ready thread runs; a running thread
+ * preempted by a higher priority goes back to the head of its queue, one that yields
+ * or used up its round-robin slice to the tail. The one-shot timer is armed only for a
+ * round-robin thread with a peer at its own priority (tickless otherwise).
+ */
+#include <kernel/sched.h>
+#include <kernel/cpu.h>
+#include <kernel/errors.h>
+#include <kernel/panic.h>
+#include <kernel/syscall.h>
+#include <kernel/tcb.h>
+#include <arch/cpu.h>
+#include <arch/timer.h>
+
+struct cpu cpu0;
+
+static struct {
+    bool yield_pending;
+    bool slice_expired;
+} sched_state;
+
+/* Sets up the ready queue. */
+void
+sched_init(void)
+{
+    runqueue_init(&this_cpu()->rq);
+}
+
+/* The thread running on this CPU, or NULL when idle. */
+struct tcb *
+sched_current(void)
+{
+    return this_cpu()->current;
+}
+
+/* Replaces the running thread (NULL: the current one is gone). */
+void
+sched_set_current(struct tcb *t)
+{
+    struct cpu *c = this_cpu();
+    if (c->fpu_owner == c->current && t == NULL) {
+        c->fpu_owner = NULL;
+    }
+    c->current = t;
+    c->resched = true;
+}
+
+/* t became READY: queue it, and note a reschedule if it beats the running thread. */
+void
+sched_make_ready(struct tcb *t)
+{
+    struct cpu *c = this_cpu();
+    KASSERT(t->state == TS_READY);
+    if (t == c->current) {
+        return;
+    }
+    runqueue_push_back(&c->rq, t);
+    if (c->current == NULL || c->current->state != TS_READY || t->prio > c->current->prio) {
+        c->resched = true;
+    }
+}
+
+/*
+ * Takes t off the ready queue, or notes that the running thread stops running. Call
+ * before changing t->state from TS_READY.
+ */
+void
+sched_remove(struct tcb *t)
+{
+    struct cpu *c = this_cpu();
+    if (t == c->current) {
+        c->resched = true;
+        return;
+    }
+    if (t->state == TS_READY) {
+        runqueue_remove(&c->rq, t);
+    }
+}
+
+/* Changes t's priority and policy, requeueing it if it is ready. */
+void
+sched_set_priority(struct tcb *t, unsigned prio, unsigned policy)
+{
+    struct cpu *c = this_cpu();
+    bool queued = t->state == TS_READY && t != c->current;
+    if (queued) {
+        runqueue_remove(&c->rq, t);
+    }
+    t->prio = (uint8_t)prio;
+    t->policy = (uint8_t)policy;
+    if (queued) {
+        runqueue_push_back(&c->rq, t);
+    }
+    c->resched = true;
+}
+
+/* The one-shot timer fired: the running round-robin thread's slice is over. */
+void
+sched_timer_tick(void)
+{
+    sched_state.slice_expired = true;
+    this_cpu()->resched = true;
+}
+
+/*
+ * Preemption point for long kernel operations: lets pending interrupts in, then says
+ * whether a thread that should preempt the caller became ready.
+ */
+bool
+sched_preempt_pending(void)
+{
+    struct cpu *c = this_cpu();
+    c->in_preempt_window = true;
+    arch_preempt_window();
+    c->in_preempt_window = false;
+    int top = runqueue_top_prio(&c->rq);
+    return c->current != NULL && top > (int)c->current->prio;
+}
+
+static void
+charge(struct cpu *c, uint64_t now)
+{
+    struct tcb *t = c->current;
+    if (t == NULL) {
+        return;
+    }
+    uint64_t used = now - c->slice_start;
+    t->slice_left = used >= t->slice_left ? 0 : t->slice_left - used;
+    c->slice_start = now;
+}
+
+static void
+arm_timer(struct cpu *c, uint64_t now)
+{
+    struct tcb *t = c->current;
+    if (t != NULL && t->policy == CR_SCHED_RR && c->rq.head[t->prio] != NULL) {
+        arch_timer_arm(now + t->slice_left);
+    } else {
+        arch_timer_disarm();
+    }
+}
+
+/* Picks the thread to run next and makes it current. */
+void
+sched_schedule(void)
+{
+    struct cpu *c = this_cpu();
+    uint64_t now = arch_timer_now_ns();
+    charge(c, now);
+    struct tcb *cur = c->current;
+    int top = runqueue_top_prio(&c->rq);
+    if (cur != NULL && cur->state == TS_READY) {
+        bool expired = sched_state.slice_expired && cur->policy == CR_SCHED_RR &&
+                       cur->slice_left == 0;
+        bool give_way = top > (int)cur->prio ||
+                        (top == (int)cur->prio && (sched_state.yield_pending || expired));
+        if (!give_way) {
+            if (cur->slice_left == 0) {
+                cur->slice_left = cur->slice_ns;
+            }
+            goto out;
+        }
+        if (cur->slice_left == 0 || sched_state.yield_pending) {
+            cur->slice_left = cur->slice_ns;
+            runqueue_push_back(&c->rq, cur);
+        } else {
+            runqueue_push_front(&c->rq, cur);
+        }
+    }
+    cur = runqueue_peek(&c->rq);
+    if (cur != NULL) {
+        runqueue_remove(&c->rq, cur);
+    }
+    c->current = cur;
+out:
+    sched_state.yield_pending = false;
+    sched_state.slice_expired = false;
+    c->resched = false;
+    arm_timer(c, now);
+}
+
+/* Leaves the kernel: reschedule if needed, then run the current thread or idle. */
+void
+sched_exit_to_user(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->resched || c->current == NULL || c->current->state != TS_READY) {
+        sched_schedule();
+    }
+    if (c->current == NULL) {
+        arch_cpu_idle();
+    }
+    arch_exit_to_user(c->current);
+}
+
+/* yield(): gives the rest of the slice to the next ready thread of equal priority. */
+int64_t
+sys_yield(void)
+{
+    sched_state.yield_pending = true;
+    this_cpu()->resched = true;
+    return 0;
+}

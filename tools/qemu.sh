@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# qemu.sh MODE - boot Courier in QEMU. MODE is one of
+#   run    interactive; the serial console is the terminal (Ctrl-A X quits)
+#   debug  like run, but QEMU waits for gdb on :1234 before the first instruction
+#   test   kernel command line "test", no input; serial log in $BUILD/test-serial.log, read
+#          by tools/test-report.sh into $BUILD/test-report.txt; exit 0 if nothing failed
+#   bench  command line "bench" under TCG with -icount (deterministic: the TSC counts
+#          instructions); prints only the `BENCH ` lines, full log in $BUILD/bench-serial.log;
+#          exit 1 unless `BENCH bench_done` appeared
+#   iso    boots $BUILD/courier.iso (GRUB) like test, no arguments; log in
+#          $BUILD/iso-serial.log for the caller to grep; exit 0 once the guest has exited or
+#          ISO_TIMEOUT has passed
+#
+# The kernel goes through QEMU's multiboot loader: -kernel $BUILD/kernel.bin, with the root
+# server and the boot image as modules in -initrd. QEMU puts the kernel's path before the
+# -append text in the multiboot command line ("build/kernel.bin test").
+# A test or bench run ends with the guest writing a byte to the isa-debug-exit port 0xf4;
+# QEMU then exits with status (byte << 1) | 1, so any odd status means "the guest finished".
+# Status 124 or 137 from timeout(1) means the guest hung.
+#
+# Environment: BUILD (default build); COURIER_ACCEL=kvm|tcg (default: kvm only when /dev/kvm
+# is usable and backed by kvm_intel or kvm_amd; bench uses tcg unless COURIER_ACCEL=kvm);
+# TEST_TIMEOUT (s, default 300); BENCH_TIMEOUT (default 600); ISO_TIMEOUT (default 60);
+# COURIER_FIRMWARE=uefi boots the ISO with OVMF (package ovmf); QEMU_EXTRA adds flags.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.." || exit 1
+
+mode=${1:-}
+BUILD=${BUILD:-build}
+qemu="qemu-system-x86_64"
+
+usage() {
+    echo "usage: $0 run|debug|test|bench|iso" >&2
+    exit 2
+}
+
+# KVM needs more than a /dev/kvm node: here it can be backed by kvm_pvm, which cannot run
+# a guest kernel, so require one of the hardware-virtualisation modules as well.
+kvm_usable() {
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+        { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }
+}
+
+# pick_accel DEFAULT: sets accel=(...) from COURIER_ACCEL, else from DEFAULT (auto|tcg).
+pick_accel() {
+    local want=${COURIER_ACCEL:-$1}
+
+    if [ "$want" = auto ]; then
+        if kvm_usable; then
+            want=kvm
+        else
+            want=tcg
+        fi
+    fi
+    case $want in
+    kvm) accel=(-accel kvm -cpu host) ;;
+    tcg) accel=(-accel tcg -cpu qemu64) ;;
+    *)
+        echo "qemu.sh: COURIER_ACCEL must be kvm or tcg, not '$want'" >&2
+        exit 2
+        ;;
+    esac
+    accel_name=$want
+}
+
+require() {
+    local f
+
+    for f in "$@"; do
+        if [ ! -r "$f" ]; then
+            echo "qemu.sh: $f is missing; build it first (make all, or make iso)" >&2
+            exit 1
+        fi
+    done
+}
+
+common=(-machine pc -m 512 -smp 1 -nodefaults -no-user-config -display none -no-reboot
+    -device "isa-debug-exit,iobase=0xf4,iosize=0x04")
+boot=(-kernel "$BUILD/kernel.bin" -initrd "$BUILD/root.elf,$BUILD/bootimg.img")
+# QEMU_EXTRA is a list of flags: splitting it into words is the point.
+# shellcheck disable=SC2206
+extra=(${QEMU_EXTRA:-})
+
+# run_logged TIMEOUT LOG ARGS...: runs QEMU with no input, its output both on stdout and in
+# LOG; sets status to QEMU's (or timeout's) exit status. Host-side events are appended to
+# LOG as `HOST:` lines so that they show up in the report's tail.
+run_logged() {
+    local limit=$1 log=$2
+
+    shift 2
+    mkdir -p "$(dirname "$log")"
+    timeout --kill-after=10 "$limit" "$qemu" "$@" "${extra[@]}" </dev/null 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    case $status in
+    124 | 137) echo "HOST: QEMU killed after ${limit}s: the guest hung" >>"$log" ;;
+    *) echo "HOST: QEMU exit status $status" >>"$log" ;;
+    esac
+}
+
+case $mode in
+run | debug)
+    require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
+    pick_accel auto
+    gdb=()
+    if [ "$mode" = debug ]; then
+        gdb=(-s -S)
+        echo "qemu.sh: waiting for gdb; attach with:" \
+            "gdb $BUILD/kernel.elf -ex 'target remote :1234'" >&2
+    fi
+    echo "qemu.sh: booting Courier ($accel_name); Ctrl-A X quits" >&2
+    exec "$qemu" "${common[@]}" "${accel[@]}" -serial mon:stdio "${boot[@]}" -append "" \
+        "${gdb[@]}" "${extra[@]}"
+    ;;
+test)
+    log=$BUILD/test-serial.log
+    report=$BUILD/test-report.txt
+    rm -f "$log" "$report"
+    require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
+    pick_accel auto
+    echo "qemu.sh: system tests ($accel_name, timeout ${TEST_TIMEOUT:-300}s)" >&2
+    run_logged "${TEST_TIMEOUT:-300}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
+        "${boot[@]}" -append test
+    # A guest that printed TESTS DONE but never exited still hung; without TESTS DONE the
+    # report already counts the hang, so count it only here, and only once.
+    if { [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; } &&
+        tr -d '\r' <"$log" | grep -q '^TESTS DONE'; then
+        echo "FAIL system: QEMU did not exit after TESTS DONE" >>"$log"
+    fi
+    "$here/test-report.sh" "$log" system | tee "$report"
+    exit "${PIPESTATUS[0]}"
+    ;;
+bench)
+    log=$BUILD/bench-serial.log
+    rm -f "$log"
+    require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
+    pick_accel tcg
+    label=$accel_name
+    if [ "$accel_name" = tcg ]; then
+        # shift=0: one instruction per nanosecond of virtual time; sleep=off: idle time
+        # is skipped instead of waited for, so the run does not depend on the host.
+        accel+=(-icount "shift=0,sleep=off")
+        label="tcg, icount"
+    fi
+    echo "qemu.sh: benchmarks ($label)" >&2
+    run_logged "${BENCH_TIMEOUT:-600}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
+        "${boot[@]}" -append bench | sed -u -n 's/\r$//; /^BENCH /p'
+    if ! tr -d '\r' <"$log" | grep -q '^BENCH bench_done'; then
+        echo "qemu.sh: no 'BENCH bench_done' line; the last lines of $log:" >&2
+        tail -n 30 "$log" >&2
+        exit 1
+    fi
+    ;;
+iso)
+    log=$BUILD/iso-serial.log
+    rm -f "$log"
+    require "$BUILD/courier.iso"
+    pick_accel auto
+    firmware=()
+    if [ "${COURIER_FIRMWARE:-bios}" = uefi ]; then
+        require /usr/share/ovmf/OVMF.fd
+        firmware=(-bios /usr/share/ovmf/OVMF.fd)
+    fi
+    echo "qemu.sh: booting $BUILD/courier.iso ($accel_name," \
+        "${COURIER_FIRMWARE:-bios}, timeout ${ISO_TIMEOUT:-60}s)" >&2
+    run_logged "${ISO_TIMEOUT:-60}" "$log" "${common[@]}" "${accel[@]}" "${firmware[@]}" \
+        -serial stdio -cdrom "$BUILD/courier.iso"
+    # Odd: the guest exited through the debug port; 0: it shut down; 124/137: still
+    # running when time ran out, which is what a booted system does. Anything else is
+    # QEMU failing to start.
+    case $status in
+    0 | 124 | 137) exit 0 ;;
+    *) exit $((status % 2 == 1 ? 0 : 1)) ;;
+    esac
+    ;;
+*)
+    usage
+    ;;
+esac

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+# User space: the runtime library every program links (syscall stubs, the interim C
+# library, the C start-up code, the boot-image parser) and the root server.
+#
+# Every .c/.S under USER_LIB_DIRS goes into $(USER_LIB), a static archive, except crt0,
+# which a program links first by name. A program's link recipe is $(USER_LINK), with its
+# objects plus $(USER_LINK_DEPS) as prerequisites; it expands to
+# $(LD) $(USER_LDFLAGS) -o $@ $(USER_CRT0) <objects> $(USER_LIB) $(USER_LIBGCC):
+# static, not PIE, at 0x400000, three W^X segments (user/lib/crt/user.ld). Sources
+# compile with USER_CFLAGS from mk/common.mk through its $(BUILD)/user/%.o rules; the
+# headers live in user/include (found there already) and user/lib/sys/include.
+
+USER_LIB_DIRS := user/lib/sys user/lib/c user/lib/crt $(wildcard user/lib/bootimg)
+USER_LIB_SRCS := $(sort $(foreach d,$(USER_LIB_DIRS),$(wildcard $(d)/*.c $(d)/*.S)))
+USER_CRT0 := $(BUILD)/user/lib/crt/crt0.o
+USER_LIB_OBJS := $(filter-out $(USER_CRT0), \
+    $(patsubst user/%,$(BUILD)/user/%.o,$(basename $(USER_LIB_SRCS))))
+USER_LIB := $(BUILD)/user/libcourier.a
+USER_LDS := user/lib/crt/user.ld
+USER_LDFLAGS := -nostdlib -static -no-pie -T $(USER_LDS) -z max-page-size=4096 \
+    -z noexecstack
+# Helpers gcc may call on its own (128-bit division and the like); last on the line.
+USER_LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+USER_LINK = $(LD) $(USER_LDFLAGS) -o $@ $(USER_CRT0) \
+    $(filter-out $(USER_CRT0),$(filter %.o,$^)) $(USER_LIB) $(USER_LIBGCC)
+# What every user program depends on besides its own objects.
+USER_LINK_DEPS := $(USER_CRT0) $(USER_LIB) $(USER_LDS)
+
+$(USER_LIB): $(USER_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+# The root server: every .c/.S in user/root, linked in name order. Its tests and
+# benchmarks run in link order, and within a file in source order, which
+# -fno-toplevel-reorder guarantees (gcc otherwise emits the registry entries reversed).
+ROOT_SRCS := $(sort $(wildcard user/root/*.c user/root/*.S))
+ROOT_OBJS := $(patsubst user/%,$(BUILD)/user/%.o,$(basename $(ROOT_SRCS)))
+ROOT_ELF := $(BUILD)/root.elf
+$(ROOT_OBJS): USER_CFLAGS += -fno-toplevel-reorder
+
+$(ROOT_ELF): $(ROOT_OBJS) $(USER_LINK_DEPS)
+	@echo "  LD      $@"
+	$(Q)$(USER_LINK)
+
+# Programs for the boot image, as name=path pairs (see tools/bootimg.manifest). None yet:
+# the root server is loaded by the kernel, not from the image.
+BOOTIMG_FILES ?=

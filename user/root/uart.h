@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The root server's console until the console server exists: a polled 8250/16550 UART
+ * reached through an I/O-port capability (uart.c).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <courier/abi/types.h>
+
+/* COM1, where QEMU's -serial and the kernel's debug console live. */
+#define UART_COM1 0x3f8
+
+int uart_init(cr_cptr_t ioport_cap, uint16_t base);
+void uart_write(const char *s, size_t n);

@@ -46,7 +46,10 @@ static struct {
     bool verbose;
 } mk;
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void usage(void) __attribute__((noreturn));
+
+static void
 die(const char *fmt, ...)
 {
     va_list ap;
@@ -311,7 +314,7 @@ write_image(const char *out, const unsigned char *img, size_t len)
     free(tmp);
 }
 
-static void __attribute__((noreturn))
+static void
 usage(void)
 {
     fprintf(stderr, "usage: mkbootimg [-v] -o OUT [-m MANIFEST]... [name=hostpath]...\n");

@@ -69,17 +69,18 @@ foreign_call(struct tcb *t, const struct cr_regs *r)
 void
 syscall_dispatch(struct tcb *t)
 {
-    struct cr_regs r;
-    arch_context_get_regs(&t->ctx, &r);
-    int64_t nr = (int64_t)r.rax;
+    int64_t nr = arch_syscall_number(&t->ctx);
     if (nr >= 0) {
+        struct cr_regs r;
+        arch_context_get_regs(&t->ctx, &r);
         foreign_call(t, &r);
         return;
     }
     uint64_t num = (uint64_t)-nr;
     int64_t rc;
-    if (num < ARRAY_SIZE(syscall_table) && syscall_table[num] != NULL) {
-        const uint64_t args[6] = { r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9 };
+    if (LIKELY(num < ARRAY_SIZE(syscall_table) && syscall_table[num] != NULL)) {
+        uint64_t args[6];
+        arch_syscall_args(&t->ctx, args);
         rc = syscall_table[num](args);
     } else {
         rc = -CR_ENOSYS;
@@ -88,7 +89,7 @@ syscall_dispatch(struct tcb *t)
         return; /* the whole context, rax included, was restored from the frame */
     }
     if (rc == -ERESTART) {
-        arch_context_restart_syscall(&t->ctx, r.rax);
+        arch_context_restart_syscall(&t->ctx, (uint64_t)nr);
         return;
     }
     arch_context_set_result(&t->ctx, rc);

@@ -82,16 +82,30 @@ cap_obj_size(const struct cap *c)
     return bits < 0 ? 0 : 1ull << bits;
 }
 
+/*
+ * Size in bytes of the memory c's object occupies. A zombie (cnode.c) still occupies
+ * its CNode or TCB until it is reaped, so it stays in its untyped's region: otherwise a
+ * revoke restarted after preemption would stop at the zombie, and the untyped would
+ * look childless (and be reset and retyped) while the zombie's object still lives.
+ */
+static uint64_t
+region_size(const struct cap *c)
+{
+    unsigned type = c->type == CAP_ZOMBIE ? c->aux : c->type;
+    if (!has_region(type)) {
+        return 0;
+    }
+    int bits = obj_size_bits(type, c->size_bits);
+    return bits < 0 ? 0 : 1ull << bits;
+}
+
 /* True if b's object lies in a's region, or both name the same non-memory resource. */
 bool
 cdt_same_region(const struct cap *a, const struct cap *b)
 {
     if (a->type == CR_OBJ_UNTYPED) {
-        if (!has_region(b->type)) {
-            return false;
-        }
         uint64_t a_end = a->obj + cap_obj_size(a);
-        uint64_t b_end = b->obj + cap_obj_size(b);
+        uint64_t b_end = b->obj + region_size(b);
         return b->obj >= a->obj && b_end <= a_end && b_end > b->obj;
     }
     switch (a->type) {

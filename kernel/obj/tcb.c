@@ -80,9 +80,7 @@ void
 tcb_finalise(struct tcb *t)
 {
     tcb_stop(t);
-    if (sched_current() == t) {
-        sched_set_current(NULL);
-    }
+    sched_forget(t);
 }
 
 /*

@@ -38,16 +38,18 @@ sched_current(void)
     return this_cpu()->current;
 }
 
-/* Replaces the running thread (NULL: the current one is gone). */
+/* Thread t is being destroyed: drop every per-CPU reference to it. */
 void
-sched_set_current(struct tcb *t)
+sched_forget(struct tcb *t)
 {
     struct cpu *c = this_cpu();
-    if (c->fpu_owner == c->current && t == NULL) {
+    if (c->fpu_owner == t) {
         c->fpu_owner = NULL;
     }
-    c->current = t;
-    c->resched = true;
+    if (c->current == t) {
+        c->current = NULL;
+        c->resched = true;
+    }
 }
 
 /* t became READY: queue it, and note a reschedule if it beats the running thread. */

@@ -80,63 +80,63 @@ test_errstr(char *buf, size_t len, long long rc)
     return buf;
 }
 
-#define TEST(name)                                                                       \
-    static void test_fn_##name(void);                                                    \
-    __attribute__((constructor)) static void test_reg_##name(void)                       \
-    {                                                                                    \
-        test_register(#name, test_fn_##name);                                            \
-    }                                                                                    \
+#define TEST(name)                                                                                 \
+    static void test_fn_##name(void);                                                              \
+    __attribute__((constructor)) static void test_reg_##name(void)                                 \
+    {                                                                                              \
+        test_register(#name, test_fn_##name);                                                      \
+    }                                                                                              \
     static void test_fn_##name(void)
 
-#define ASSERT_TRUE(x)                                                                   \
-    do {                                                                                 \
-        if (!(x)) {                                                                      \
-            test_fail(__FILE__, __LINE__, "ASSERT_TRUE(" #x ")");                        \
-            return;                                                                      \
-        }                                                                                \
+#define ASSERT_TRUE(x)                                                                             \
+    do {                                                                                           \
+        if (!(x)) {                                                                                \
+            test_fail(__FILE__, __LINE__, "ASSERT_TRUE(" #x ")");                                  \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define ASSERT_EQ(a, b)                                                                  \
-    do {                                                                                 \
-        long long test_a_ = (long long)(a);                                              \
-        long long test_b_ = (long long)(b);                                              \
-        if (test_a_ != test_b_) {                                                        \
-            char test_msg_[512];                                                         \
-            snprintf(test_msg_, sizeof(test_msg_), "ASSERT_EQ(%s, %s): %lld != %lld",    \
-                     #a, #b, test_a_, test_b_);                                          \
-            test_fail(__FILE__, __LINE__, test_msg_);                                    \
-            return;                                                                      \
-        }                                                                                \
+#define ASSERT_EQ(a, b)                                                                            \
+    do {                                                                                           \
+        long long test_a_ = (long long)(a);                                                        \
+        long long test_b_ = (long long)(b);                                                        \
+        if (test_a_ != test_b_) {                                                                  \
+            char test_msg_[512];                                                                   \
+            snprintf(test_msg_, sizeof(test_msg_), "ASSERT_EQ(%s, %s): %lld != %lld", #a, #b,      \
+                     test_a_, test_b_);                                                            \
+            test_fail(__FILE__, __LINE__, test_msg_);                                              \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define ASSERT_NE(a, b)                                                                  \
-    do {                                                                                 \
-        long long test_a_ = (long long)(a);                                              \
-        long long test_b_ = (long long)(b);                                              \
-        if (test_a_ == test_b_) {                                                        \
-            char test_msg_[512];                                                         \
-            snprintf(test_msg_, sizeof(test_msg_), "ASSERT_NE(%s, %s): both %lld", #a,   \
-                     #b, test_a_);                                                       \
-            test_fail(__FILE__, __LINE__, test_msg_);                                    \
-            return;                                                                      \
-        }                                                                                \
+#define ASSERT_NE(a, b)                                                                            \
+    do {                                                                                           \
+        long long test_a_ = (long long)(a);                                                        \
+        long long test_b_ = (long long)(b);                                                        \
+        if (test_a_ == test_b_) {                                                                  \
+            char test_msg_[512];                                                                   \
+            snprintf(test_msg_, sizeof(test_msg_), "ASSERT_NE(%s, %s): both %lld", #a, #b,         \
+                     test_a_);                                                                     \
+            test_fail(__FILE__, __LINE__, test_msg_);                                              \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* ASSERT_ERR(-CR_EINVAL, rc): rc must be exactly that code (0 for success). */
-#define ASSERT_ERR(code, rc)                                                             \
-    do {                                                                                 \
-        long long test_want_ = (long long)(code);                                        \
-        long long test_got_ = (long long)(rc);                                           \
-        if (test_want_ != test_got_) {                                                   \
-            char test_msg_[512];                                                         \
-            char test_w_[64];                                                            \
-            char test_g_[64];                                                            \
-            snprintf(test_msg_, sizeof(test_msg_), "ASSERT_ERR(%s, %s): want %s, got %s", \
-                     #code, #rc, test_errstr(test_w_, sizeof(test_w_), test_want_),      \
-                     test_errstr(test_g_, sizeof(test_g_), test_got_));                  \
-            test_fail(__FILE__, __LINE__, test_msg_);                                    \
-            return;                                                                      \
-        }                                                                                \
+#define ASSERT_ERR(code, rc)                                                                       \
+    do {                                                                                           \
+        long long test_want_ = (long long)(code);                                                  \
+        long long test_got_ = (long long)(rc);                                                     \
+        if (test_want_ != test_got_) {                                                             \
+            char test_msg_[512];                                                                   \
+            char test_w_[64];                                                                      \
+            char test_g_[64];                                                                      \
+            snprintf(test_msg_, sizeof(test_msg_), "ASSERT_ERR(%s, %s): want %s, got %s", #code,   \
+                     #rc, test_errstr(test_w_, sizeof(test_w_), test_want_),                       \
+                     test_errstr(test_g_, sizeof(test_g_), test_got_));                            \
+            test_fail(__FILE__, __LINE__, test_msg_);                                              \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /*

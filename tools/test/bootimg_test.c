@@ -25,10 +25,10 @@ struct file {
 
 /* A small image with the awkward cases: an empty file and a file of exactly one page. */
 static const struct file sample[] = {
-    {"bin/init", 5000, 0755, BOOTIMG_F_EXEC},
-    {"etc/motd", 12, 0644, 0},
-    {"etc/empty", 0, 0644, 0},
-    {"lib/page", BOOTIMG_ALIGN, 0444, 0},
+    { "bin/init", 5000, 0755, BOOTIMG_F_EXEC },
+    { "etc/motd", 12, 0644, 0 },
+    { "etc/empty", 0, 0644, 0 },
+    { "lib/page", BOOTIMG_ALIGN, 0444, 0 },
 };
 enum { SAMPLE_COUNT = sizeof(sample) / sizeof(sample[0]) };
 
@@ -334,7 +334,7 @@ rng(void)
 }
 
 /* Values that sit on the edges the checks compare against. */
-static const uint8_t edge_bytes[] = {0x00, 0x01, 0x0f, 0x10, 0x7f, 0x80, 0xfe, 0xff};
+static const uint8_t edge_bytes[] = { 0x00, 0x01, 0x0f, 0x10, 0x7f, 0x80, 0xfe, 0xff };
 
 static void
 mutate(unsigned char *img, size_t len, size_t meta)

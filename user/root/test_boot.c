@@ -115,11 +115,11 @@ TEST(identify_empty_slot)
 TEST(identify_bad_pointer_faults)
 {
     static const uint64_t bad[] = {
-        0xffff800000000000ull,         /* kernel half */
-        0,                             /* null page */
-        0x0000800000000000ull,         /* first non-canonical address */
-        CR_USER_MAX - 8,               /* straddles the end of user space */
-        0xffffffffffffffe0ull,         /* wraps around with the struct's length */
+        0xffff800000000000ull, /* kernel half */
+        0,                     /* null page */
+        0x0000800000000000ull, /* first non-canonical address */
+        CR_USER_MAX - 8,       /* straddles the end of user space */
+        0xffffffffffffffe0ull, /* wraps around with the struct's length */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         EXPECT_ERR(-CR_EFAULT, cr_cap_identify(CR_CAP_ROOT_CNODE, bad[i]));

@@ -69,7 +69,7 @@ test_expect_eq(const char *file, int line, const char *ea, const char *eb, uint6
 {
     if (a != b) {
         test_fail(file, line, "%s == %s: %lld (%#llx) != %lld (%#llx)", ea, eb, (long long)a,
-                   (unsigned long long)a, (long long)b, (unsigned long long)b);
+                  (unsigned long long)a, (long long)b, (unsigned long long)b);
     }
     return a == b;
 }
@@ -84,7 +84,7 @@ test_expect_err(const char *file, int line, const char *expr, int64_t want, int6
 {
     if (want > 0) {
         test_fail(file, line, "EXPECT_ERR(%lld, %s): the expected code must be negative",
-                   (long long)want, expr);
+                  (long long)want, expr);
         return false;
     }
     if (rc == want) {
@@ -93,13 +93,13 @@ test_expect_err(const char *file, int line, const char *expr, int64_t want, int6
     const char *want_sign = want < 0 ? "-" : "";
     if (rc > 0) {
         test_fail(file, line, "%s: want %s%s (%lld), got %lld", expr, want_sign,
-                   cr_errname((int)want), (long long)want, (long long)rc);
+                  cr_errname((int)want), (long long)want, (long long)rc);
     } else {
         const char *got_sign = rc < 0 ? "-" : "";
         /* Values below INT32_MIN are no error code; show them as numbers only. */
         const char *got = rc >= INT32_MIN ? cr_errname((int)rc) : "E?";
         test_fail(file, line, "%s: want %s%s (%lld), got %s%s (%lld)", expr, want_sign,
-                   cr_errname((int)want), (long long)want, got_sign, got, (long long)rc);
+                  cr_errname((int)want), (long long)want, got_sign, got, (long long)rc);
     }
     return false;
 }

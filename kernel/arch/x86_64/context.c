@@ -24,6 +24,7 @@ enum {
 };
 
 static uint64_t loaded_fs_base;
+static struct arch_context *entry_ctx; /* whose context TSS.rsp0 points into */
 
 /* Zeroes ctx and sets user segments and flags (IF on). rip/rsp are set later. */
 void
@@ -121,7 +122,10 @@ arch_exit_to_user(struct tcb *t)
         x86_wrmsr(MSR_FS_BASE, ctx->fs_base);
         loaded_fs_base = ctx->fs_base;
     }
-    x86_set_kernel_entry(ctx);
+    if (ctx != entry_ctx) {
+        x86_set_kernel_entry(ctx);
+        entry_ctx = ctx;
+    }
     int full = ctx->restore_full != 0 || !arch_is_canonical_user(ctx->rip);
     arch_enter_user(ctx, full);
 }

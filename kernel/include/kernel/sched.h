@@ -44,5 +44,5 @@ void sched_timer_tick(void);
 void sched_schedule(void);
 bool sched_preempt_pending(void);
 struct tcb *sched_current(void);
-void sched_set_current(struct tcb *t);
+void sched_forget(struct tcb *t);
 void sched_exit_to_user(void) NORETURN;

@@ -133,6 +133,5 @@ TEST(harness_failed_assert_true_prints_expression)
 TEST(harness_registers_tests_in_source_order)
 {
     ASSERT_TRUE(test_state.count >= 7);
-    ASSERT_TRUE(strcmp(test_state.tests[0].name, "harness_assert_eq_passes_on_equal_values") ==
-                0);
+    ASSERT_TRUE(strcmp(test_state.tests[0].name, "harness_assert_eq_passes_on_equal_values") == 0);
 }

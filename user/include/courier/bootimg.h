@@ -18,11 +18,11 @@
 #include <stdint.h>
 
 enum {
-    BOOTIMG_MAGIC_LEN = 8,      /* "CRBOOTIM", not NUL-terminated */
+    BOOTIMG_MAGIC_LEN = 8, /* "CRBOOTIM", not NUL-terminated */
     BOOTIMG_VERSION = 1,
     BOOTIMG_NAME_MAX = 56,      /* bytes in bootimg_entry.name, including the NUL */
     BOOTIMG_ALIGN = 4096,       /* file data and total_size alignment: one page */
-    BOOTIMG_MAX_ENTRIES = 1024, /* sanity bound on count; the table then fits 24 pages */
+    BOOTIMG_MAX_ENTRIES = 1024, /* sanity bound on count: a table of at most 25 pages */
 };
 
 /* bootimg_entry.flags */

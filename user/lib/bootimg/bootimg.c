@@ -111,8 +111,7 @@ bootimg_check(const void *img, size_t len)
         }
     }
     first_data = data_start(h->count);
-    if (h->total_size > len || h->total_size % BOOTIMG_ALIGN != 0 ||
-        h->total_size < first_data) {
+    if (h->total_size > len || h->total_size % BOOTIMG_ALIGN != 0 || h->total_size < first_data) {
         return -CR_EINVAL;
     }
     for (uint32_t i = 0; i < h->count; i++) {

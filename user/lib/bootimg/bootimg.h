@@ -15,8 +15,7 @@
 #include <courier/bootimg.h>
 
 int bootimg_check(const void *img, size_t len);
-int bootimg_find(const void *img, size_t len, const char *name,
-                 const struct bootimg_entry **out);
+int bootimg_find(const void *img, size_t len, const char *name, const struct bootimg_entry **out);
 uint32_t bootimg_count(const void *img);
 const struct bootimg_entry *bootimg_entry_at(const void *img, uint32_t i);
 const void *bootimg_data(const void *img, const struct bootimg_entry *e);

@@ -67,3 +67,21 @@ arch_is_canonical_user(uint64_t va)
 {
     return va < USER_TOP;
 }
+
+/* System-call number and arguments as saved at entry (regs.h: rdi rsi rdx r10 r8 r9). */
+static inline int64_t
+arch_syscall_number(const struct arch_context *ctx)
+{
+    return (int64_t)ctx->rax;
+}
+
+static inline void
+arch_syscall_args(const struct arch_context *ctx, uint64_t a[6])
+{
+    a[0] = ctx->rdi;
+    a[1] = ctx->rsi;
+    a[2] = ctx->rdx;
+    a[3] = ctx->r10;
+    a[4] = ctx->r8;
+    a[5] = ctx->r9;
+}

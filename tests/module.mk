@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# Test targets. `make test` runs tools/run-tests.sh, which runs deps, check-style,
+# host-test and system-test as separate makes, so that one failing step cannot stop the
+# others, and then prints the final `N passed, M failed`. Each step leaves its counts,
+# `<passed> <failed>`, in $(BUILD)/results/<step>.counts.
+#
+# Host unit tests are every */test/*_test.c under kernel/ user/ tools/ and tests/host/.
+# Each becomes one program under ASan and UBSan, linked with the sources it names in a
+# comment line near its top:  /* test-sources: kernel/obj/cdt.c kernel/core/foo.c */
+# Objects go to $(BUILD)/host-test/obj/ (a source shared by two tests is built once) and
+# the programs to $(BUILD)/host-test/<dir>/<name>. Quoted includes also search the top of
+# the tree, so a test can write #include "user/lib/bootimg/bootimg.h".
+# tests/host/shim/ holds host stand-ins for the arch/ headers that pure-logic kernel headers
+# include (arch/machine.h, arch/mmu.h); the real arch include directories are never used.
+
+HOSTCC ?= gcc
+HOST_TEST_CFLAGS := -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+    -fno-omit-frame-pointer -Wall -Wextra -Werror -DHOST_TEST \
+    -Itests/host/shim -Iinclude -Itests/host -Ikernel/include -Iuser/include -iquote .
+
+HOST_TEST_SRCS := $(sort $(shell find kernel user tools tests/host -path '*/test/*_test.c' \
+    -type f 2>/dev/null))
+HOST_TEST_BINS := $(patsubst %.c,$(BUILD)/host-test/%,$(HOST_TEST_SRCS))
+
+# $(call host_test_sources,TEST.c): the files on its test-sources line.
+host_test_sources = $(shell sed -n 's|^/\* *test-sources:\(.*\)\*/.*|\1|p' $(1) | head -n 1)
+host_test_objs = $(patsubst %.c,$(BUILD)/host-test/obj/%.o,$(sort $(1) \
+    $(call host_test_sources,$(1))))
+
+$(BUILD)/host-test/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(HOST_TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+define host_test_rule
+$(patsubst %.c,$(BUILD)/host-test/%,$(1)): $(call host_test_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	@echo "  HOSTLD  $$@"
+	$(Q)$(HOSTCC) $(HOST_TEST_CFLAGS) -o $$@ $$^ || { rm -f $$@; exit 1; }
+endef
+$(foreach t,$(HOST_TEST_SRCS),$(eval $(call host_test_rule,$(t))))
+
+.PHONY: host-test-bins
+host-test-bins: $(HOST_TEST_BINS)
+
+# The runner builds the programs itself (make -k host-test-bins), so that a test that does
+# not compile counts as one failure instead of stopping the rest.
+host-test:
+	$(Q)MAKE='$(MAKE)' BUILD='$(BUILD)' tools/run-tests.sh host $(HOST_TEST_SRCS)
+
+system-test: all
+	$(Q)mkdir -p $(BUILD)/results
+	$(Q)rm -f $(BUILD)/results/system-test.counts
+	$(Q)BUILD='$(BUILD)' tools/qemu.sh test; status=$$?; \
+	    if [ -s $(BUILD)/test-report.txt ]; then \
+	        tail -n 1 $(BUILD)/test-report.txt > $(BUILD)/results/system-test.counts; \
+	    fi; \
+	    exit $$status
+
+check-style:
+	$(Q)mkdir -p $(BUILD)/results
+	$(Q)if tools/check-style.sh; then \
+	        echo "PASS check-style"; echo "1 0" > $(BUILD)/results/check-style.counts; \
+	    else \
+	        echo "FAIL check-style: see the lines above"; \
+	        echo "0 1" > $(BUILD)/results/check-style.counts; exit 1; \
+	    fi
+
+test:
+	$(Q)MAKE='$(MAKE)' BUILD='$(BUILD)' tools/run-tests.sh all

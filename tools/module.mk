@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+# Host tools and the boot artefacts they make. mkbootimg is built with the host compiler
+# and links the same parser as the root server (user/lib/bootimg), which it uses to check
+# its own output. $(BOOTIMG) holds the files in tools/bootimg.manifest plus BOOTIMG_FILES
+# (name=path pairs; user/module.mk sets it). $(BUILD)/courier.iso is a GRUB rescue image
+# (BIOS and UEFI when grub-pc-bin and grub-efi-amd64-bin are both installed) that loads
+# kernel.elf by multiboot2 with root.elf and bootimg.img as modules.
+
+HOSTCC ?= gcc
+HOST_TOOL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser/include -iquote .
+
+MKBOOTIMG := $(BUILD)/tools/mkbootimg
+MKBOOTIMG_SRCS := tools/mkbootimg.c user/lib/bootimg/bootimg.c
+MKBOOTIMG_HDRS := user/lib/bootimg/bootimg.h user/include/courier/bootimg.h \
+    include/courier/abi/errors.h include/courier/abi/errors.def
+
+BOOTIMG := $(BUILD)/bootimg.img
+BOOTIMG_MANIFEST := tools/bootimg.manifest
+BOOTIMG_FILES ?=
+# Host files the image is made of, so that it is rebuilt when one changes: column two of
+# the manifest, and the part after '=' of each BOOTIMG_FILES pair. (A '#' inside a function
+# call needs a backslash before make 4.3 and must not have one after, hence the variable.)
+bootimg_hash := \#
+BOOTIMG_DEPS = $(shell sed 's/$(bootimg_hash).*//' $(BOOTIMG_MANIFEST) | \
+        awk 'NF >= 2 { print $$2 }') \
+    $(foreach f,$(BOOTIMG_FILES),$(word 2,$(subst =, ,$(f))))
+
+ISO := $(BUILD)/courier.iso
+ISO_STAGE := $(BUILD)/iso
+
+$(MKBOOTIMG): $(MKBOOTIMG_SRCS) $(MKBOOTIMG_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $(MKBOOTIMG_SRCS)
+
+# Second expansion lets makefiles included after this one (tests/module.mk) still add to
+# BOOTIMG_FILES and have the image depend on what they add.
+.SECONDEXPANSION:
+$(BOOTIMG): $(MKBOOTIMG) $(BOOTIMG_MANIFEST) $$(BOOTIMG_DEPS)
+	@echo "  MKIMG   $@"
+	$(Q)$(MKBOOTIMG) -o $@ -m $(BOOTIMG_MANIFEST) $(BOOTIMG_FILES)
+
+$(ISO): $(KERNEL_ELF) $(ROOT_ELF) $(BOOTIMG) tools/module.mk
+	@echo "  ISO     $@"
+	$(Q)rm -rf $(ISO_STAGE)
+	$(Q)mkdir -p $(ISO_STAGE)/boot/grub
+	$(Q)cp $(KERNEL_ELF) $(ISO_STAGE)/boot/kernel.elf
+	$(Q)cp $(ROOT_ELF) $(ISO_STAGE)/boot/root.elf
+	$(Q)cp $(BOOTIMG) $(ISO_STAGE)/boot/bootimg.img
+	$(Q)printf '%s\n' \
+	    'set timeout=0' \
+	    'set default=0' \
+	    'serial --unit=0 --speed=115200' \
+	    'terminal_input serial console' \
+	    'terminal_output serial console' \
+	    'menuentry "Courier" {' \
+	    '    multiboot2 /boot/kernel.elf' \
+	    '    module2 /boot/root.elf root' \
+	    '    module2 /boot/bootimg.img bootimg' \
+	    '    boot' \
+	    '}' > $(ISO_STAGE)/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $@ $(ISO_STAGE) > $(BUILD)/grub-mkrescue.log 2>&1 || \
+	    { cat $(BUILD)/grub-mkrescue.log; rm -f $@; exit 1; }

@@ -94,7 +94,9 @@ run_logged() {
 
     shift 2
     mkdir -p "$(dirname "$log")"
-    timeout --kill-after=10 "$limit" "$qemu" "$@" "${extra[@]}" </dev/null 2>&1 | tee "$log"
+    # --foreground keeps QEMU in the terminal's process group, so Ctrl-C still stops it.
+    timeout --foreground --kill-after=10 "$limit" "$qemu" "$@" "${extra[@]}" </dev/null 2>&1 |
+        tee "$log"
     status=${PIPESTATUS[0]}
     case $status in
     124 | 137) echo "HOST: QEMU killed after ${limit}s: the guest hung" >>"$log" ;;

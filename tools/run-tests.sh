@@ -25,7 +25,7 @@ BUILD=${BUILD:-build}
 MAKE=${MAKE:-make}
 results=$BUILD/results
 
-# The second-to-last lines of a report; the last one is the counts.
+# A report without its last line, which holds the counts.
 report_body() {
     printf '%s\n' "$1" | sed '$d'
 }
@@ -58,7 +58,7 @@ run_host() {
         log=$bin.log
         ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
             UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-            timeout --kill-after=5 "${HOST_TEST_TIMEOUT:-120}" "$bin" >"$log" 2>&1
+            timeout --foreground --kill-after=5 "${HOST_TEST_TIMEOUT:-120}" "$bin" >"$log" 2>&1
         status=$?
         report=$("$here/test-report.sh" "$log" "$name")
         counts=$(report_counts "$report")
@@ -94,6 +94,8 @@ run_all() {
     fi
     for step in check-style host-test system-test; do
         echo "== $step"
+        # Left by an earlier run, it would be read as this run's system-test result.
+        [ "$step" = system-test ] && rm -f "$BUILD/test-report.txt"
         $MAKE --no-print-directory "$step"
         status=$?
         if [ -r "$results/$step.counts" ]; then
@@ -109,7 +111,10 @@ run_all() {
             echo "FAIL $step: make $step exited with status $status" | tee -a "$all_fails"
         fi
         case $step in
-        check-style) [ "$f" -eq 0 ] || echo "FAIL check-style" >>"$all_fails" ;;
+        check-style)
+            sed 's/^/FAIL check-style: /' "$results/check-style.out" 2>/dev/null |
+                head -n 20 >>"$all_fails"
+            ;;
         host-test) cat "$results/host-test.fails" >>"$all_fails" 2>/dev/null ;;
         system-test) grep '^FAIL' "$BUILD/test-report.txt" >>"$all_fails" 2>/dev/null ;;
         esac

@@ -58,6 +58,17 @@ system-test: all
 	    fi; \
 	    exit $$status
 
+# The boot tests again, booted from the GRUB image (multiboot 2) instead of QEMU's loader.
+iso-test: $(ISO_TEST)
+	$(Q)mkdir -p $(BUILD)/results
+	$(Q)rm -f $(BUILD)/results/iso-test.counts
+	$(Q)BUILD='$(BUILD)' ISO_FILE='$(ISO_TEST)' tools/qemu.sh iso > /dev/null; \
+	    tools/test-report.sh $(BUILD)/iso-serial.log iso-test > $(BUILD)/iso-report.txt; \
+	    sed '$$d' $(BUILD)/iso-report.txt | sed 's/^PASS /PASS iso:/; s/^FAIL /FAIL iso:/'; \
+	    tail -n 1 $(BUILD)/iso-report.txt > $(BUILD)/results/iso-test.counts; \
+	    read p f < $(BUILD)/results/iso-test.counts; \
+	    echo "iso-test: $$p passed, $$f failed (GRUB multiboot 2 boot)"; [ "$$f" -eq 0 ]
+
 # One test: its breaches are printed and kept in $(BUILD)/results/check-style.out.
 check-style:
 	$(Q)mkdir -p $(BUILD)/results

@@ -27,6 +27,12 @@ BOOTIMG_DEPS = $(shell sed 's/$(bootimg_hash).*//' $(BOOTIMG_MANIFEST) | \
 
 ISO := $(BUILD)/courier.iso
 ISO_STAGE := $(BUILD)/iso
+# The same image with a kernel command line that runs the boot tests and powers off, so
+# `make test` proves the GRUB (multiboot 2) path end to end.
+ISO_TEST := $(BUILD)/courier-test.iso
+$(ISO): ISO_CMDLINE :=
+$(ISO_TEST): ISO_CMDLINE := test=boot_
+$(ISO_TEST): ISO_STAGE := $(BUILD)/iso-test
 
 $(MKBOOTIMG): $(MKBOOTIMG_SRCS) $(MKBOOTIMG_HDRS)
 	@mkdir -p $(dir $@)
@@ -40,7 +46,7 @@ $(BOOTIMG): $(MKBOOTIMG) $(BOOTIMG_MANIFEST) $$(BOOTIMG_DEPS)
 	@echo "  MKIMG   $@"
 	$(Q)$(MKBOOTIMG) -o $@ -m $(BOOTIMG_MANIFEST) $(BOOTIMG_FILES)
 
-$(ISO): $(KERNEL_ELF) $(ROOT_ELF) $(BOOTIMG) tools/module.mk
+$(ISO) $(ISO_TEST): $(KERNEL_ELF) $(ROOT_ELF) $(BOOTIMG) tools/module.mk
 	@echo "  ISO     $@"
 	$(Q)rm -rf $(ISO_STAGE)
 	$(Q)mkdir -p $(ISO_STAGE)/boot/grub
@@ -54,7 +60,7 @@ $(ISO): $(KERNEL_ELF) $(ROOT_ELF) $(BOOTIMG) tools/module.mk
 	    'terminal_input serial console' \
 	    'terminal_output serial console' \
 	    'menuentry "Courier" {' \
-	    '    multiboot2 /boot/kernel.elf' \
+	    '    multiboot2 /boot/kernel.elf $(ISO_CMDLINE)' \
 	    '    module2 /boot/root.elf root' \
 	    '    module2 /boot/bootimg.img bootimg' \
 	    '    boot' \

@@ -9,7 +9,7 @@
 #   bench  command line "bench" under TCG with -icount (deterministic: the TSC counts
 #          instructions); prints only the `BENCH ` lines, full log in $BUILD/bench-serial.log;
 #          exit 1 unless `BENCH bench_done` appeared
-#   iso    boots $BUILD/courier.iso (GRUB) like test, no arguments; log in
+#   iso    boots $ISO_FILE (default $BUILD/courier.iso, GRUB) like test; log in
 #          $BUILD/iso-serial.log for the caller to grep; exit 0 once the guest has exited or
 #          ISO_TIMEOUT has passed
 #
@@ -160,17 +160,18 @@ bench)
 iso)
     log=$BUILD/iso-serial.log
     rm -f "$log"
-    require "$BUILD/courier.iso"
+    iso_file=${ISO_FILE:-$BUILD/courier.iso}
+    require "$iso_file"
     pick_accel auto
     firmware=()
     if [ "${COURIER_FIRMWARE:-bios}" = uefi ]; then
         require /usr/share/ovmf/OVMF.fd
         firmware=(-bios /usr/share/ovmf/OVMF.fd)
     fi
-    echo "qemu.sh: booting $BUILD/courier.iso ($accel_name," \
+    echo "qemu.sh: booting $iso_file ($accel_name," \
         "${COURIER_FIRMWARE:-bios}, timeout ${ISO_TIMEOUT:-60}s)" >&2
     run_logged "${ISO_TIMEOUT:-60}" "$log" "${common[@]}" "${accel[@]}" "${firmware[@]}" \
-        -serial stdio -cdrom "$BUILD/courier.iso"
+        -serial stdio -cdrom "$iso_file"
     # Odd: the guest exited through the debug port; 0: it shut down; 124/137: still
     # running when time ran out, which is what a booted system does. Anything else is
     # QEMU failing to start.

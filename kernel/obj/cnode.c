@@ -58,8 +58,7 @@ cnode_resolve(const struct cap *root, uint64_t cptr, unsigned depth, struct slot
         if (gbits + radix > left) {
             return -CR_EBADCAP;
         }
-        uint64_t guard = (cptr >> (left - gbits)) & low_mask(gbits);
-        if (gbits != 0 && guard != c->w1) {
+        if (gbits != 0 && ((cptr >> (left - gbits)) & low_mask(gbits)) != c->w1) {
             return -CR_EBADCAP;
         }
         left -= gbits;

@@ -126,7 +126,8 @@ rootserver_create(const struct boot_params *bp)
     put_cap(CR_CAP_IRQ_CONTROL, (struct cap){ .type = CR_OBJ_IRQ_CONTROL,
                                               .rights = CR_RIGHTS_ALL });
     put_cap(CR_CAP_IOPORT, (struct cap){ .type = CR_OBJ_IOPORT, .rights = CR_RIGHTS_ALL,
-                                         .obj = 0, .w1 = 0xffff });
+                                         .flags = CAP_F_IOPORT_CONTROL, .obj = 0,
+                                         .w1 = 0xffff });
 
     /* The thread's internal copies of its CSpace root and VSpace. */
     struct cap c = root_slots[CR_CAP_ROOT_CNODE].cap;

@@ -134,7 +134,8 @@ cdt_same_object(const struct cap *a, const struct cap *b)
         return b->type == CR_OBJ_IRQ_CONTROL;
     }
     if (a->type == CR_OBJ_IOPORT) {
-        return b->type == CR_OBJ_IOPORT && a->obj == b->obj && a->w1 == b->w1;
+        return b->type == CR_OBJ_IOPORT && a->obj == b->obj && a->w1 == b->w1 &&
+               (a->flags & CAP_F_IOPORT_CONTROL) == (b->flags & CAP_F_IOPORT_CONTROL);
     }
     return cdt_same_region(a, b);
 }

@@ -55,7 +55,7 @@ cnode_resolve(const struct cap *root, uint64_t cptr, unsigned depth, struct slot
         }
         unsigned gbits = c->aux;
         unsigned radix = c->size_bits;
-        if (gbits + radix > left) {
+        if (gbits > left || radix > left - gbits) { /* no sum: it could wrap */
             return -CR_EBADCAP;
         }
         if (gbits != 0 && ((cptr >> (left - gbits)) & low_mask(gbits)) != c->w1) {

@@ -8,6 +8,7 @@
  */
 #include <kernel/object.h>
 #include <kernel/channel.h>
+#include <kernel/ioport.h>
 #include <kernel/irq.h>
 #include <kernel/notification.h>
 #include <kernel/panic.h>
@@ -45,6 +46,11 @@ obj_cleanup(struct cap *c, bool final)
     case CR_OBJ_IRQ_HANDLER:
         if (final) {
             irq_release((unsigned)c->obj);
+        }
+        break;
+    case CR_OBJ_IOPORT:
+        if (final) {
+            ioport_release(c);
         }
         break;
     case CR_OBJ_CNODE:

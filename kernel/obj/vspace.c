@@ -252,8 +252,35 @@ sys_vspace_remap(uint64_t frame_cptr, uint64_t rights)
 }
 
 /*
+ * Empties a table page that has just been installed. A table that is not installed
+ * anywhere can still hold entries from an earlier mapping: it was unmapped, its
+ * VSpace or parent table went away, or another capability to it mapped it. Those
+ * entries are not tracked by any capability any more (a frame capability undoes only
+ * the mapping it recorded), so they would keep frames reachable after their last
+ * capability is deleted and their memory is retyped. A table therefore always starts
+ * empty where it is mapped; the TLB is flushed when anything was dropped, since the same
+ * table may also be installed through another capability. O(512).
+ */
+static void
+table_scrub(paddr_t table)
+{
+    uint64_t *e = phys_to_virt(table);
+    bool dropped = false;
+    for (unsigned i = 0; i < 512; i++) {
+        if (e[i] != 0) {
+            e[i] = 0;
+            dropped = true;
+        }
+    }
+    if (dropped) {
+        arch_cpu_flush_tlb();
+    }
+}
+
+/*
  * vspace_map_table(table, vspace, vaddr): installs a PT, PD or PDPT so that it
- * translates vaddr (rounded down to the table's span).
+ * translates vaddr (rounded down to the table's span). The table starts empty there:
+ * entries left from an earlier mapping are dropped (see table_scrub).
  * Errors: EBADCAP/ENOCAP, EWRONGTYPE (not a table), EINVAL (vaddr not in user space,
  * stale VSpace), EMAPPED (the capability already maps its table), ENOTABLE (the level
  * above is missing), EEXIST (a table or large page is already there).
@@ -291,6 +318,7 @@ sys_vspace_map_table(uint64_t table_cptr, uint64_t vspace_cptr, uint64_t vaddr)
     if (rc != 0) {
         return rc;
     }
+    table_scrub(c->obj);
     c->flags |= CAP_F_MAPPED;
     c->w1 = vaddr;
     c->aux = vs->cap.aux;

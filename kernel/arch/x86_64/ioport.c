@@ -1,16 +1,59 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * I/O-port capabilities (x86 only): a capability covers ports first..last; ioport_issue
- * derives a capability for a sub-range; ioport_in/out perform one access of 1, 2 or 4
- * bytes entirely inside the range. The TSS has no I/O bitmap, so user code can reach
- * ports only through these calls.
+ * makes a capability for a range, from the boot I/O-port capability only, and refuses
+ * ranges that overlap one already issued (a bitmap of issued ports, as seL4 keeps), so
+ * every range has one parent in the derivation tree. The range is free again when its
+ * last capability goes. ioport_in/out perform one access of 1, 2 or 4 bytes entirely
+ * inside the range. The TSS has no I/O bitmap: user code reaches ports only through
+ * these calls.
  */
 #include <kernel/cdt.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
+#include <kernel/ioport.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <arch/pio.h>
+
+enum {
+    NPORTS = 65536,
+};
+
+static uint64_t issued[NPORTS / 64];
+
+static bool
+range_is_free(uint64_t first, uint64_t last)
+{
+    /* At most NPORTS iterations: a constant bound. */
+    for (uint64_t p = first; p <= last; p++) {
+        if (issued[p / 64] & (1ull << (p % 64))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+range_mark(uint64_t first, uint64_t last, bool used)
+{
+    for (uint64_t p = first; p <= last; p++) {
+        if (used) {
+            issued[p / 64] |= 1ull << (p % 64);
+        } else {
+            issued[p / 64] &= ~(1ull << (p % 64));
+        }
+    }
+}
+
+/* The last capability to an issued range is gone: its ports may be issued again. */
+void
+ioport_release(const struct cap *c)
+{
+    if (!(c->flags & CAP_F_IOPORT_CONTROL) && c->obj <= c->w1 && c->w1 < NPORTS) {
+        range_mark(c->obj, c->w1, false);
+    }
+}
 
 static int
 lookup(uint64_t cptr, uint64_t port, uint64_t width, struct slot **out)
@@ -29,9 +72,11 @@ lookup(uint64_t cptr, uint64_t port, uint64_t width, struct slot **out)
 }
 
 /*
- * ioport_issue(ioport, first, last, dst_cnode, dst_index): derives a capability for
- * ports first..last. Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (first > last), EPERM
- * (range not inside the source's), ERANGE (index), EEXIST (destination occupied).
+ * ioport_issue(ioport, first, last, dst_cnode, dst_index): makes a capability for ports
+ * first..last. Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (the source is not the boot
+ * I/O-port capability), EINVAL (first > last or last > 0xffff), ERANGE (index), EEXIST
+ * (destination occupied), EBUSY (a port in the range is already issued).
+ * Cost: O(last - first), at most 65536.
  */
 int64_t
 sys_ioport_issue(uint64_t cptr, uint64_t first, uint64_t last, uint64_t dst_cnode,
@@ -44,11 +89,11 @@ sys_ioport_issue(uint64_t cptr, uint64_t first, uint64_t last, uint64_t dst_cnod
     if (rc != 0) {
         return rc;
     }
-    if (first > last) {
-        return -CR_EINVAL;
-    }
-    if (first < src->cap.obj || last > src->cap.w1) {
+    if (!(src->cap.flags & CAP_F_IOPORT_CONTROL)) {
         return -CR_EPERM;
+    }
+    if (first > last || last >= NPORTS) {
+        return -CR_EINVAL;
     }
     rc = cnode_lookup_dest(self, dst_cnode, dst_index, &dst);
     if (rc != 0) {
@@ -57,8 +102,12 @@ sys_ioport_issue(uint64_t cptr, uint64_t first, uint64_t last, uint64_t dst_cnod
     if (!cap_is_null(&dst->cap)) {
         return -CR_EEXIST;
     }
+    if (!range_is_free(first, last)) {
+        return -CR_EBUSY;
+    }
     struct cap c = { .type = CR_OBJ_IOPORT, .rights = CR_RIGHTS_ALL, .obj = first, .w1 = last };
     cnode_install(src, dst, &c, MDB_REVOCABLE);
+    range_mark(first, last, true);
     return 0;
 }
 

@@ -30,6 +30,7 @@ enum cap_flags {
     CAP_F_DEVICE = 1u << 0,
     CAP_F_MAPPED = 1u << 1,
     CAP_F_ZOMBIE_TOP = 1u << 2,
+    CAP_F_IOPORT_CONTROL = 1u << 3, /* the boot I/O-port capability: may issue ranges */
 };
 
 struct cap {

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * System tests of threads in the root server's own address space: a TCB made by retype,
+ * configured with the root CNode and VSpace, started at a C function, observed through
+ * shared memory and notifications; suspend and resume; scheduling (a higher priority
+ * preempts at once, a lower one waits, equal round-robin priorities take turns on yield,
+ * mcp limits); and CSpaces of two levels built from a second CNode.
+ */
+#include "tests.h"
+
+#include <stddef.h>
+
+#include <courier/abi/caps.h>
+#include <courier/sys.h>
+
+#include "testlib.h"
+
+#define ROOT CR_CAP_ROOT_CNODE
+
+/* ---- a thread runs ---- */
+
+static void
+set_marker(struct tl_thread *th)
+{
+    th->out[0] = th->arg[0] + 1;
+}
+
+TEST(thread_runs_and_signals)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    if (n == 0 || !tl_thread_new(&t, &th, set_marker, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = 0xabc;
+    th.done = n;
+    /* The thread is lower priority: nothing happens until the root blocks. */
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    EXPECT_EQ(th.out[0], 0);
+    uint64_t w = 0;
+    EXPECT_OK(cr_notify_wait(n, CR_UPTR(&w)));
+    EXPECT_EQ(w, 1);
+    EXPECT_EQ(th.out[0], 0xabd);
+    EXPECT_EQ(th.finished, 1);
+out:
+    tl_end(&t);
+}
+
+static void
+count_forever(struct tl_thread *th)
+{
+    for (;;) {
+        th->out[0]++;
+        cr_yield();
+    }
+}
+
+TEST(thread_suspend_resume)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!tl_thread_new(&t, &th, count_forever, TL_PRIO) || !tl_thread_start(&th)) {
+        goto out;
+    }
+    tl_pause(TL_PRIO, 5);
+    EXPECT_TRUE(th.out[0] > 0);
+    EXPECT_OK(cr_tcb_suspend(th.tcb));
+    uint64_t c1 = th.out[0];
+    tl_pause(TL_PRIO, 5);
+    EXPECT_EQ(th.out[0], c1);
+    /* Suspending twice is fine; resuming continues where it stopped. */
+    EXPECT_OK(cr_tcb_suspend(th.tcb));
+    EXPECT_OK(cr_tcb_resume(th.tcb));
+    tl_pause(TL_PRIO, 5);
+    EXPECT_TRUE(th.out[0] > c1);
+    /* Resuming a running thread changes nothing. */
+    EXPECT_OK(cr_tcb_resume(th.tcb));
+    EXPECT_OK(cr_tcb_suspend(th.tcb));
+out:
+    tl_end(&t);
+}
+
+TEST(thread_unconfigured_cannot_run)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t tcb = tl_new(&t, CR_OBJ_TCB, 0);
+    struct cr_regs r = { .rip = TL_ADDR(tf_ud2) };
+    EXPECT_ERR(-CR_EINVAL, cr_tcb_resume(tcb));
+    EXPECT_ERR(-CR_EINVAL, cr_tcb_write_regs(tcb, CR_UPTR(&r), CR_REGS_RESUME));
+    EXPECT_OK(cr_tcb_write_regs(tcb, CR_UPTR(&r), 0));
+    EXPECT_OK(cr_tcb_suspend(tcb));
+    /* configure: wrong types, empty, reserved */
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    cr_cptr_t e = tl_slot(&t);
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_tcb_configure(tcb, n, CR_CAP_ROOT_VSPACE, 0, 0));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_tcb_configure(tcb, ROOT, ROOT, 0, 0));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_tcb_configure(tcb, ROOT, CR_CAP_ROOT_VSPACE, n, 0));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_tcb_configure(n, ROOT, CR_CAP_ROOT_VSPACE, 0, 0));
+    EXPECT_ERR(-CR_ENOCAP, cr_tcb_configure(tcb, e, CR_CAP_ROOT_VSPACE, 0, 0));
+    EXPECT_ERR(-CR_EBADCAP, cr_tcb_configure(tcb, ROOT, 1ull << 62, 0, 0));
+    EXPECT_ERR(-CR_EINVAL, cr_tcb_configure(tcb, ROOT, CR_CAP_ROOT_VSPACE, 0, 1));
+    /* None of those configured it. */
+    EXPECT_ERR(-CR_EINVAL, cr_tcb_resume(tcb));
+    EXPECT_OK(cr_tcb_configure(tcb, ROOT, CR_CAP_ROOT_VSPACE, 0, 0));
+    EXPECT_OK(cr_tcb_suspend(tcb));
+    tl_end(&t);
+}
+
+/* ---- scheduling ---- */
+
+static volatile uint64_t sched_log[64];
+static volatile uint64_t sched_pos;
+
+static void
+log_once(struct tl_thread *th)
+{
+    sched_log[sched_pos++] = th->arg[0];
+}
+
+TEST(sched_higher_priority_preempts)
+{
+    struct tl t;
+    struct tl_thread hi;
+    struct tl_thread lo;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    sched_pos = 0;
+    if (!tl_thread_new(&t, &hi, log_once, 200) || !tl_thread_new(&t, &lo, log_once, 10)) {
+        goto out;
+    }
+    hi.arg[0] = 'H';
+    lo.arg[0] = 'L';
+    tl_root_prio(50);
+    sched_log[sched_pos++] = 'a';
+    tl_thread_start(&hi); /* runs before this call even returns to us */
+    sched_log[sched_pos++] = 'b';
+    tl_thread_start(&lo); /* waits: the root is above it */
+    sched_log[sched_pos++] = 'c';
+    /* Let L run: drop below it; it finishes and suspends itself. */
+    EXPECT_TRUE(tl_wait_word(&lo.finished, 1, 5, 0));
+    sched_log[sched_pos++] = 'd';
+    tl_root_prio(TL_ROOT_PRIO);
+    static const char want[] = "aHbcLd";
+    EXPECT_EQ(sched_pos, 6);
+    for (unsigned i = 0; i < 6 && i < sched_pos; i++) {
+        if (!EXPECT_EQ(sched_log[i], (uint64_t)want[i])) {
+            TEST_FAIL("at %u", i);
+            break;
+        }
+    }
+    EXPECT_EQ(hi.finished, 1);
+out:
+    tl_end(&t);
+}
+
+static void
+log_and_yield(struct tl_thread *th)
+{
+    for (unsigned i = 0; i < 10; i++) {
+        sched_log[sched_pos++] = th->arg[0];
+        cr_yield();
+    }
+}
+
+TEST(sched_round_robin_yield)
+{
+    struct tl t;
+    struct tl_thread a;
+    struct tl_thread b;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    sched_pos = 0;
+    if (!tl_thread_new(&t, &a, log_and_yield, 60) || !tl_thread_new(&t, &b, log_and_yield, 60)) {
+        goto out;
+    }
+    a.arg[0] = 'A';
+    b.arg[0] = 'B';
+    tl_thread_start(&a);
+    tl_thread_start(&b);
+    /* The root joins the same priority and yields too; only A and B write. */
+    EXPECT_TRUE(tl_wait_word(&sched_pos, 20, 60, 0));
+    EXPECT_EQ(sched_pos, 20);
+    for (unsigned i = 0; i < 20 && i < sched_pos; i++) {
+        if (!EXPECT_EQ(sched_log[i], (uint64_t)(i % 2 == 0 ? 'A' : 'B'))) {
+            TEST_FAIL("at %u", i);
+            break;
+        }
+    }
+out:
+    tl_end(&t);
+}
+
+static void
+try_priorities(struct tl_thread *th)
+{
+    th->out[0] = (uint64_t)cr_tcb_set_priority(th->self, 81, CR_SCHED_RR);
+    th->out[1] = (uint64_t)cr_tcb_set_priority(th->self, 80, CR_SCHED_RR);
+    th->out[2] = (uint64_t)cr_tcb_set_priority(th->self, 70, CR_SCHED_FIFO);
+    th->out[3] = (uint64_t)cr_tcb_set_priority(th->self, 80, CR_SCHED_RR);
+    th->out[4] = (uint64_t)cr_tcb_set_priority(CR_CAP_ROOT_TCB, 255, CR_SCHED_RR);
+    th->out[5] = (uint64_t)cr_tcb_set_priority(th->self, 255, CR_SCHED_RR);
+}
+
+TEST(sched_priority_above_mcp)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    /* Setting priority 80 also gives the thread mcp 80. */
+    if (n == 0 || !tl_thread_new(&t, &th, try_priorities, 80)) {
+        goto out;
+    }
+    th.done = n;
+    EXPECT_ERR(-CR_EINVAL, cr_tcb_set_priority(th.tcb, CR_NUM_PRIOS, CR_SCHED_RR));
+    EXPECT_ERR(-CR_EINVAL, cr_tcb_set_priority(th.tcb, ~0ull, CR_SCHED_RR));
+    EXPECT_ERR(-CR_EINVAL, cr_tcb_set_priority(th.tcb, 80, 2));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_tcb_set_priority(n, 80, CR_SCHED_RR));
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    EXPECT_OK(tl_wait(n, NULL, 60, 0));
+    EXPECT_ERR(-CR_EPERM, (int64_t)th.out[0]);
+    EXPECT_OK((int64_t)th.out[1]);
+    EXPECT_OK((int64_t)th.out[2]);
+    EXPECT_OK((int64_t)th.out[3]);
+    EXPECT_ERR(-CR_EPERM, (int64_t)th.out[4]);
+    EXPECT_ERR(-CR_EPERM, (int64_t)th.out[5]);
+out:
+    tl_end(&t);
+}
+
+/* ---- two-level CSpaces ---- */
+
+/* cptrs in a CSpace whose root is the root CNode with 44 guard bits (56 bits in all). */
+#define L1(slot) ((uint64_t)(slot) << 8)
+#define L2(slot, idx) (((uint64_t)(slot) << 8) | (idx))
+
+static void
+two_level_probe(struct tl_thread *th)
+{
+    uint64_t second = th->arg[0];
+    uint64_t first_ntfn = th->arg[1];
+    struct cr_cap_info info;
+    th->out[0] = (uint64_t)cr_cap_identify(L2(second, 5), CR_UPTR(&info));
+    th->out[1] = info.type;
+    th->out[2] = (uint64_t)cr_cap_identify(L2(second, 6), CR_UPTR(&info));
+    th->out[3] = info.type;
+    th->out[4] = (uint64_t)cr_cap_identify(L2(second, 0), CR_UPTR(&info));
+    th->out[5] = (uint64_t)cr_notify_signal(L2(second, 5));
+    th->out[6] = (uint64_t)cr_cap_identify(1ull << 60 | L2(second, 5), CR_UPTR(&info));
+    th->out[7] = (uint64_t)cr_cap_identify(L1(first_ntfn), CR_UPTR(&info)) | (uint64_t)info.type << 32;
+}
+
+TEST(cspace_two_level)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t c2 = tl_new(&t, CR_OBJ_CNODE, 8);
+    cr_cptr_t g = tl_mint(&t, ROOT, CR_RIGHTS_ALL, 44);
+    cr_cptr_t done = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    cr_cptr_t view = tl_slot(&t);
+    if (c2 == 0 || g == 0 || done == 0 || !tl_thread_new(&t, &th, two_level_probe, TL_PRIO)) {
+        goto out;
+    }
+    /* Retype straight into the second CNode by (cnode, index), and copy into it. */
+    EXPECT_OK(cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, c2, 5, 1));
+    EXPECT_OK(cr_untyped_retype(t.ut, CR_OBJ_TCB, 0, c2, 6, 1));
+    EXPECT_ERR(-CR_ERANGE, cr_untyped_retype(t.ut, CR_OBJ_TCB, 0, c2, 256, 1));
+    EXPECT_ERR(-CR_ERANGE, cr_untyped_retype(t.ut, CR_OBJ_TCB, 0, c2, 255, 2));
+    EXPECT_ERR(-CR_EEXIST, cr_untyped_retype(t.ut, CR_OBJ_TCB, 0, c2, 4, 2));
+    EXPECT_OK(cr_cap_copy(ROOT, view, c2, 5, CR_RIGHT_READ));
+
+    /* The thread's CSpace root is the root CNode with a 44-bit guard. */
+    EXPECT_OK(cr_tcb_configure(th.tcb, g, CR_CAP_ROOT_VSPACE, 0, 0));
+    th.self = L1(th.tcb);
+    th.done = L1(done);
+    th.arg[0] = c2;
+    th.arg[1] = done;
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    EXPECT_OK(tl_wait(done, NULL, 0, 0));
+    EXPECT_OK((int64_t)th.out[0]);
+    EXPECT_EQ(th.out[1], CR_OBJ_NOTIFICATION);
+    EXPECT_OK((int64_t)th.out[2]);
+    EXPECT_EQ(th.out[3], CR_OBJ_TCB);
+    EXPECT_ERR(-CR_ENOCAP, (int64_t)th.out[4]);
+    EXPECT_OK((int64_t)th.out[5]);
+    EXPECT_ERR(-CR_EBADCAP, (int64_t)th.out[6]);
+    EXPECT_EQ(th.out[7], (uint64_t)CR_OBJ_NOTIFICATION << 32);
+    /* The signal went to the notification in the second CNode. */
+    uint64_t w = 0;
+    EXPECT_OK(cr_notify_poll(view, CR_UPTR(&w)));
+    EXPECT_EQ(w, 1);
+    /* From the root, (c2, index) names the slots; delete through it. */
+    EXPECT_OK(cr_cap_delete(c2, 5));
+    EXPECT_ERR(-CR_ENOCAP, cr_cap_revoke(c2, 5));
+    EXPECT_OK(cr_cap_revoke(c2, 6));
+out:
+    tl_end(&t);
+}
+
+TEST(cspace_nested_cnode_delete_stops_thread)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t c2 = tl_new(&t, CR_OBJ_CNODE, 2);
+    cr_cptr_t c3 = tl_new(&t, CR_OBJ_CNODE, 2);
+    if (c3 == 0 || !tl_thread_new(&t, &th, count_forever, TL_PRIO) || !tl_thread_start(&th)) {
+        goto out;
+    }
+    tl_pause(TL_PRIO, 2);
+    EXPECT_TRUE(th.out[0] > 0);
+    /* The only TCB capability goes into c3, c3 into c2: root slot c2 -> c3 -> TCB. */
+    cr_cptr_t tcb = th.tcb;
+    EXPECT_OK(cr_cap_move(c3, 1, ROOT, tcb));
+    EXPECT_OK(cr_cap_move(c2, 2, ROOT, c3));
+    tl_pause(TL_PRIO, 2);
+    uint64_t before = th.out[0];
+    tl_pause(TL_PRIO, 2);
+    EXPECT_TRUE(th.out[0] > before); /* still running */
+    /* Deleting the outer CNode destroys the inner one and the thread with it. */
+    EXPECT_OK(cr_cap_delete(ROOT, c2));
+    uint64_t after = th.out[0];
+    tl_pause(TL_PRIO, 5);
+    EXPECT_EQ(th.out[0], after);
+    EXPECT_EQ(cr_null(), 0);
+out:
+    tl_end(&t);
+}

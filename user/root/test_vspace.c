@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * System tests of address spaces: page-table objects must be mapped top down before a
+ * frame (ENOTABLE otherwise); map checks alignment, user range, rights against the
+ * capability and double mappings; unmap, remap and deleting a frame or table capability
+ * take effect at once for running threads (they fault); and a second VSpace built from
+ * scratch runs a code blob copied into it, isolated from the root server's memory.
+ */
+#include "tests.h"
+
+#include <stddef.h>
+
+#include <courier/abi/bootinfo.h>
+#include <courier/abi/caps.h>
+#include <courier/lib/string.h>
+#include <courier/sys.h>
+
+#include "testlib.h"
+
+#define ROOT CR_CAP_ROOT_CNODE
+#define RW (CR_RIGHT_READ | CR_RIGHT_WRITE)
+/* A fresh 512 GiB slot of the root's address space (PML4 entry 4), empty between tests. */
+#define VS_REGION 0x20000000000ull
+
+static bool
+mapped(cr_cptr_t s)
+{
+    struct cr_cap_info info;
+    return tl_identify(s, &info) == 0 && (info.flags & CR_CAPINFO_MAPPED) != 0;
+}
+
+/* Maps PDPT, PD and PT for `va` in vspace `vs` (from the arena); returns the PT slot. */
+static cr_cptr_t
+map_tables(struct tl *t, cr_cptr_t vs, uint64_t va)
+{
+    cr_cptr_t pdpt = tl_new(t, CR_OBJ_PDPT, 0);
+    cr_cptr_t pd = tl_new(t, CR_OBJ_PD, 0);
+    cr_cptr_t pt = tl_new(t, CR_OBJ_PT, 0);
+    if (pt == 0 || !EXPECT_OK(cr_vspace_map_table(pdpt, vs, va)) ||
+        !EXPECT_OK(cr_vspace_map_table(pd, vs, va)) ||
+        !EXPECT_OK(cr_vspace_map_table(pt, vs, va))) {
+        return 0;
+    }
+    return pt;
+}
+
+TEST(vspace_map_needs_tables)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    cr_cptr_t pdpt = tl_new(&t, CR_OBJ_PDPT, 0);
+    cr_cptr_t pdpt2 = tl_new(&t, CR_OBJ_PDPT, 0);
+    cr_cptr_t pd = tl_new(&t, CR_OBJ_PD, 0);
+    cr_cptr_t pt = tl_new(&t, CR_OBJ_PT, 0);
+    uint64_t va = VS_REGION + 0x40201000ull;
+    if (pt == 0) {
+        goto out;
+    }
+    EXPECT_ERR(-CR_ENOTABLE, cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va, RW, 0));
+    EXPECT_ERR(-CR_ENOTABLE, cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_ERR(-CR_ENOTABLE, cr_vspace_map_table(pd, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_OK(cr_vspace_map_table(pdpt, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_ERR(-CR_EEXIST, cr_vspace_map_table(pdpt2, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_ERR(-CR_ENOTABLE, cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va, RW, 0));
+    EXPECT_ERR(-CR_ENOTABLE, cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_OK(cr_vspace_map_table(pd, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_ERR(-CR_ENOTABLE, cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va, RW, 0));
+    EXPECT_OK(cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_TRUE(!mapped(f));
+    EXPECT_OK(cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va, RW, 0));
+    EXPECT_TRUE(mapped(f));
+    EXPECT_TRUE(mapped(pt));
+    EXPECT_TRUE(mapped(pd));
+    EXPECT_TRUE(mapped(pdpt));
+    EXPECT_TRUE(!mapped(pdpt2));
+    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)va;
+    p[0] = 0x1234;
+    p[511] = 0x5678;
+    EXPECT_EQ(p[0] + p[511], 0x1234 + 0x5678);
+    /* Mapping a table capability a second time, or where one is, fails. */
+    EXPECT_ERR(-CR_EMAPPED, cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, va + (2ull << 20)));
+    cr_cptr_t pt2 = tl_new(&t, CR_OBJ_PT, 0);
+    EXPECT_ERR(-CR_EEXIST, cr_vspace_map_table(pt2, CR_CAP_ROOT_VSPACE, va));
+    /* A second PT next to the first (same PD) is fine. */
+    EXPECT_OK(cr_vspace_map_table(pt2, CR_CAP_ROOT_VSPACE, va + (2ull << 20)));
+out:
+    tl_end(&t);
+}
+
+TEST(vspace_map_table_errors)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    cr_cptr_t pdpt = tl_new(&t, CR_OBJ_PDPT, 0);
+    cr_cptr_t vs = tl_new(&t, CR_OBJ_VSPACE, 0);
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_map_table(f, CR_CAP_ROOT_VSPACE, VS_REGION));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_map_table(vs, CR_CAP_ROOT_VSPACE, VS_REGION));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_map_table(n, CR_CAP_ROOT_VSPACE, VS_REGION));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_map_table(pdpt, n, VS_REGION));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_map_table(pdpt, ROOT, VS_REGION));
+    EXPECT_ERR(-CR_EINVAL, cr_vspace_map_table(pdpt, CR_CAP_ROOT_VSPACE, CR_USER_MAX + 0x1000));
+    EXPECT_ERR(-CR_EINVAL, cr_vspace_map_table(pdpt, CR_CAP_ROOT_VSPACE, 0xffff800000000000ull));
+    EXPECT_ERR(-CR_EINVAL, cr_vspace_map_table(pdpt, CR_CAP_ROOT_VSPACE, 0x0000800000000000ull));
+    EXPECT_ERR(-CR_ENOCAP, cr_vspace_map_table(tl_slot(&t), CR_CAP_ROOT_VSPACE, VS_REGION));
+    /* The same PDPT in another VSpace is fine once; a second map is EMAPPED. */
+    EXPECT_OK(cr_vspace_map_table(pdpt, vs, VS_REGION));
+    EXPECT_ERR(-CR_EMAPPED, cr_vspace_map_table(pdpt, CR_CAP_ROOT_VSPACE, VS_REGION));
+    /* Unmap of a non-frame, non-table is a type error; of an unmapped frame a no-op. */
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_unmap(n));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_unmap(vs));
+    EXPECT_OK(cr_vspace_unmap(f));
+    EXPECT_OK(cr_vspace_unmap(pdpt));
+    EXPECT_TRUE(!mapped(pdpt));
+    tl_end(&t);
+}
+
+TEST(vspace_map_rights)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    cr_cptr_t ro = f != 0 ? tl_copy(&t, f, CR_RIGHT_READ) : 0;
+    cr_cptr_t rx = f != 0 ? tl_copy(&t, f, CR_RIGHT_READ | CR_RIGHT_EXEC) : 0;
+    uint64_t va = tl_va(&t, 4);
+    if (ro == 0 || rx == 0 || va == 0) {
+        goto out;
+    }
+    EXPECT_ERR(-CR_EPERM, tl_map_at(ro, va, RW));
+    EXPECT_ERR(-CR_EPERM, tl_map_at(ro, va, CR_RIGHT_READ | CR_RIGHT_EXEC));
+    EXPECT_ERR(-CR_EPERM, tl_map_at(rx, va, RW));
+    /* No READ, unknown rights bits or attributes. */
+    EXPECT_ERR(-CR_EINVAL, tl_map_at(f, va, CR_RIGHT_WRITE));
+    EXPECT_ERR(-CR_EINVAL, tl_map_at(f, va, 0));
+    EXPECT_ERR(-CR_EINVAL, tl_map_at(f, va, CR_RIGHT_READ | CR_RIGHT_GRANT));
+    EXPECT_ERR(-CR_EINVAL, tl_map_at(f, va, CR_RIGHT_READ | 0x100));
+    EXPECT_ERR(-CR_EINVAL, cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va, RW, 4));
+    EXPECT_TRUE(!mapped(f));
+    /* Within the capability's rights all is well. */
+    EXPECT_OK(tl_map_at(ro, va, CR_RIGHT_READ));
+    EXPECT_OK(tl_map_at(rx, va + CR_PAGE_SIZE, CR_RIGHT_READ | CR_RIGHT_EXEC));
+    EXPECT_OK(cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va + 2 * CR_PAGE_SIZE, RW, CR_MAP_WRITE_COMBINE));
+    volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)(va + 2 * CR_PAGE_SIZE);
+    volatile uint64_t *r = (volatile uint64_t *)(uintptr_t)va;
+    w[7] = 0xabcdef;
+    EXPECT_EQ(r[7], 0xabcdef); /* one frame, three mappings */
+    /* Remap beyond the capability's rights. */
+    EXPECT_ERR(-CR_EPERM, cr_vspace_remap(ro, RW));
+    EXPECT_ERR(-CR_EINVAL, cr_vspace_remap(ro, CR_RIGHT_WRITE));
+out:
+    tl_end(&t);
+}
+
+TEST(vspace_map_bad_vaddr)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    uint64_t va = tl_va(&t, 1);
+    static const uint64_t bad_off[] = { 8, 0x800, 0xfff };
+    for (size_t i = 0; i < sizeof(bad_off) / sizeof(bad_off[0]); i++) {
+        EXPECT_ERR(-CR_EINVAL, tl_map_at(f, va + bad_off[i], RW));
+    }
+    static const uint64_t bad[] = {
+        0,                     /* null page */
+        0xffff800000000000ull, /* kernel */
+        0xffffffff80000000ull, /* kernel image */
+        0x0000800000000000ull, /* non-canonical */
+        CR_USER_MAX,           /* first page past user space */
+        ~0xfffull,
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        EXPECT_ERR(-CR_EINVAL, tl_map_at(f, bad[i], RW));
+    }
+    EXPECT_TRUE(!mapped(f));
+    EXPECT_OK(tl_map_at(f, va, RW));
+    tl_end(&t);
+}
+
+TEST(vspace_map_twice)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    cr_cptr_t g = tl_new(&t, CR_OBJ_FRAME, 12);
+    uint64_t va = tl_va(&t, 2);
+    if (g == 0 || va == 0 || !EXPECT_OK(tl_map_at(f, va, RW))) {
+        goto out;
+    }
+    /* The same capability maps only once... */
+    EXPECT_ERR(-CR_EMAPPED, tl_map_at(f, va + CR_PAGE_SIZE, RW));
+    EXPECT_ERR(-CR_EMAPPED, tl_map_at(f, va, RW));
+    /* ...and one address holds one frame. */
+    EXPECT_ERR(-CR_EEXIST, tl_map_at(g, va, RW));
+    EXPECT_TRUE(!mapped(g));
+    EXPECT_OK(tl_map_at(g, va + CR_PAGE_SIZE, RW));
+    /* Mapped over the root server's own code: EEXIST, nothing changes. */
+    cr_cptr_t h = tl_new(&t, CR_OBJ_FRAME, 12);
+    EXPECT_ERR(-CR_EEXIST, tl_map_at(h, 0x400000, RW));
+    EXPECT_ERR(-CR_EEXIST, tl_map_at(h, CR_BOOTINFO_VADDR, CR_RIGHT_READ));
+out:
+    tl_end(&t);
+}
+
+TEST(vspace_unmap_remap)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f;
+    volatile uint64_t *p = tl_map(&t, RW, &f);
+    uint64_t other = tl_va(&t, 1);
+    if (p == NULL || other == 0) {
+        goto out;
+    }
+    p[1] = 99;
+    EXPECT_OK(cr_vspace_unmap(f));
+    EXPECT_TRUE(!mapped(f));
+    EXPECT_OK(cr_vspace_unmap(f));
+    EXPECT_ERR(-CR_ENOTMAPPED, cr_vspace_remap(f, CR_RIGHT_READ));
+    /* Back at another address, the contents are the same frame's. */
+    if (EXPECT_OK(tl_map_at(f, other, CR_RIGHT_READ))) {
+        EXPECT_EQ(((volatile uint64_t *)(uintptr_t)other)[1], 99);
+        EXPECT_OK(cr_vspace_unmap(f));
+    }
+    EXPECT_OK(tl_map_at(f, (uint64_t)(uintptr_t)p, RW));
+    p[1] = 100;
+    EXPECT_EQ(p[1], 100);
+    /* remap: READ only, then back to RW. */
+    EXPECT_OK(cr_vspace_remap(f, CR_RIGHT_READ));
+    EXPECT_EQ(p[1], 100);
+    EXPECT_OK(cr_vspace_remap(f, RW));
+    p[1] = 101;
+    EXPECT_EQ(p[1], 101);
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_vspace_remap(ROOT, CR_RIGHT_READ));
+out:
+    tl_end(&t);
+}
+
+/* Faulting threads: a fault channel, a done notification. */
+struct vthread {
+    struct tl_thread th;
+    cr_cptr_t chan;
+    cr_cptr_t done;
+};
+
+static bool
+vthread_new(struct tl *t, struct vthread *v, tl_thread_fn fn)
+{
+    v->chan = tl_new(t, CR_OBJ_CHANNEL, 0);
+    v->done = tl_new(t, CR_OBJ_NOTIFICATION, 0);
+    if (v->done == 0 || !tl_thread_new(t, &v->th, fn, TL_PRIO)) {
+        return false;
+    }
+    v->th.done = v->done;
+    return EXPECT_OK(cr_tcb_configure(v->th.tcb, ROOT, CR_CAP_ROOT_VSPACE, v->chan, 0));
+}
+
+/* load arg0 into out0 (then finish) */
+static void
+load_arg0(struct tl_thread *th)
+{
+    th->out[0] = tf_load((const volatile uint64_t *)(uintptr_t)th->arg[0]);
+}
+
+/* load arg0 into out0, signal done, stop; when resumed, store arg1 at arg0, load again. */
+static void
+touch_twice(struct tl_thread *th)
+{
+    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)th->arg[0];
+    th->out[0] = tf_load(p);
+    cr_notify_signal(th->done);
+    cr_tcb_suspend(th->self);
+    tf_store(p, th->arg[1]);
+    th->out[1] = tf_load(p);
+}
+
+TEST(vspace_remap_readonly_faults_writer)
+{
+    struct tl t;
+    struct vthread v;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f;
+    volatile uint64_t *p = tl_map(&t, RW, &f);
+    if (p == NULL || !vthread_new(&t, &v, touch_twice)) {
+        goto out;
+    }
+    p[0] = 77;
+    v.th.arg[0] = (uint64_t)(uintptr_t)p;
+    v.th.arg[1] = 88;
+    if (!tl_thread_start(&v.th) || !EXPECT_OK(tl_wait(v.done, NULL, 0, 0))) {
+        goto out;
+    }
+    EXPECT_EQ(v.th.out[0], 77);
+    EXPECT_OK(cr_vspace_remap(f, CR_RIGHT_READ));
+    EXPECT_OK(cr_tcb_resume(v.th.tcb));
+    struct cr_fault_msg m;
+    if (EXPECT_OK(tl_fault_wait(v.chan, &m, 0, 0))) {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, (uint64_t)(uintptr_t)p);
+        EXPECT_EQ(m.rip, TL_ADDR(tf_store_insn));
+        EXPECT_EQ(m.code & 7, 7);
+    }
+    EXPECT_EQ(p[0], 77);
+    /* Writable again: the retried store goes through. */
+    EXPECT_OK(cr_vspace_remap(f, RW));
+    EXPECT_OK(cr_tcb_resume(v.th.tcb));
+    EXPECT_OK(tl_wait(v.done, NULL, 0, 0));
+    EXPECT_EQ(v.th.out[1], 88);
+    EXPECT_EQ(p[0], 88);
+out:
+    tl_end(&t);
+}
+
+TEST(vspace_delete_frame_unmaps)
+{
+    struct tl t;
+    struct vthread v;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t f;
+    volatile uint64_t *p = tl_map(&t, RW, &f);
+    if (p == NULL || !vthread_new(&t, &v, touch_twice)) {
+        goto out;
+    }
+    p[0] = 5;
+    v.th.arg[0] = (uint64_t)(uintptr_t)p;
+    if (!tl_thread_start(&v.th) || !EXPECT_OK(tl_wait(v.done, NULL, 0, 0))) {
+        goto out;
+    }
+    EXPECT_EQ(v.th.out[0], 5);
+    EXPECT_OK(cr_cap_delete(ROOT, f));
+    EXPECT_OK(cr_tcb_resume(v.th.tcb));
+    struct cr_fault_msg m;
+    if (EXPECT_OK(tl_fault_wait(v.chan, &m, 0, 0))) {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, (uint64_t)(uintptr_t)p);
+        EXPECT_EQ(m.code & 1, 0);
+    }
+out:
+    tl_end(&t);
+}
+
+/* A frame whose page table is unmapped and mapped again elsewhere must not stay
+ * reachable through the table once the frame capability is gone. */
+TEST(vspace_table_remap_drops_old_entries)
+{
+    struct tl t;
+    struct vthread v;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    uint64_t r1 = VS_REGION;
+    uint64_t r2 = VS_REGION + (2ull << 20);
+    cr_cptr_t pt = map_tables(&t, CR_CAP_ROOT_VSPACE, r1);
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    if (pt == 0 || f == 0 || !EXPECT_OK(tl_map_at(f, r1, RW)) ||
+        !vthread_new(&t, &v, load_arg0)) {
+        goto out;
+    }
+    ((volatile uint64_t *)(uintptr_t)r1)[0] = 0x600d;
+    /* Take the PT out and put it back at r2; then delete the frame. */
+    EXPECT_OK(cr_vspace_unmap(pt));
+    EXPECT_OK(cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, r2));
+    EXPECT_OK(cr_cap_delete(ROOT, f));
+    /* A thread reading r2 must fault: nothing may be mapped there. */
+    v.th.arg[0] = r2;
+    if (!tl_thread_start(&v.th)) {
+        goto out;
+    }
+    struct cr_fault_msg m;
+    int64_t rc = tl_fault_wait(v.chan, &m, 0, 200);
+    if (rc != 0) {
+        TEST_FAIL("no fault (%s): freed frame still reachable through the moved page table "
+                  "(read %#llx)", cr_errname((int)rc), (unsigned long long)v.th.out[0]);
+    } else {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, r2);
+    }
+out:
+    tl_end(&t);
+}
+
+/* The same through a copy: the PT's parent PD is unmapped (the PT stays installed in the
+ * detached PD), a copy of the PT capability is mapped somewhere else, the frame goes. */
+TEST(vspace_table_copy_drops_old_entries)
+{
+    struct tl t;
+    struct vthread v;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    uint64_t r1 = VS_REGION;
+    uint64_t r2 = VS_REGION + (1ull << 30);
+    cr_cptr_t pt = map_tables(&t, CR_CAP_ROOT_VSPACE, r1);
+    cr_cptr_t pd = pt - 1; /* map_tables makes PDPT, PD, PT in consecutive slots */
+    cr_cptr_t pd2 = tl_new(&t, CR_OBJ_PD, 0);
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    if (pt == 0 || f == 0 || !EXPECT_OK(tl_map_at(f, r1, RW)) ||
+        !vthread_new(&t, &v, load_arg0)) {
+        goto out;
+    }
+    EXPECT_EQ(tl_type(pd), CR_OBJ_PD);
+    ((volatile uint64_t *)(uintptr_t)r1)[0] = 0x600d;
+    EXPECT_OK(cr_vspace_unmap(pd));
+    cr_cptr_t ptc = tl_copy(&t, pt, CR_RIGHTS_ALL);
+    if (ptc == 0 || !EXPECT_OK(cr_vspace_map_table(pd2, CR_CAP_ROOT_VSPACE, r2)) ||
+        !EXPECT_OK(cr_vspace_map_table(ptc, CR_CAP_ROOT_VSPACE, r2))) {
+        goto out;
+    }
+    EXPECT_OK(cr_cap_delete(ROOT, f));
+    v.th.arg[0] = r2;
+    if (!tl_thread_start(&v.th)) {
+        goto out;
+    }
+    struct cr_fault_msg m;
+    int64_t rc = tl_fault_wait(v.chan, &m, 0, 200);
+    if (rc != 0) {
+        TEST_FAIL("no fault (%s): freed frame reachable through a copied page table "
+                  "(read %#llx)", cr_errname((int)rc), (unsigned long long)v.th.out[0]);
+    } else {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, r2);
+    }
+out:
+    tl_end(&t);
+}
+
+/* ---- a second address space ---- */
+
+#define AS2_CODE 0x400000ull
+#define AS2_DATA 0x401000ull
+#define AS2_FAR 0x8000000000ull /* PML4 entry 1 */
+
+struct as2 {
+    cr_cptr_t vs;
+    cr_cptr_t cnode;    /* its CSpace: radix 2, [1] = notification (WRITE), [2] = its TCB */
+    cr_cptr_t guarded;  /* the CNode with 62 guard bits: the TCB's CSpace root */
+    cr_cptr_t ntfn;
+    cr_cptr_t tcb;
+    cr_cptr_t chan;
+    cr_cptr_t data_frame;
+    volatile uint64_t *data; /* the data page as the root sees it */
+};
+
+/* Builds a VSpace with the code blob at AS2_CODE (RX) and a data page at AS2_DATA (RW,
+ * also mapped in the root's window), a CSpace and a TCB (not started). The VSpace comes
+ * from vs_ut, everything else from the arena. */
+static bool
+as2_build(struct tl *t, struct as2 *a, cr_cptr_t vs_ut)
+{
+    memset(a, 0, sizeof(*a));
+    a->vs = tl_new_from(t, vs_ut, CR_OBJ_VSPACE, 0);
+    if (a->vs == 0 || map_tables(t, a->vs, AS2_CODE) == 0) {
+        return false;
+    }
+    cr_cptr_t code;
+    void *c = tl_map(t, RW, &code);
+    if (c == NULL) {
+        return false;
+    }
+    memcpy(c, as_blob_start, (size_t)(as_blob_end - as_blob_start));
+    cr_cptr_t code2 = tl_copy(t, code, CR_RIGHT_READ | CR_RIGHT_EXEC);
+    a->data = tl_map(t, RW, &a->data_frame);
+    cr_cptr_t data2 = a->data != NULL ? tl_copy(t, a->data_frame, RW) : 0;
+    if (code2 == 0 || data2 == 0 ||
+        !EXPECT_OK(cr_vspace_map(code2, a->vs, AS2_CODE, CR_RIGHT_READ | CR_RIGHT_EXEC, 0)) ||
+        !EXPECT_OK(cr_vspace_map(data2, a->vs, AS2_DATA, RW, 0))) {
+        return false;
+    }
+    a->cnode = tl_new(t, CR_OBJ_CNODE, 2);
+    a->guarded = a->cnode != 0 ? tl_mint(t, a->cnode, CR_RIGHTS_ALL, 62) : 0;
+    a->ntfn = tl_new(t, CR_OBJ_NOTIFICATION, 0);
+    a->tcb = tl_new(t, CR_OBJ_TCB, 0);
+    a->chan = tl_new(t, CR_OBJ_CHANNEL, 0);
+    if (a->guarded == 0 || a->chan == 0) {
+        return false;
+    }
+    return EXPECT_OK(cr_cap_copy(a->cnode, 1, ROOT, a->ntfn, CR_RIGHT_WRITE)) &&
+           EXPECT_OK(cr_cap_copy(a->cnode, 2, ROOT, a->tcb, CR_RIGHTS_ALL)) &&
+           EXPECT_OK(cr_tcb_configure(a->tcb, a->guarded, a->vs, a->chan, 0)) &&
+           EXPECT_OK(cr_tcb_set_priority(a->tcb, TL_PRIO, CR_SCHED_RR));
+}
+
+/* Starts the blob: count increments of the u64 at counter, then signal, then stop
+ * (or, with self 0, yield forever). */
+static bool
+as2_run(struct as2 *a, uint64_t rip, uint64_t counter, uint64_t count, uint64_t self)
+{
+    struct cr_regs r = { 0 };
+    r.rip = rip;
+    r.rflags = 0x202;
+    r.rdi = counter;
+    r.rsi = 1;
+    r.rdx = count;
+    r.r10 = self;
+    return EXPECT_OK(cr_tcb_write_regs(a->tcb, CR_UPTR(&r), CR_REGS_RESUME));
+}
+
+TEST(vspace_second_address_space_runs_blob)
+{
+    struct tl t;
+    struct as2 a;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!as2_build(&t, &a, t.ut) || !as2_run(&a, AS2_CODE, AS2_DATA, 1000, 2)) {
+        goto out;
+    }
+    uint64_t bits = 0;
+    EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0));
+    EXPECT_EQ(bits, 1);
+    EXPECT_EQ(a.data[0], 1000);
+    EXPECT_EQ(a.data[1], 0); /* the blob's notify_signal returned 0 */
+    struct cr_fault_msg m;
+    EXPECT_ERR(-CR_EAGAIN, cr_fault_recv(a.chan, CR_UPTR(&m), 1));
+    /* Run it again from the start: it counts on. */
+    if (as2_run(&a, AS2_CODE, AS2_DATA, 24, 2)) {
+        EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0));
+        EXPECT_EQ(a.data[0], 1024);
+    }
+out:
+    tl_end(&t);
+}
+
+TEST(vspace_second_address_space_isolated)
+{
+    struct tl t;
+    struct as2 a;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    volatile uint64_t *mine = tl_map(&t, RW, NULL);
+    if (mine == NULL || !as2_build(&t, &a, t.ut)) {
+        goto out;
+    }
+    mine[0] = 42;
+    /* The root's page is not mapped over there. */
+    struct cr_fault_msg m;
+    if (as2_run(&a, AS2_CODE, (uint64_t)(uintptr_t)mine, 5, 2) &&
+        EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, (uint64_t)(uintptr_t)mine);
+        EXPECT_EQ(m.rip, AS2_CODE);
+    }
+    EXPECT_EQ(mine[0], 42);
+    /* The data page is not executable. */
+    if (as2_run(&a, AS2_DATA, AS2_DATA, 1, 2) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, AS2_DATA);
+        EXPECT_EQ(m.rip, AS2_DATA);
+        EXPECT_TRUE((m.code & 0x10) != 0); /* instruction fetch */
+    }
+    /* The code page is not writable. */
+    if (as2_run(&a, AS2_CODE, AS2_CODE, 1, 2) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, AS2_CODE);
+        EXPECT_EQ(m.code & 3, 3);
+    }
+    /* Its CSpace has only slots 0..3 behind a 62-bit guard. */
+    EXPECT_EQ(cr_null(), 0);
+out:
+    tl_end(&t);
+}
+
+/* Tables of a destroyed VSpace must not carry old mappings into a new one. */
+TEST(vspace_stale_tables_after_vspace_delete)
+{
+    struct tl t;
+    struct as2 a;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!as2_build(&t, &a, t.ut)) {
+        goto out;
+    }
+    cr_cptr_t vs1 = tl_new(&t, CR_OBJ_VSPACE, 0);
+    cr_cptr_t pdpt = tl_new(&t, CR_OBJ_PDPT, 0);
+    cr_cptr_t pd = tl_new(&t, CR_OBJ_PD, 0);
+    cr_cptr_t pt = tl_new(&t, CR_OBJ_PT, 0);
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    if (f == 0 || !EXPECT_OK(cr_vspace_map_table(pdpt, vs1, AS2_FAR)) ||
+        !EXPECT_OK(cr_vspace_map_table(pd, vs1, AS2_FAR)) ||
+        !EXPECT_OK(cr_vspace_map_table(pt, vs1, AS2_FAR)) ||
+        !EXPECT_OK(cr_vspace_map(f, vs1, AS2_FAR, RW, 0))) {
+        goto out;
+    }
+    /* VSpace 1 goes; then the frame; the PDPT moves to the second VSpace. */
+    EXPECT_OK(cr_cap_delete(ROOT, vs1));
+    EXPECT_OK(cr_cap_delete(ROOT, f));
+    EXPECT_OK(cr_vspace_unmap(pdpt));
+    if (!EXPECT_OK(cr_vspace_map_table(pdpt, a.vs, AS2_FAR))) {
+        goto out;
+    }
+    struct cr_fault_msg m;
+    if (as2_run(&a, AS2_CODE, AS2_FAR, 3, 2)) {
+        int64_t rc = tl_fault_wait(a.chan, &m, 0, 200);
+        if (rc != 0) {
+            TEST_FAIL("no fault (%s): freed frame still reachable through a reused PDPT "
+                      "(counter there: %llu)", cr_errname((int)rc),
+                      (unsigned long long)a.data[0]);
+        } else {
+            EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+            EXPECT_EQ(m.addr, AS2_FAR);
+        }
+    }
+out:
+    tl_end(&t);
+}

@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system tests' helper library (see testlib.h). On first use it takes a block of
+ * root-CNode slots from root_slot_alloc, splits one RAM untyped from bootinfo into
+ * 1 MiB children (the pool) and makes the page tables of the test window in the root
+ * server's address space from one of them; everything after that comes and goes per
+ * test through struct tl arenas.
+ */
+#include "testlib.h"
+
+#include <courier/abi/bootinfo.h>
+#include <courier/abi/errors.h>
+#include <courier/lib/string.h>
+#include <courier/sys.h>
+
+#include "root.h"
+#include "slot.h"
+#include "tests.h"
+
+#include <stddef.h>
+
+/* Root-CNode slots owned by testlib. */
+#define TL_NSLOTS 1536u
+/* Most pool untypeds made (each 1 MiB). */
+#define TL_POOL_MAX 48u
+/* Pages of a helper thread's stack (below them one unmapped guard page). */
+#define TL_STACK_PAGES 4u
+
+/* The return address planted under a helper thread's entry (testlib_asm.S). */
+extern char tl_thread_return[];
+
+static struct tl_state {
+    bool ready;
+    bool broken;                /* init failed: every tl_begin fails */
+    cr_cptr_t slot_base;        /* first slot owned by testlib */
+    uint32_t slot_next;         /* next free slot index (relative to slot_base) */
+    uint32_t page_next;         /* next free window page */
+    cr_cptr_t pool[TL_POOL_MAX];
+    unsigned pool_free;         /* pool[0..pool_free) are free */
+} tls;
+
+static cr_cptr_t
+take_slot(void)
+{
+    if (tls.slot_next >= TL_NSLOTS) {
+        return 0;
+    }
+    return tls.slot_base + tls.slot_next++;
+}
+
+/* Picks the RAM untyped to split: the smallest one of at least 16 MiB (at most 8 GiB). */
+static int
+pick_pool_source(const struct cr_bootinfo *bi, unsigned *bits)
+{
+    int best = -1;
+    uint64_t n = bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count
+                                                             : CR_BOOTINFO_MAX_UNTYPED;
+    for (uint64_t i = 0; i < n; i++) {
+        const struct cr_untyped_desc *u = &bi->untyped[i];
+        if (u->is_device || u->size_bits < 24 || u->size_bits > 33) {
+            continue;
+        }
+        if (best < 0 || u->size_bits < bi->untyped[best].size_bits) {
+            best = (int)i;
+        }
+    }
+    if (best >= 0) {
+        *bits = bi->untyped[best].size_bits;
+    }
+    return best;
+}
+
+static bool
+tl_init(void)
+{
+    if (tls.ready) {
+        return !tls.broken;
+    }
+    tls.ready = true;
+    tls.broken = true;
+    const struct cr_bootinfo *bi = root_bootinfo();
+
+    tls.slot_base = root_slot_alloc();
+    if (tls.slot_base == 0) {
+        TEST_FAIL("testlib: no root slots");
+        return false;
+    }
+    for (unsigned i = 1; i < TL_NSLOTS; i++) {
+        if (root_slot_alloc() != tls.slot_base + i) {
+            TEST_FAIL("testlib: root slots are not contiguous");
+            return false;
+        }
+    }
+    tls.slot_next = 0;
+
+    unsigned bits = 0;
+    int src = pick_pool_source(bi, &bits);
+    if (src < 0) {
+        TEST_FAIL("testlib: no RAM untyped of 16 MiB or more");
+        return false;
+    }
+    unsigned count = 1u << (bits - TL_UT_BITS);
+    if (count > TL_POOL_MAX) {
+        count = TL_POOL_MAX;
+    }
+    cr_cptr_t first = tls.slot_base + tls.slot_next;
+    tls.slot_next += count;
+    int64_t rc = cr_untyped_retype(bi->untyped_first + (uint64_t)src, CR_OBJ_UNTYPED,
+                                   TL_UT_BITS, CR_CAP_ROOT_CNODE, first, count);
+    if (rc != 0) {
+        TEST_FAIL("testlib: splitting the pool untyped: %s", cr_errname((int)rc));
+        return false;
+    }
+    /* Pool slot 0 stays with testlib for the window's page tables. */
+    cr_cptr_t perm = first;
+    for (unsigned i = 1; i < count; i++) {
+        tls.pool[tls.pool_free++] = first + count - i; /* hand out low addresses first */
+    }
+
+    static const unsigned levels[3] = { CR_OBJ_PDPT, CR_OBJ_PD, CR_OBJ_PT };
+    for (unsigned i = 0; i < 3; i++) {
+        cr_cptr_t s = take_slot();
+        rc = cr_untyped_retype(perm, levels[i], 0, CR_CAP_ROOT_CNODE, s, 1);
+        if (rc == 0) {
+            rc = cr_vspace_map_table(s, CR_CAP_ROOT_VSPACE, TL_WIN_BASE);
+        }
+        if (rc != 0) {
+            TEST_FAIL("testlib: window table %u: %s", i, cr_errname((int)rc));
+            return false;
+        }
+    }
+    tls.page_next = 0;
+    tls.broken = false;
+    return true;
+}
+
+/* Starts an arena with one fresh 1 MiB untyped. */
+bool
+tl_begin(struct tl *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (!tl_init()) {
+        if (tls.ready) {
+            TEST_FAIL("testlib unusable");
+        }
+        return false;
+    }
+    t->slot_mark = tls.slot_next;
+    t->page_mark = tls.page_next;
+    t->ut = tl_ut(t);
+    return t->ut != 0;
+}
+
+/* Another pool untyped for this arena (revoked and returned by tl_end). */
+cr_cptr_t
+tl_ut(struct tl *t)
+{
+    if (tls.pool_free == 0 || t->nuts >= TL_MAX_UTS) {
+        TEST_FAIL("testlib: untyped pool exhausted");
+        return 0;
+    }
+    cr_cptr_t ut = tls.pool[--tls.pool_free];
+    t->uts[t->nuts++] = ut;
+    return ut;
+}
+
+/* Ends the arena: see testlib.h. */
+void
+tl_end(struct tl *t)
+{
+    tl_root_prio(TL_ROOT_PRIO);
+    cr_cptr_t lo = tls.slot_base + t->slot_mark;
+    cr_cptr_t hi = tls.slot_base + tls.slot_next;
+    /* Threads first, so none of them runs on while its memory goes away. */
+    for (cr_cptr_t s = hi; s-- > lo;) {
+        if (tl_type(s) == CR_OBJ_TCB) {
+            int64_t rc = cr_cap_delete(CR_CAP_ROOT_CNODE, s);
+            if (rc != 0) {
+                TEST_FAIL("tl_end: delete TCB slot %llu: %s", (unsigned long long)s,
+                          cr_errname((int)rc));
+            }
+        }
+    }
+    for (cr_cptr_t s = hi; s-- > lo;) {
+        int64_t rc = cr_cap_delete(CR_CAP_ROOT_CNODE, s);
+        if (rc != 0) {
+            TEST_FAIL("tl_end: delete slot %llu: %s", (unsigned long long)s,
+                      cr_errname((int)rc));
+        }
+    }
+    for (unsigned i = t->nuts; i-- > 0;) {
+        int64_t rc = cr_cap_revoke(CR_CAP_ROOT_CNODE, t->uts[i]);
+        if (rc != 0) {
+            TEST_FAIL("tl_end: revoke untyped %llu: %s", (unsigned long long)t->uts[i],
+                      cr_errname((int)rc));
+        }
+        tls.pool[tls.pool_free++] = t->uts[i];
+    }
+    for (cr_cptr_t s = lo; s < hi; s++) {
+        struct cr_cap_info info;
+        int64_t rc = tl_identify(s, &info);
+        if (rc != -CR_ENOCAP) {
+            TEST_FAIL("tl_end: slot %llu not empty after cleanup (%s)",
+                      (unsigned long long)s, cr_errname((int)rc));
+        }
+    }
+    tls.slot_next = t->slot_mark;
+    tls.page_next = t->page_mark;
+    t->nuts = 0;
+}
+
+cr_cptr_t
+tl_slot(struct tl *t)
+{
+    (void)t;
+    cr_cptr_t s = take_slot();
+    if (s == 0) {
+        TEST_FAIL("testlib: out of slots");
+    }
+    return s;
+}
+
+cr_cptr_t
+tl_slots(struct tl *t, unsigned n)
+{
+    (void)t;
+    if (n == 0 || tls.slot_next + n > TL_NSLOTS) {
+        TEST_FAIL("testlib: out of slots (%u wanted)", n);
+        return 0;
+    }
+    cr_cptr_t s = tls.slot_base + tls.slot_next;
+    tls.slot_next += n;
+    return s;
+}
+
+/* Finds a device untyped in bootinfo (the smallest); its slot goes to *slot. */
+const struct cr_untyped_desc *
+tl_device_untyped(cr_cptr_t *slot)
+{
+    const struct cr_bootinfo *bi = root_bootinfo();
+    const struct cr_untyped_desc *best = NULL;
+    uint64_t n = bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count
+                                                             : CR_BOOTINFO_MAX_UNTYPED;
+    for (uint64_t i = 0; i < n; i++) {
+        const struct cr_untyped_desc *u = &bi->untyped[i];
+        if (u->is_device && u->size_bits >= 16 && (best == NULL || u->size_bits < best->size_bits)) {
+            best = u;
+            *slot = bi->untyped_first + i;
+        }
+    }
+    return best;
+}
+
+cr_cptr_t
+tl_new_from(struct tl *t, cr_cptr_t ut, unsigned type, unsigned size_bits)
+{
+    cr_cptr_t s = tl_slot(t);
+    if (s == 0) {
+        return 0;
+    }
+    int64_t rc = cr_untyped_retype(ut, type, size_bits, CR_CAP_ROOT_CNODE, s, 1);
+    if (rc != 0) {
+        TEST_FAIL("tl_new: retype type %u bits %u: %s", type, size_bits, cr_errname((int)rc));
+        return 0;
+    }
+    return s;
+}
+
+cr_cptr_t
+tl_new(struct tl *t, unsigned type, unsigned size_bits)
+{
+    return tl_new_from(t, t->ut, type, size_bits);
+}
+
+cr_cptr_t
+tl_copy(struct tl *t, cr_cptr_t src, uint64_t rights)
+{
+    cr_cptr_t s = tl_slot(t);
+    if (s == 0) {
+        return 0;
+    }
+    int64_t rc = cr_cap_copy(CR_CAP_ROOT_CNODE, s, CR_CAP_ROOT_CNODE, src, rights);
+    if (rc != 0) {
+        TEST_FAIL("tl_copy of slot %llu: %s", (unsigned long long)src, cr_errname((int)rc));
+        return 0;
+    }
+    return s;
+}
+
+cr_cptr_t
+tl_mint(struct tl *t, cr_cptr_t src, uint64_t rights, uint64_t badge)
+{
+    cr_cptr_t s = tl_slot(t);
+    if (s == 0) {
+        return 0;
+    }
+    int64_t rc = cr_cap_mint(CR_CAP_ROOT_CNODE, s, CR_CAP_ROOT_CNODE, src, rights, badge);
+    if (rc != 0) {
+        TEST_FAIL("tl_mint of slot %llu: %s", (unsigned long long)src, cr_errname((int)rc));
+        return 0;
+    }
+    return s;
+}
+
+int64_t
+tl_identify(cr_cptr_t cptr, struct cr_cap_info *info)
+{
+    memset(info, 0xa5, sizeof(*info));
+    return cr_cap_identify(cptr, CR_UPTR(info));
+}
+
+unsigned
+tl_type(cr_cptr_t cptr)
+{
+    struct cr_cap_info info;
+    if (tl_identify(cptr, &info) != 0) {
+        return CR_OBJ_NULL;
+    }
+    return info.type;
+}
+
+uint64_t
+tl_va(struct tl *t, unsigned pages)
+{
+    (void)t;
+    if (tls.page_next + pages > TL_WIN_PAGES) {
+        TEST_FAIL("testlib: test window full");
+        return 0;
+    }
+    uint64_t va = TL_WIN_BASE + (uint64_t)tls.page_next * CR_PAGE_SIZE;
+    tls.page_next += pages;
+    return va;
+}
+
+int64_t
+tl_map_at(cr_cptr_t frame, uint64_t va, uint64_t rights)
+{
+    return cr_vspace_map(frame, CR_CAP_ROOT_VSPACE, va, rights, 0);
+}
+
+void *
+tl_map(struct tl *t, uint64_t rights, cr_cptr_t *frame_out)
+{
+    cr_cptr_t f = tl_new(t, CR_OBJ_FRAME, CR_PAGE_BITS);
+    uint64_t va = tl_va(t, 1);
+    if (f == 0 || va == 0) {
+        return NULL;
+    }
+    int64_t rc = tl_map_at(f, va, rights);
+    if (rc != 0) {
+        TEST_FAIL("tl_map at %#llx: %s", (unsigned long long)va, cr_errname((int)rc));
+        return NULL;
+    }
+    if (frame_out != NULL) {
+        *frame_out = f;
+    }
+    return (void *)(uintptr_t)va;
+}
+
+void
+tl_root_prio(unsigned prio)
+{
+    int64_t rc = cr_tcb_set_priority(CR_CAP_ROOT_TCB, prio, CR_SCHED_RR);
+    if (rc != 0) {
+        TEST_FAIL("root priority %u: %s", prio, cr_errname((int)rc));
+    }
+}
+
+uint64_t
+tl_now_ns(void)
+{
+    uint64_t ns = 0;
+    cr_clock_get(CR_UPTR(&ns));
+    return ns;
+}
+
+static uint64_t
+deadline_of(uint64_t timeout_ms)
+{
+    return tl_now_ns() + (timeout_ms != 0 ? timeout_ms : TL_TIMEOUT_MS) * 1000000ull;
+}
+
+int64_t
+tl_wait(cr_cptr_t ntfn, uint64_t *bits, unsigned prio, uint64_t timeout_ms)
+{
+    uint64_t deadline = deadline_of(timeout_ms);
+    uint64_t w = 0;
+    int64_t rc;
+    tl_root_prio(prio != 0 ? prio : TL_PRIO);
+    for (;;) {
+        rc = cr_notify_poll(ntfn, CR_UPTR(&w));
+        if (rc != -CR_EAGAIN) {
+            break;
+        }
+        if (tl_now_ns() > deadline) {
+            rc = -CR_ETIMEDOUT;
+            break;
+        }
+        cr_yield();
+    }
+    tl_root_prio(TL_ROOT_PRIO);
+    if (bits != NULL) {
+        *bits = w;
+    }
+    return rc;
+}
+
+int64_t
+tl_fault_wait(cr_cptr_t chan, struct cr_fault_msg *msg, unsigned prio, uint64_t timeout_ms)
+{
+    uint64_t deadline = deadline_of(timeout_ms);
+    int64_t rc;
+    tl_root_prio(prio != 0 ? prio : TL_PRIO);
+    for (;;) {
+        rc = cr_fault_recv(chan, CR_UPTR(msg), 1);
+        if (rc != -CR_EAGAIN) {
+            break;
+        }
+        if (tl_now_ns() > deadline) {
+            rc = -CR_ETIMEDOUT;
+            break;
+        }
+        cr_yield();
+    }
+    tl_root_prio(TL_ROOT_PRIO);
+    return rc;
+}
+
+void
+tl_pause(unsigned prio, uint64_t ms)
+{
+    uint64_t deadline = deadline_of(ms);
+    tl_root_prio(prio != 0 ? prio : TL_PRIO);
+    while (tl_now_ns() <= deadline) {
+        cr_yield();
+    }
+    tl_root_prio(TL_ROOT_PRIO);
+}
+
+bool
+tl_wait_word(volatile uint64_t *word, uint64_t want, unsigned prio, uint64_t timeout_ms)
+{
+    uint64_t deadline = deadline_of(timeout_ms);
+    bool ok = false;
+    tl_root_prio(prio != 0 ? prio : TL_PRIO);
+    for (;;) {
+        if (*word == want) {
+            ok = true;
+            break;
+        }
+        if (tl_now_ns() > deadline) {
+            break;
+        }
+        cr_yield();
+    }
+    tl_root_prio(TL_ROOT_PRIO);
+    return ok;
+}
+
+bool
+tl_thread_new(struct tl *t, struct tl_thread *th, tl_thread_fn fn, unsigned prio)
+{
+    memset((void *)th, 0, sizeof(*th));
+    th->fn = fn;
+    th->tcb = tl_new(t, CR_OBJ_TCB, 0);
+    if (th->tcb == 0) {
+        return false;
+    }
+    th->self = th->tcb;
+    int64_t rc = cr_tcb_configure(th->tcb, CR_CAP_ROOT_CNODE, CR_CAP_ROOT_VSPACE, 0, 0);
+    if (rc == 0) {
+        rc = cr_tcb_set_priority(th->tcb, prio, CR_SCHED_RR);
+    }
+    if (rc != 0) {
+        TEST_FAIL("tl_thread_new: %s", cr_errname((int)rc));
+        return false;
+    }
+    if (tl_va(t, 1) == 0) { /* guard page */
+        return false;
+    }
+    uint64_t base = 0;
+    for (unsigned i = 0; i < TL_STACK_PAGES; i++) {
+        void *p = tl_map(t, CR_RIGHT_READ | CR_RIGHT_WRITE, NULL);
+        if (p == NULL) {
+            return false;
+        }
+        if (i == 0) {
+            base = (uint64_t)(uintptr_t)p;
+        }
+    }
+    th->stack_top = base + TL_STACK_PAGES * CR_PAGE_SIZE;
+    return true;
+}
+
+static bool
+thread_regs(struct tl_thread *th, uint64_t flags)
+{
+    struct cr_regs r;
+    int64_t rc = cr_tcb_read_regs(th->tcb, CR_UPTR(&r));
+    if (rc != 0) {
+        TEST_FAIL("tl_thread: read_regs: %s", cr_errname((int)rc));
+        return false;
+    }
+    /* fn(th) "called" from tl_thread_return: [rsp] = return address, [rsp+8] = th. */
+    uint64_t *sp = (uint64_t *)(uintptr_t)(th->stack_top - 24);
+    sp[0] = (uint64_t)(uintptr_t)tl_thread_return;
+    sp[1] = (uint64_t)(uintptr_t)th;
+    sp[2] = 0;
+    r.rip = (uint64_t)(uintptr_t)th->fn;
+    r.rsp = (uint64_t)(uintptr_t)sp;
+    r.rdi = (uint64_t)(uintptr_t)th;
+    r.rbp = 0;
+    r.rflags = 0x202;
+    th->finished = 0;
+    rc = cr_tcb_write_regs(th->tcb, CR_UPTR(&r), flags);
+    if (rc != 0) {
+        TEST_FAIL("tl_thread: write_regs: %s", cr_errname((int)rc));
+        return false;
+    }
+    return true;
+}
+
+bool
+tl_thread_prepare(struct tl_thread *th)
+{
+    return thread_regs(th, 0);
+}
+
+bool
+tl_thread_start(struct tl_thread *th)
+{
+    return thread_regs(th, CR_REGS_RESUME);
+}
+
+/* Called by tl_thread_return with the thread's struct when fn returns. */
+void
+tl_thread_exit(struct tl_thread *th)
+{
+    th->finished = 1;
+    if (th->done != 0) {
+        cr_notify_signal(th->done);
+    }
+    for (;;) {
+        cr_tcb_suspend(th->self);
+        cr_yield();
+    }
+}
+
+bool
+tl_is_documented(int64_t rc)
+{
+    if (rc >= 0) {
+        return true;
+    }
+    if (rc < -4096) {
+        return false;
+    }
+    switch (-rc) {
+#define CR_ERR(name, num, text) case (num):
+#include <courier/abi/errors.def>
+#undef CR_ERR
+        return true;
+    default:
+        return false;
+    }
+}
+
+uint64_t
+tl_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545f4914f6cdd1dull;
+}

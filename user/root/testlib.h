@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers for the root server's system tests (testlib.c): a per-test arena that hands out
+ * root-CNode slots, a 1 MiB RAM untyped and pages of a virtual-address window in the root
+ * server's own address space, and takes all of it back at the end of the test; helper
+ * threads that run a C function in the root server's address space; and bounded waits
+ * (no test can hang the run on a thread that never signals).
+ *
+ * Use:
+ *     TEST(area_behaviour)
+ *     {
+ *         struct tl t;
+ *         if (!tl_begin(&t)) {
+ *             return;
+ *         }
+ *         cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+ *         ...
+ *         tl_end(&t);
+ *     }
+ *
+ * tl_end deletes every capability in the slots the test took (TCBs first, so no helper
+ * thread runs on into freed memory), revokes the test's untypeds, gives the slots and
+ * window pages back and puts the root server back at priority TL_ROOT_PRIO. Arenas nest
+ * in stack order only (tests run one at a time). Slots and pages are handed out in
+ * increasing order, so consecutive tl_slot() calls give consecutive slots.
+ * Every helper records a test failure (TEST_FAIL) when it cannot do its job and returns
+ * 0/NULL/an error, so callers may stop with a plain `goto out`.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <courier/abi/bootinfo.h>
+#include <courier/abi/caps.h>
+#include <courier/abi/types.h>
+
+/* The root server's normal priority (the kernel starts it at 255 with mcp 255). */
+#define TL_ROOT_PRIO 255u
+/* Default priority of helper threads, and of the root server while it waits for them. */
+#define TL_PRIO 100u
+/* Default bound of the waits, in milliseconds of clock_get time. */
+#define TL_TIMEOUT_MS 2000u
+
+/* Base of the root server's test window: one page table's worth (2 MiB) of fresh
+ * address space, with its PDPT, PD and PT made and mapped once by testlib. */
+#define TL_WIN_BASE 0x10000000000ull
+#define TL_WIN_PAGES 512u
+
+/* Size of every pool untyped handed out by tl_begin / tl_ut. */
+#define TL_UT_BITS 20u
+
+#define TL_MAX_UTS 4
+
+struct tl {
+    uint32_t slot_mark;          /* first slot index of this arena */
+    uint32_t page_mark;          /* first window page of this arena */
+    cr_cptr_t ut;                /* the arena's 1 MiB untyped (also uts[0]) */
+    cr_cptr_t uts[TL_MAX_UTS];   /* all pool untypeds taken by this arena */
+    unsigned nuts;
+};
+
+/* Arena. */
+bool tl_begin(struct tl *t);
+void tl_end(struct tl *t);
+cr_cptr_t tl_slot(struct tl *t);
+cr_cptr_t tl_slots(struct tl *t, unsigned n);
+cr_cptr_t tl_ut(struct tl *t);
+const struct cr_untyped_desc *tl_device_untyped(cr_cptr_t *slot);
+
+/* Objects: retypes one object from the arena's untyped into a fresh slot (0 on error). */
+cr_cptr_t tl_new(struct tl *t, unsigned type, unsigned size_bits);
+cr_cptr_t tl_new_from(struct tl *t, cr_cptr_t ut, unsigned type, unsigned size_bits);
+/* A copy / badged mint of a root-CNode capability into a fresh slot (0 on error). */
+cr_cptr_t tl_copy(struct tl *t, cr_cptr_t src, uint64_t rights);
+cr_cptr_t tl_mint(struct tl *t, cr_cptr_t src, uint64_t rights, uint64_t badge);
+
+/* cap_identify into *info; returns its result. */
+int64_t tl_identify(cr_cptr_t cptr, struct cr_cap_info *info);
+/* The type of the capability at cptr, or CR_OBJ_NULL if identify fails. */
+unsigned tl_type(cr_cptr_t cptr);
+
+/* Window pages of the root's address space. */
+uint64_t tl_va(struct tl *t, unsigned pages);           /* reserve, leave unmapped */
+void *tl_map(struct tl *t, uint64_t rights, cr_cptr_t *frame_out);    /* fresh frame */
+int64_t tl_map_at(cr_cptr_t frame, uint64_t va, uint64_t rights);
+
+/* Priorities of the root server. */
+void tl_root_prio(unsigned prio);
+
+/* Bounded waits: the root drops to `prio` (0: TL_PRIO) and polls, yielding in between. */
+int64_t tl_wait(cr_cptr_t ntfn, uint64_t *bits, unsigned prio, uint64_t timeout_ms);
+int64_t tl_fault_wait(cr_cptr_t chan, struct cr_fault_msg *msg, unsigned prio,
+                      uint64_t timeout_ms);
+/* Lets lower-priority threads run for about ms milliseconds (the root polls at prio). */
+void tl_pause(unsigned prio, uint64_t ms);
+/* Spins (yielding at `prio`) until *word == want or the time runs out; true if it did. */
+bool tl_wait_word(volatile uint64_t *word, uint64_t want, unsigned prio, uint64_t timeout_ms);
+uint64_t tl_now_ns(void);
+
+/* Helper threads in the root server's address space. */
+struct tl_thread;
+typedef void (*tl_thread_fn)(struct tl_thread *th);
+
+struct tl_thread {
+    cr_cptr_t tcb;           /* root slot of its TCB */
+    cr_cptr_t self;          /* its own TCB as named in its CSpace (default: tcb) */
+    cr_cptr_t done;          /* notification it signals when fn returns (its view), or 0 */
+    tl_thread_fn fn;
+    uint64_t arg[4];         /* free for the test */
+    uint64_t stack_top;
+    volatile uint64_t finished; /* set when fn returned */
+    volatile uint64_t out[8];   /* free for the test: results from the thread */
+};
+
+/* Makes a thread (TCB from the arena's untyped, configured with the root CNode and
+ * VSpace, priority prio, 4-page stack); not started. false on failure. */
+bool tl_thread_new(struct tl *t, struct tl_thread *th, tl_thread_fn fn, unsigned prio);
+/* Points the thread at fn(th) on its stack (keeping fs_base) and resumes it. */
+bool tl_thread_start(struct tl_thread *th);
+/* Sets the registers for fn(th) without resuming (for tests that resume by hand). */
+bool tl_thread_prepare(struct tl_thread *th);
+/* Ends the calling helper thread: signals th->done, then suspends itself. */
+_Noreturn void tl_thread_exit(struct tl_thread *th);
+
+/* Accepts every value a system call may return: >= 0 or a code from errors.def. */
+bool tl_is_documented(int64_t rc);
+
+/* Deterministic PRNG (xorshift64*). */
+uint64_t tl_rand(uint64_t *state);
+
+/* Probes in testlib_asm.S; each *_insn label is the instruction that faults, *_next the
+ * one after it. */
+uint64_t tf_load(const volatile uint64_t *p);
+void tf_store(volatile uint64_t *p, uint64_t v);
+void tf_ud2(void);
+uint64_t tf_div0(void);
+void tf_hlt(void);
+void tf_cli(void);
+int64_t tf_foreign(int64_t nr, uint64_t a0);
+uint64_t tf_read_fs0(void);
+extern char tf_load_insn[], tf_store_insn[], tf_ud2_insn[], tf_ud2_next[], tf_div0_insn[],
+    tf_div0_next[], tf_hlt_insn[], tf_hlt_next[], tf_cli_insn[], tf_cli_next[],
+    tf_foreign_insn[], tf_foreign_next[];
+/* The second-address-space code blob (see testlib_asm.S). */
+extern char as_blob_start[], as_blob_end[];
+
+#define TL_ADDR(sym) ((uint64_t)(uintptr_t)(sym))

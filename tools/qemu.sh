@@ -142,7 +142,9 @@ bench)
     require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
     pick_accel tcg
     label=$accel_name
+    bench_cmdline=bench
     if [ "$accel_name" = tcg ]; then
+        bench_cmdline="bench icount"
         # shift=0: one instruction per nanosecond of virtual time; sleep=off: idle time
         # is skipped instead of waited for, so the run does not depend on the host.
         accel+=(-icount "shift=0,sleep=off")
@@ -150,7 +152,7 @@ bench)
     fi
     echo "qemu.sh: benchmarks ($label)" >&2
     run_logged "${BENCH_TIMEOUT:-600}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
-        "${boot[@]}" -append bench | sed -u -n 's/\r$//; /^BENCH /p'
+        "${boot[@]}" -append "$bench_cmdline" | sed -u -n 's/\r$//; /^BENCH /p'
     if ! tr -d '\r' <"$log" | grep -q '^BENCH bench_done'; then
         echo "qemu.sh: no 'BENCH bench_done' line; the last lines of $log:" >&2
         tail -n 30 "$log" >&2

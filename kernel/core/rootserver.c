@@ -154,6 +154,7 @@ rootserver_create(const struct boot_params *bp)
     bi->version = CR_BOOTINFO_VERSION;
     bi->root_cnode_radix = radix;
     bi->tsc_hz = arch_timer_tsc_hz();
+    bi->kernel_entry_tsc = bp->entry_tsc;
     unsigned next = CR_CAP_FIRST_FREE_FIXED;
 
     /* Boot image: one read-only frame capability per page, mapped in order. */

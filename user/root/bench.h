@@ -35,4 +35,6 @@ bench_rdtsc(void)
 }
 
 void bench_report(const char *name, uint64_t value, const char *unit);
+void bench_report_tsc(const char *name, uint64_t ticks);
+void bench_set_icount(int on);
 int benchrun_all(const char *filter);

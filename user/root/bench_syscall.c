@@ -45,10 +45,10 @@ call_yield(void)
 
 BENCH(null_call)
 {
-    bench_report("null_call", best_of_rounds(call_null), "cycles");
+    bench_report_tsc("null_call", best_of_rounds(call_null));
 }
 
 BENCH(yield_alone)
 {
-    bench_report("yield_alone", best_of_rounds(call_yield), "cycles");
+    bench_report_tsc("yield_alone", best_of_rounds(call_yield));
 }

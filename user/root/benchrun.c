@@ -21,6 +21,22 @@ bench_report(const char *name, uint64_t value, const char *unit)
     printf("BENCH %s %llu %s\n", name, (unsigned long long)value, unit);
 }
 
+static const char *tsc_unit = "cyc";
+
+/* Under QEMU -icount the TSC counts instructions: say so in the unit. */
+void
+bench_set_icount(int on)
+{
+    tsc_unit = on ? "instr" : "cyc";
+}
+
+/* Prints a figure measured in TSC ticks, with the unit they mean on this machine. */
+void
+bench_report_tsc(const char *name, uint64_t ticks)
+{
+    bench_report(name, ticks, tsc_unit);
+}
+
 /*
  * Runs every benchmark whose name begins with `filter` (all for NULL or ""), then reports
  * how many ran as the figure `bench_done`. Returns that number.

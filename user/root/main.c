@@ -150,10 +150,20 @@ print_summary(const struct cr_bootinfo *bi, const char *cmdline)
  * the bootinfo page is; anything but CR_BOOTINFO_VADDR draws a warning. Never returns:
  * tests and benchmarks power off, a bad bootinfo powers off, otherwise it idles.
  */
+static uint64_t start_tsc;
+
+/* The TSC when the root server's first instruction of C ran (for boot benchmarks). */
+uint64_t
+root_start_tsc(void)
+{
+    return start_tsc;
+}
+
 int
 cr_main(uint64_t bootinfo_addr, uint64_t arg1)
 {
     (void)arg1;
+    start_tsc = bench_rdtsc();
     console_init();
     printf("Courier root server\n");
 
@@ -185,6 +195,8 @@ cr_main(uint64_t bootinfo_addr, uint64_t arg1)
         root_poweroff(failed == 0 ? ROOT_EXIT_OK : ROOT_EXIT_TESTS_FAILED);
     }
     if (cmdline_find(cmdline, "bench", arg, sizeof(arg))) {
+        char unused[2];
+        bench_set_icount(cmdline_find(cmdline, "icount", unused, sizeof(unused)));
         benchrun_all(arg);
         root_poweroff(ROOT_EXIT_OK);
     }

@@ -36,6 +36,7 @@ struct cr_bootinfo {
     uint64_t bootimg_vaddr;     /* where the boot image is mapped, read-only */
     uint64_t bootimg_size;      /* bytes */
     uint64_t tsc_hz;            /* calibrated TSC frequency */
+    uint64_t kernel_entry_tsc;  /* TSC when the kernel's C code started */
     uint64_t cmdline_len;
     char cmdline[256];          /* kernel command line, NUL-terminated */
     struct cr_untyped_desc untyped[CR_BOOTINFO_MAX_UNTYPED];

@@ -38,6 +38,7 @@ struct boot_params {
     unsigned nmodules;
     char cmdline[BOOT_CMDLINE_MAX];
     const char *loader; /* "multiboot1" or "multiboot2" */
+    uint64_t entry_tsc; /* TSC when arch_boot_main started */
 };
 
 void kernel_main(struct boot_params *bp) NORETURN;

@@ -174,8 +174,9 @@ void arch_boot_main(uint32_t magic, uint32_t info_pa);
 void
 arch_boot_main(uint32_t magic, uint32_t info_pa)
 {
-    plat_console_init();
     struct boot_params *bp = &boot_params;
+    bp->entry_tsc = arch_cpu_cycles();
+    plat_console_init();
     if (magic == MB1_BOOT_MAGIC) {
         parse_mb1(bp, info_pa);
     } else if (magic == MB2_BOOT_MAGIC) {

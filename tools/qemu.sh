@@ -124,6 +124,10 @@ test)
     rm -f "$log" "$report"
     require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
     pick_accel auto
+    if [ "$accel_name" = tcg ]; then
+        # Tests run with SMEP and SMAP on, so a kernel touching user memory directly faults.
+        accel=(-accel tcg -cpu qemu64,+smep,+smap)
+    fi
     echo "qemu.sh: system tests ($accel_name, timeout ${TEST_TIMEOUT:-300}s)" >&2
     run_logged "${TEST_TIMEOUT:-300}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
         "${boot[@]}" -append test

@@ -191,13 +191,20 @@ void
 sched_exit_to_user(void)
 {
     struct cpu *c = this_cpu();
-    if (c->resched || c->current == NULL || c->current->state != TS_READY) {
-        sched_schedule();
+    /* Bounded: each pass that does not leave stops one thread for good. */
+    for (;;) {
+        if (c->resched || c->current == NULL || c->current->state != TS_READY) {
+            sched_schedule();
+        }
+        if (c->current == NULL) {
+            arch_cpu_idle();
+        }
+        if (LIKELY(arch_context_can_enter(&c->current->ctx))) {
+            arch_exit_to_user(c->current);
+        }
+        /* A rip iretq would fault on in ring 0: the thread faults, as if in user mode. */
+        tcb_deliver_fault(c->current, CR_FAULT_GP, 13, 0, 0);
     }
-    if (c->current == NULL) {
-        arch_cpu_idle();
-    }
-    arch_exit_to_user(c->current);
 }
 
 /* yield(): gives the rest of the slice to the next ready thread of equal priority. */

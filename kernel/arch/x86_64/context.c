@@ -104,6 +104,16 @@ arch_context_pc(const struct arch_context *ctx)
     return ctx->rip;
 }
 
+/*
+ * False if returning to ctx would fault in ring 0: iretq (like sysretq) raises #GP
+ * before the privilege change when rip is not canonical, in kernel mode on real CPUs.
+ */
+bool
+arch_context_can_enter(const struct arch_context *ctx)
+{
+    return ctx->rip < USER_TOP || ctx->rip >= 0xffff800000000000ull;
+}
+
 /* Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. */
 void
 arch_exit_to_user(struct tcb *t)
@@ -126,6 +136,8 @@ arch_exit_to_user(struct tcb *t)
         x86_set_kernel_entry(ctx);
         entry_ctx = ctx;
     }
+    /* sysretq only to user-half rips (on Intel it #GPs in ring 0 otherwise); iretq to a
+     * canonical kernel-half rip is harmless: the fetch page-faults in user mode. */
     int full = ctx->restore_full != 0 || !arch_is_canonical_user(ctx->rip);
     arch_enter_user(ctx, full);
 }

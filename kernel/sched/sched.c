@@ -62,7 +62,8 @@ sched_make_ready(struct tcb *t)
         return;
     }
     runqueue_push_back(&c->rq, t);
-    if (c->current == NULL || c->current->state != TS_READY || t->prio > c->current->prio) {
+    /* Equal priority too: the running thread's slice timer may now need arming. */
+    if (c->current == NULL || c->current->state != TS_READY || t->prio >= c->current->prio) {
         c->resched = true;
     }
 }

@@ -76,7 +76,7 @@ syscall_dispatch(struct tcb *t)
         foreign_call(t, &r);
         return;
     }
-    uint64_t num = (uint64_t)-nr;
+    uint64_t num = 0 - (uint64_t)nr;
     int64_t rc;
     if (LIKELY(num < ARRAY_SIZE(syscall_table) && syscall_table[num] != NULL)) {
         uint64_t args[6];

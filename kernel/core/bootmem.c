@@ -170,9 +170,10 @@ bootmem_untyped(const struct boot_params *bp, struct untyped_region *out, unsign
     unsigned n = 0;
     for (unsigned i = 0; i < bp->nregions; i++) {
         const struct boot_region *r = &bp->regions[i];
-        if (r->kind == BOOT_REGION_RAM) {
-            n = emit_free(ALIGN_UP(r->base, 4096), ALIGN_DOWN(r->base + r->len, 4096), false,
-                          out, n, max);
+        if (r->kind == BOOT_REGION_RAM && r->base < PHYS_MAP_MAX) {
+            /* Only what the direct map covers: the kernel must reach every object. */
+            paddr_t end = MIN(r->base + r->len, PHYS_MAP_MAX);
+            n = emit_free(ALIGN_UP(r->base, 4096), ALIGN_DOWN(end, 4096), false, out, n, max);
         }
     }
     /* Device space: the parts of [1 MiB, 4 GiB) covered by no region at all. */

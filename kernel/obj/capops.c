@@ -53,27 +53,39 @@ derived(const struct cap *c, uint64_t rights)
     d.rights = c->rights & (uint8_t)rights;
     if (c->type == CR_OBJ_FRAME || c->type == CR_OBJ_PT || c->type == CR_OBJ_PD ||
         c->type == CR_OBJ_PDPT) {
-        d.flags &= ~CAP_F_MAPPED;
+        d.flags &= ~(CAP_F_MAPPED | CAP_F_MAP_ATTRS);
         d.w1 = 0;
         d.aux = 0;
     }
     return d;
 }
 
+/*
+ * Untyped: one capability per region, because the watermark lives in it. Page tables:
+ * one capability per table, because the capability records the table's one mapping;
+ * a second one could install the table in another VSpace, where entries made through
+ * the first would outlive the frames they map.
+ */
 static int
 check_derivable(const struct slot *src)
 {
-    if (src->cap.type == CR_OBJ_UNTYPED) {
-        return -CR_EINVAL; /* one capability per untyped region: the watermark lives there */
+    switch (src->cap.type) {
+    case CR_OBJ_UNTYPED:
+    case CR_OBJ_PT:
+    case CR_OBJ_PD:
+    case CR_OBJ_PDPT:
+        return -CR_EINVAL;
+    default:
+        return 0;
     }
-    return 0;
 }
 
 /*
  * cap_copy(dst_cnode, dst_index, src_cnode, src_index, rights): copies a capability,
  * keeping only the rights in `rights`. Errors: EBADCAP/ENOCAP/EWRONGTYPE (CNode
  * pointers), ERANGE (index), ENOCAP (empty source), EEXIST (occupied destination),
- * EBUSY (source being destroyed), EINVAL (untyped capabilities cannot be copied).
+ * EBUSY (source being destroyed), EINVAL (untyped and page-table capabilities cannot be
+ * copied).
  */
 int64_t
 sys_cap_copy(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_t src_index,

@@ -14,9 +14,6 @@
 #include <kernel/usercopy.h>
 #include <arch/mmu.h>
 
-enum {
-    FAULT_RECV_NONBLOCK = 1u << 0,
-};
 
 /* Gives faulted thread f's message to receiver r; false if r's buffer is bad. */
 static bool
@@ -64,7 +61,8 @@ channel_finalise(struct channel *ch)
  * struct cr_fault_msg at msg, blocking unless flags has bit 0 (non-blocking).
  * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (no READ right), EINVAL (unknown flags),
  * EFAULT (msg not writable), EAGAIN (non-blocking and nothing queued), EREVOKED
- * (channel destroyed while waiting).
+ * (channel destroyed while waiting), EINTR (the wait was abandoned by suspend or
+ * tcb_write_regs).
  */
 int64_t
 sys_fault_recv(uint64_t cptr, uint64_t msg, uint64_t flags)
@@ -78,7 +76,7 @@ sys_fault_recv(uint64_t cptr, uint64_t msg, uint64_t flags)
     if (!(s->cap.rights & CR_RIGHT_READ)) {
         return -CR_EPERM;
     }
-    if ((flags & ~(uint64_t)FAULT_RECV_NONBLOCK) != 0) {
+    if ((flags & ~(uint64_t)CR_FAULT_RECV_NONBLOCK) != 0) {
         return -CR_EINVAL;
     }
     struct cr_fault_msg probe = { 0 };
@@ -92,12 +90,12 @@ sys_fault_recv(uint64_t cptr, uint64_t msg, uint64_t flags)
         f->state = TS_BLOCKED_FAULT;
         return copy_to_user(self, uaddr(msg), &f->fault, sizeof(f->fault));
     }
-    if (flags & FAULT_RECV_NONBLOCK) {
+    if (flags & CR_FAULT_RECV_NONBLOCK) {
         return -CR_EAGAIN;
     }
     self->wait_uaddr = msg;
-    self->state = TS_BLOCKED_RECV;
     sched_remove(self);
+    self->state = TS_BLOCKED_RECV;
     waitq_insert(&ch->receivers, self, ch);
-    return 0;
+    return -CR_EINTR; /* what it returns if it is resumed without a fault to take */
 }

@@ -187,22 +187,6 @@ make_zombie(struct slot *s, struct slot *parent)
     }
 }
 
-static bool
-zombie_is_ancestor(struct slot *z, struct slot *top, struct slot *cand)
-{
-    /* Bounded by the nesting depth (number of live zombies in this chain). */
-    for (struct slot *p = z; p != NULL;) {
-        if (p == cand) {
-            return true;
-        }
-        if (p == top) {
-            break;
-        }
-        p = (struct slot *)(uintptr_t)p->cap.w2;
-    }
-    return false;
-}
-
 /*
  * Empties the objects of zombie `top` and its nested zombies, innermost first.
  * Returns 0 when top's own object is empty, or -ERESTART at a preemption point.
@@ -227,18 +211,18 @@ zombie_reap(struct slot *top)
             continue;
         }
         struct slot *s = &slots[z->cap.w1 - 1];
-        if (cap_is_null(&s->cap) || zombie_is_ancestor(z, top, s)) {
+        if (cap_is_null(&s->cap) || s == top ||
+            (s->cap.type == CAP_ZOMBIE && !(s->cap.flags & CAP_F_ZOMBIE_TOP))) {
+            /* Empty, or a zombie of our own chain: z itself or an ancestor living inside
+             * z's object (a cycle). Each object has one zombie at most, so a nested
+             * zombie here can only be ours, and deeper ones were handled first. */
             z->cap.w1--;
         } else if (s->cap.type == CAP_ZOMBIE) {
-            /* Another deletion's zombie: adopt it and its innermost as ours. */
+            /* Another deletion's zombie, preempted: adopt its chain as ours. */
             struct slot *inner = (struct slot *)(uintptr_t)s->cap.w2;
-            if (s->cap.flags & CAP_F_ZOMBIE_TOP) {
-                s->cap.flags &= ~CAP_F_ZOMBIE_TOP;
-                s->cap.w2 = (uint64_t)(uintptr_t)z;
-                top->cap.w2 = (uint64_t)(uintptr_t)inner;
-            } else {
-                z->cap.w1--; /* unreachable by construction; never loop */
-            }
+            s->cap.flags &= ~CAP_F_ZOMBIE_TOP;
+            s->cap.w2 = (uint64_t)(uintptr_t)z;
+            top->cap.w2 = (uint64_t)(uintptr_t)inner;
         } else if (has_slots(s->cap.type) && cdt_is_final(s)) {
             make_zombie(s, z);
             top->cap.w2 = (uint64_t)(uintptr_t)s;

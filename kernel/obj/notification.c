@@ -28,13 +28,15 @@ deliver(struct tcb *t, uint64_t bits)
 void
 notification_signal(struct notification *n, uint64_t badge)
 {
-    uint64_t bits = badge != 0 ? badge : 1;
-    struct tcb *t = waitq_pop(&n->waiters);
-    if (t == NULL || !deliver(t, n->word | bits)) {
-        n->word |= bits;
-        return;
+    n->word |= badge != 0 ? badge : 1;
+    struct tcb *t;
+    /* Bounded by the number of waiters; a waiter whose buffer is bad gets EFAULT. */
+    while ((t = waitq_pop(&n->waiters)) != NULL) {
+        if (deliver(t, n->word)) {
+            n->word = 0;
+            return;
+        }
     }
-    n->word = 0;
 }
 
 /* The last capability is gone: waiters return -EREVOKED, IRQ bindings are undone. */
@@ -100,16 +102,17 @@ take(uint64_t cptr, uint64_t out, bool block)
         return -CR_EAGAIN;
     }
     self->wait_uaddr = out;
-    self->state = TS_BLOCKED_NOTIFY;
     sched_remove(self);
+    self->state = TS_BLOCKED_NOTIFY;
     waitq_insert(&n->waiters, self, n);
-    return 0;
+    return -CR_EINTR; /* what it returns if it is resumed without a signal */
 }
 
 /*
  * notify_wait(ntfn, out): takes the notification's bits into *out, blocking while there
- * are none. Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (no READ right), EFAULT (out not
- * writable), EREVOKED (the notification was destroyed while waiting).
+ * are none. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY, EPERM (no READ right), EFAULT (out
+ * not writable), EREVOKED (the notification was destroyed while waiting), EINTR (the
+ * wait was abandoned: the thread was suspended or its registers rewritten).
  */
 int64_t
 sys_notify_wait(uint64_t cptr, uint64_t out)

@@ -33,12 +33,18 @@ tcb_init(struct tcb *t)
     t->slice_left = t->slice_ns;
 }
 
-/* Returns the page-table root t runs in, or NULL if it has none. */
+/*
+ * Returns the page-table root t runs in. A thread can lose its VSpace while it may run:
+ * the TCB's copy of the capability is a child of the original and of its untyped, so a
+ * revoke of either deletes it. Such a thread (and an unconfigured one) gets the kernel's
+ * own tables, which map nothing for user mode: it page-faults at its next instruction
+ * and every user copy fails with EFAULT. Never NULL.
+ */
 void *
 tcb_vspace_root(struct tcb *t)
 {
     struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
-    return c->type == CR_OBJ_VSPACE ? phys_to_virt(c->obj) : NULL;
+    return c->type == CR_OBJ_VSPACE ? phys_to_virt(c->obj) : arch_mmu_kernel_pml4();
 }
 
 /* Returns the CSpace root capability of t (a null capability if unconfigured). */

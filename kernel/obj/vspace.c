@@ -24,8 +24,20 @@ struct asid_entry {
 
 static struct {
     struct asid_entry table[VSPACE_MAX_ASIDS];
-    uint64_t used;
+    uint16_t free[VSPACE_MAX_ASIDS]; /* stack of free indices, so alloc and free are O(1) */
+    uint32_t nfree;
+    bool ready;
 } asids;
+
+static void
+asid_init(void)
+{
+    /* Index 0 is never used, so a zeroed capability names no VSpace. */
+    for (uint32_t i = VSPACE_MAX_ASIDS - 1; i >= 1; i--) {
+        asids.free[asids.nfree++] = (uint16_t)i;
+    }
+    asids.ready = true;
+}
 
 static inline uint32_t
 asid_pack(uint32_t idx, uint32_t gen)
@@ -37,25 +49,26 @@ asid_pack(uint32_t idx, uint32_t gen)
 uint64_t
 vspace_asid_free_count(void)
 {
-    return VSPACE_MAX_ASIDS - 1 - asids.used;
+    if (!asids.ready) {
+        asid_init();
+    }
+    return asids.nfree;
 }
 
-/*
- * Gives pml4 an ASID (index 0 is never used). Errors: -ENOSPC when none is free.
- * O(VSPACE_MAX_ASIDS) scan, a boot-time constant.
- */
+/* Gives pml4 an ASID, packed with its generation. Errors: -ENOSPC when none is free. O(1). */
 int
 vspace_asid_alloc(void *pml4, uint32_t *asid_out)
 {
-    for (uint32_t i = 1; i < VSPACE_MAX_ASIDS; i++) {
-        if (asids.table[i].pml4 == NULL) {
-            asids.table[i].pml4 = pml4;
-            asids.used++;
-            *asid_out = asid_pack(i, asids.table[i].gen);
-            return 0;
-        }
+    if (!asids.ready) {
+        asid_init();
     }
-    return -CR_ENOSPC;
+    if (asids.nfree == 0) {
+        return -CR_ENOSPC;
+    }
+    uint32_t i = asids.free[--asids.nfree];
+    asids.table[i].pml4 = pml4;
+    *asid_out = asid_pack(i, asids.table[i].gen);
+    return 0;
 }
 
 /* Returns the PML4 for a packed ASID+generation, or NULL if it is stale. */
@@ -84,7 +97,7 @@ vspace_finalise(struct cap *c)
     }
     asids.table[idx].pml4 = NULL;
     asids.table[idx].gen = (asids.table[idx].gen + 1) & ((1u << (32 - ASID_BITS)) - 1);
-    asids.used--;
+    asids.free[asids.nfree++] = (uint16_t)idx;
 }
 
 static enum mmu_level
@@ -115,7 +128,7 @@ vspace_unmap_cap(struct cap *c)
             arch_mmu_unmap_table(pml4, c->w1, table_level(c->type), c->obj);
         }
     }
-    c->flags &= ~CAP_F_MAPPED;
+    c->flags &= ~(CAP_F_MAPPED | CAP_F_MAP_ATTRS);
     c->w1 = 0;
     c->aux = 0;
 }
@@ -202,6 +215,11 @@ sys_vspace_map(uint64_t frame_cptr, uint64_t vspace_cptr, uint64_t vaddr, uint64
         return rc;
     }
     f->flags |= CAP_F_MAPPED;
+    if (attrs & CR_MAP_UNCACHED) {
+        f->flags |= CAP_F_MAP_UNCACHED;
+    } else if (attrs & CR_MAP_WRITE_COMBINE) {
+        f->flags |= CAP_F_MAP_WC;
+    }
     f->w1 = vaddr;
     f->aux = vs->cap.aux;
     return 0;
@@ -248,7 +266,11 @@ sys_vspace_remap(uint64_t frame_cptr, uint64_t rights)
     if (pml4 == NULL) {
         return -CR_ENOTMAPPED;
     }
-    return arch_mmu_remap_frame(pml4, f->w1, f->obj, f->size_bits, perm_from_rights(rights, 0));
+    uint64_t attrs = (f->flags & CAP_F_MAP_UNCACHED) ? CR_MAP_UNCACHED
+                     : (f->flags & CAP_F_MAP_WC)     ? CR_MAP_WRITE_COMBINE
+                                                     : 0;
+    return arch_mmu_remap_frame(pml4, f->w1, f->obj, f->size_bits,
+                                perm_from_rights(rights, attrs));
 }
 
 /*

@@ -122,7 +122,10 @@ sched_preempt_pending(void)
     arch_preempt_window();
     c->in_preempt_window = false;
     int top = runqueue_top_prio(&c->rq);
-    return c->current != NULL && top > (int)c->current->prio;
+    if (c->current == NULL) {
+        return top >= 0; /* the caller's own thread is gone: anyone ready may run */
+    }
+    return top > (int)c->current->prio;
 }
 
 static void
@@ -168,7 +171,9 @@ sched_schedule(void)
             }
             goto out;
         }
-        if (cur->slice_left == 0 || sched_state.yield_pending) {
+        /* Yielding or a used-up RR slice goes to the back; a preempted thread keeps
+         * its turn at the head (FIFO threads always, whatever they have run). */
+        if (sched_state.yield_pending || expired) {
             cur->slice_left = cur->slice_ns;
             runqueue_push_back(&c->rq, cur);
         } else {

@@ -29,20 +29,7 @@ mapped(cr_cptr_t s)
     return tl_identify(s, &info) == 0 && (info.flags & CR_CAPINFO_MAPPED) != 0;
 }
 
-/* Maps PDPT, PD and PT for `va` in vspace `vs` (from the arena); returns the PT slot. */
-static cr_cptr_t
-map_tables(struct tl *t, cr_cptr_t vs, uint64_t va)
-{
-    cr_cptr_t pdpt = tl_new(t, CR_OBJ_PDPT, 0);
-    cr_cptr_t pd = tl_new(t, CR_OBJ_PD, 0);
-    cr_cptr_t pt = tl_new(t, CR_OBJ_PT, 0);
-    if (pt == 0 || !EXPECT_OK(cr_vspace_map_table(pdpt, vs, va)) ||
-        !EXPECT_OK(cr_vspace_map_table(pd, vs, va)) ||
-        !EXPECT_OK(cr_vspace_map_table(pt, vs, va))) {
-        return 0;
-    }
-    return pt;
-}
+#define map_tables tl_map_tables
 
 TEST(vspace_map_needs_tables)
 {
@@ -397,9 +384,10 @@ out:
     tl_end(&t);
 }
 
-/* The same through a copy: the PT's parent PD is unmapped (the PT stays installed in the
- * detached PD), a copy of the PT capability is mapped somewhere else, the frame goes. */
-TEST(vspace_table_copy_drops_old_entries)
+/* The same when the PT leaves with its parent: the PD is unmapped (the PT stays installed
+ * in the detached PD), then the PT is unmapped (its recorded place is gone, so nothing is
+ * edited) and mapped again under another PD; the frame goes. */
+TEST(vspace_table_with_parent_drops_old_entries)
 {
     struct tl t;
     struct vthread v;
@@ -419,9 +407,11 @@ TEST(vspace_table_copy_drops_old_entries)
     EXPECT_EQ(tl_type(pd), CR_OBJ_PD);
     ((volatile uint64_t *)(uintptr_t)r1)[0] = 0x600d;
     EXPECT_OK(cr_vspace_unmap(pd));
-    cr_cptr_t ptc = tl_copy(&t, pt, CR_RIGHTS_ALL);
-    if (ptc == 0 || !EXPECT_OK(cr_vspace_map_table(pd2, CR_CAP_ROOT_VSPACE, r2)) ||
-        !EXPECT_OK(cr_vspace_map_table(ptc, CR_CAP_ROOT_VSPACE, r2))) {
+    EXPECT_TRUE(mapped(pt));
+    EXPECT_ERR(-CR_EMAPPED, cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, r2));
+    EXPECT_OK(cr_vspace_unmap(pt));
+    if (!EXPECT_OK(cr_vspace_map_table(pd2, CR_CAP_ROOT_VSPACE, r2)) ||
+        !EXPECT_OK(cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, r2))) {
         goto out;
     }
     EXPECT_OK(cr_cap_delete(ROOT, f));
@@ -432,8 +422,8 @@ TEST(vspace_table_copy_drops_old_entries)
     struct cr_fault_msg m;
     int64_t rc = tl_fault_wait(v.chan, &m, 0, 200);
     if (rc != 0) {
-        TEST_FAIL("no fault (%s): freed frame reachable through a copied page table "
-                  "(read %#llx)", cr_errname((int)rc), (unsigned long long)v.th.out[0]);
+        TEST_FAIL("no fault (%s): freed frame reachable through a page table moved with "
+                  "its parent (read %#llx)", cr_errname((int)rc), (unsigned long long)v.th.out[0]);
     } else {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, r2);
@@ -442,85 +432,44 @@ out:
     tl_end(&t);
 }
 
-/* ---- a second address space ---- */
+/* Table capabilities are one per table: no copies, no mints. */
+TEST(vspace_table_caps_not_copyable)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    static const unsigned types[] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
+    cr_cptr_t d = tl_slot(&t);
+    for (unsigned i = 0; i < 3; i++) {
+        cr_cptr_t x = tl_new(&t, types[i], 0);
+        EXPECT_ERR(-CR_EINVAL, cr_cap_copy(ROOT, d, ROOT, x, CR_RIGHTS_ALL));
+        EXPECT_ERR(-CR_EINVAL, cr_cap_mint(ROOT, d, ROOT, x, CR_RIGHTS_ALL, 0));
+        EXPECT_ERR(-CR_ENOCAP, tl_identify(d, &(struct cr_cap_info){ 0 }));
+        /* Moving keeps it one capability: fine. */
+        EXPECT_OK(cr_cap_move(ROOT, d, ROOT, x));
+        EXPECT_OK(cr_cap_move(ROOT, x, ROOT, d));
+    }
+    /* A VSpace (the top level) may be copied: threads hold copies of it. */
+    cr_cptr_t vs = tl_new(&t, CR_OBJ_VSPACE, 0);
+    EXPECT_OK(cr_cap_copy(ROOT, d, ROOT, vs, CR_RIGHTS_ALL));
+    tl_end(&t);
+}
 
-#define AS2_CODE 0x400000ull
-#define AS2_DATA 0x401000ull
+/* ---- a second address space (tl_as_* in testlib) ---- */
+
+#define AS2_CODE TL_AS_CODE
+#define AS2_DATA TL_AS_DATA
 #define AS2_FAR 0x8000000000ull /* PML4 entry 1 */
-
-struct as2 {
-    cr_cptr_t vs;
-    cr_cptr_t cnode;    /* its CSpace: radix 2, [1] = notification (WRITE), [2] = its TCB */
-    cr_cptr_t guarded;  /* the CNode with 62 guard bits: the TCB's CSpace root */
-    cr_cptr_t ntfn;
-    cr_cptr_t tcb;
-    cr_cptr_t chan;
-    cr_cptr_t data_frame;
-    volatile uint64_t *data; /* the data page as the root sees it */
-};
-
-/* Builds a VSpace with the code blob at AS2_CODE (RX) and a data page at AS2_DATA (RW,
- * also mapped in the root's window), a CSpace and a TCB (not started). The VSpace comes
- * from vs_ut, everything else from the arena. */
-static bool
-as2_build(struct tl *t, struct as2 *a, cr_cptr_t vs_ut)
-{
-    memset(a, 0, sizeof(*a));
-    a->vs = tl_new_from(t, vs_ut, CR_OBJ_VSPACE, 0);
-    if (a->vs == 0 || map_tables(t, a->vs, AS2_CODE) == 0) {
-        return false;
-    }
-    cr_cptr_t code;
-    void *c = tl_map(t, RW, &code);
-    if (c == NULL) {
-        return false;
-    }
-    memcpy(c, as_blob_start, (size_t)(as_blob_end - as_blob_start));
-    cr_cptr_t code2 = tl_copy(t, code, CR_RIGHT_READ | CR_RIGHT_EXEC);
-    a->data = tl_map(t, RW, &a->data_frame);
-    cr_cptr_t data2 = a->data != NULL ? tl_copy(t, a->data_frame, RW) : 0;
-    if (code2 == 0 || data2 == 0 ||
-        !EXPECT_OK(cr_vspace_map(code2, a->vs, AS2_CODE, CR_RIGHT_READ | CR_RIGHT_EXEC, 0)) ||
-        !EXPECT_OK(cr_vspace_map(data2, a->vs, AS2_DATA, RW, 0))) {
-        return false;
-    }
-    a->cnode = tl_new(t, CR_OBJ_CNODE, 2);
-    a->guarded = a->cnode != 0 ? tl_mint(t, a->cnode, CR_RIGHTS_ALL, 62) : 0;
-    a->ntfn = tl_new(t, CR_OBJ_NOTIFICATION, 0);
-    a->tcb = tl_new(t, CR_OBJ_TCB, 0);
-    a->chan = tl_new(t, CR_OBJ_CHANNEL, 0);
-    if (a->guarded == 0 || a->chan == 0) {
-        return false;
-    }
-    return EXPECT_OK(cr_cap_copy(a->cnode, 1, ROOT, a->ntfn, CR_RIGHT_WRITE)) &&
-           EXPECT_OK(cr_cap_copy(a->cnode, 2, ROOT, a->tcb, CR_RIGHTS_ALL)) &&
-           EXPECT_OK(cr_tcb_configure(a->tcb, a->guarded, a->vs, a->chan, 0)) &&
-           EXPECT_OK(cr_tcb_set_priority(a->tcb, TL_PRIO, CR_SCHED_RR));
-}
-
-/* Starts the blob: count increments of the u64 at counter, then signal, then stop
- * (or, with self 0, yield forever). */
-static bool
-as2_run(struct as2 *a, uint64_t rip, uint64_t counter, uint64_t count, uint64_t self)
-{
-    struct cr_regs r = { 0 };
-    r.rip = rip;
-    r.rflags = 0x202;
-    r.rdi = counter;
-    r.rsi = 1;
-    r.rdx = count;
-    r.r10 = self;
-    return EXPECT_OK(cr_tcb_write_regs(a->tcb, CR_UPTR(&r), CR_REGS_RESUME));
-}
 
 TEST(vspace_second_address_space_runs_blob)
 {
     struct tl t;
-    struct as2 a;
+    struct tl_as a;
     if (!tl_begin(&t)) {
         return;
     }
-    if (!as2_build(&t, &a, t.ut) || !as2_run(&a, AS2_CODE, AS2_DATA, 1000, 2)) {
+    if (!tl_as_build(&t, &a, t.ut) || !tl_as_run(&a, AS2_CODE, AS2_DATA, 1000, TL_AS_SELF)) {
         goto out;
     }
     uint64_t bits = 0;
@@ -531,7 +480,7 @@ TEST(vspace_second_address_space_runs_blob)
     struct cr_fault_msg m;
     EXPECT_ERR(-CR_EAGAIN, cr_fault_recv(a.chan, CR_UPTR(&m), 1));
     /* Run it again from the start: it counts on. */
-    if (as2_run(&a, AS2_CODE, AS2_DATA, 24, 2)) {
+    if (tl_as_run(&a, AS2_CODE, AS2_DATA, 24, TL_AS_SELF)) {
         EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0));
         EXPECT_EQ(a.data[0], 1024);
     }
@@ -542,18 +491,18 @@ out:
 TEST(vspace_second_address_space_isolated)
 {
     struct tl t;
-    struct as2 a;
+    struct tl_as a;
     if (!tl_begin(&t)) {
         return;
     }
     volatile uint64_t *mine = tl_map(&t, RW, NULL);
-    if (mine == NULL || !as2_build(&t, &a, t.ut)) {
+    if (mine == NULL || !tl_as_build(&t, &a, t.ut)) {
         goto out;
     }
     mine[0] = 42;
     /* The root's page is not mapped over there. */
     struct cr_fault_msg m;
-    if (as2_run(&a, AS2_CODE, (uint64_t)(uintptr_t)mine, 5, 2) &&
+    if (tl_as_run(&a, AS2_CODE, (uint64_t)(uintptr_t)mine, 5, TL_AS_SELF) &&
         EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, (uint64_t)(uintptr_t)mine);
@@ -561,14 +510,14 @@ TEST(vspace_second_address_space_isolated)
     }
     EXPECT_EQ(mine[0], 42);
     /* The data page is not executable. */
-    if (as2_run(&a, AS2_DATA, AS2_DATA, 1, 2) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
+    if (tl_as_run(&a, AS2_DATA, AS2_DATA, 1, TL_AS_SELF) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, AS2_DATA);
         EXPECT_EQ(m.rip, AS2_DATA);
         EXPECT_TRUE((m.code & 0x10) != 0); /* instruction fetch */
     }
     /* The code page is not writable. */
-    if (as2_run(&a, AS2_CODE, AS2_CODE, 1, 2) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
+    if (tl_as_run(&a, AS2_CODE, AS2_CODE, 1, TL_AS_SELF) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, AS2_CODE);
         EXPECT_EQ(m.code & 3, 3);
@@ -583,11 +532,11 @@ out:
 TEST(vspace_stale_tables_after_vspace_delete)
 {
     struct tl t;
-    struct as2 a;
+    struct tl_as a;
     if (!tl_begin(&t)) {
         return;
     }
-    if (!as2_build(&t, &a, t.ut)) {
+    if (!tl_as_build(&t, &a, t.ut)) {
         goto out;
     }
     cr_cptr_t vs1 = tl_new(&t, CR_OBJ_VSPACE, 0);
@@ -609,7 +558,7 @@ TEST(vspace_stale_tables_after_vspace_delete)
         goto out;
     }
     struct cr_fault_msg m;
-    if (as2_run(&a, AS2_CODE, AS2_FAR, 3, 2)) {
+    if (tl_as_run(&a, AS2_CODE, AS2_FAR, 3, TL_AS_SELF)) {
         int64_t rc = tl_fault_wait(a.chan, &m, 0, 200);
         if (rc != 0) {
             TEST_FAIL("no fault (%s): freed frame still reachable through a reused PDPT "

@@ -146,3 +146,36 @@ extern char tf_load_insn[], tf_store_insn[], tf_ud2_insn[], tf_ud2_next[], tf_di
 extern char as_blob_start[], as_blob_end[];
 
 #define TL_ADDR(sym) ((uint64_t)(uintptr_t)(sym))
+
+/* Maps a PDPT, PD and PT (made from the arena, in consecutive slots) so that `va` can
+ * hold 4 KiB frames in VSpace vs; returns the PT's slot, or 0. */
+cr_cptr_t tl_map_tables(struct tl *t, cr_cptr_t vs, uint64_t va);
+
+/*
+ * A second address space running the code blob of testlib_asm.S: code at TL_AS_CODE
+ * (R+X), a data page at TL_AS_DATA (R+W; `data` is the same page in the root's window),
+ * a CSpace of its own (a radix-2 CNode behind 62 guard bits: slot 1 = the notification
+ * with WRITE only, slot 2 = its own TCB), a fault channel in the root's CNode.
+ */
+#define TL_AS_CODE 0x400000ull
+#define TL_AS_DATA 0x401000ull
+#define TL_AS_NTFN 1u
+#define TL_AS_SELF 2u
+
+struct tl_as {
+    cr_cptr_t vs;
+    cr_cptr_t cnode;
+    cr_cptr_t guarded;  /* the CNode with 62 guard bits: the TCB's CSpace root */
+    cr_cptr_t ntfn;
+    cr_cptr_t tcb;
+    cr_cptr_t chan;
+    cr_cptr_t data_frame;
+    volatile uint64_t *data;
+};
+
+/* Builds it (the VSpace from vs_ut, everything else from the arena); not started. */
+bool tl_as_build(struct tl *t, struct tl_as *a, cr_cptr_t vs_ut);
+/* Starts the blob at rip: `count` increments of the u64 at `counter`, then a signal of
+ * TL_AS_NTFN (result stored in the next u64), then tcb_suspend(self), or with self 0
+ * yield forever. */
+bool tl_as_run(struct tl_as *a, uint64_t rip, uint64_t counter, uint64_t count, uint64_t self);

@@ -122,6 +122,7 @@ testrun_all(const char *filter)
         run.file = NULL;
         run.line = 0;
         run.what[0] = '\0';
+        printf("RUN %s\n", tc->name); /* names the culprit if the test hangs */
         tc->fn();
         if (run.failures == 0) {
             printf("PASS %s\n", tc->name);

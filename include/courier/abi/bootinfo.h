@@ -9,7 +9,7 @@
 #include <courier/abi/types.h>
 
 #define CR_BOOTINFO_MAGIC 0x4f464e49544f4f42ull /* "BOOTINFO" */
-#define CR_BOOTINFO_VERSION 1
+#define CR_BOOTINFO_VERSION 2
 #define CR_BOOTINFO_VADDR 0x7fe00000ull     /* one page */
 #define CR_BOOTIMG_VADDR 0x40000000ull      /* boot image, mapped read-only */
 #define CR_ROOT_STACK_TOP 0x7ff00000ull     /* root server initial stack top */

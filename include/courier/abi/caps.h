@@ -135,6 +135,11 @@ enum cr_fault_kind {
     CR_FAULT_FPU = 7,     /* x87 or SIMD floating-point exception */
 };
 
+/* fault_recv flags. */
+enum cr_fault_recv_flags {
+    CR_FAULT_RECV_NONBLOCK = 1u << 0, /* return EAGAIN instead of blocking */
+};
+
 /* What fault_recv returns: one fault of one thread. The thread stays stopped until its
  * TCB is resumed (tcb_resume or tcb_write_regs with CR_REGS_RESUME). */
 struct cr_fault_msg {

@@ -65,7 +65,7 @@ lookup(uint64_t cptr, uint64_t port, uint64_t width, struct slot **out)
     if (width != 1 && width != 2 && width != 4) {
         return -CR_EINVAL;
     }
-    if (port < (*out)->cap.obj || port + width - 1 > (*out)->cap.w1) {
+    if (port < (*out)->cap.obj || port > (*out)->cap.w1 || width - 1 > (*out)->cap.w1 - port) {
         return -CR_EPERM;
     }
     return 0;

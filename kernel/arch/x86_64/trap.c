@@ -120,6 +120,7 @@ syscall_user(struct arch_context *ctx)
 {
     struct tcb *t = sched_current();
     KASSERT(t != NULL && ctx == &t->ctx);
+    ctx->restore_full = 0; /* sysretq unless the call rewrites the registers */
     syscall_dispatch(t);
     sched_exit_to_user();
 }

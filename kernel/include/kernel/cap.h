@@ -31,6 +31,9 @@ enum cap_flags {
     CAP_F_MAPPED = 1u << 1,
     CAP_F_ZOMBIE_TOP = 1u << 2,
     CAP_F_IOPORT_CONTROL = 1u << 3, /* the boot I/O-port capability: may issue ranges */
+    CAP_F_MAP_UNCACHED = 1u << 4,   /* frame mapped uncached (kept for vspace_remap) */
+    CAP_F_MAP_WC = 1u << 5,         /* frame mapped write-combining */
+    CAP_F_MAP_ATTRS = CAP_F_MAP_UNCACHED | CAP_F_MAP_WC,
 };
 
 struct cap {

@@ -152,6 +152,30 @@ print_summary(const struct cr_bootinfo *bi, const char *cmdline)
  */
 static uint64_t start_tsc;
 
+/*
+ * Blocks the root server for good on a notification nobody signals, so the CPU halts in
+ * the kernel's idle loop instead of spinning. Falls back to yielding if it cannot make one.
+ */
+static _Noreturn void
+idle_forever(void)
+{
+    const struct cr_bootinfo *bi = root_bootinfo();
+    cr_cptr_t slot = root_slot_alloc();
+    for (uint64_t i = 0; slot != 0 && i < bi->untyped_count; i++) {
+        if (!bi->untyped[i].is_device &&
+            cr_untyped_retype(bi->untyped_first + i, CR_OBJ_NOTIFICATION, 0,
+                              CR_CAP_ROOT_CNODE, slot, 1) == 0) {
+            uint64_t bits;
+            for (;;) {
+                cr_notify_wait(slot, CR_UPTR(&bits));
+            }
+        }
+    }
+    for (;;) {
+        cr_yield();
+    }
+}
+
 /* The TSC when the root server's first instruction of C ran (for boot benchmarks). */
 uint64_t
 root_start_tsc(void)
@@ -201,9 +225,10 @@ cr_main(uint64_t bootinfo_addr, uint64_t arg1)
         root_poweroff(ROOT_EXIT_OK);
     }
 
-    /* Later the console server takes the UART and the managers serve requests here. */
-    printf("root: no test or bench requested; idle\n");
-    for (;;) {
-        cr_yield();
-    }
+    /* An interactive boot shows the system-test summary, then waits. */
+    printf("root: self-test\n");
+    int failed = testrun_all(NULL);
+    printf("root: self-test %s; idle (the console server and shell come next)\n",
+           failed == 0 ? "passed" : "FAILED");
+    idle_forever();
 }

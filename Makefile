@@ -14,7 +14,7 @@ LD := ld
 OBJCOPY := objcopy
 
 .DEFAULT_GOAL := all
-.PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test
+.PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test panic-test
 
 include mk/common.mk
 include kernel/module.mk

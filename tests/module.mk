@@ -69,6 +69,16 @@ iso-test: $(ISO_TEST)
 	    read p f < $(BUILD)/results/iso-test.counts; \
 	    echo "iso-test: $$p passed, $$f failed (GRUB multiboot 2 boot)"; [ "$$f" -eq 0 ]
 
+# The panic report: reason, backtrace with symbol names (the kernel panics on request).
+panic-test: all
+	$(Q)mkdir -p $(BUILD)/results
+	$(Q)BUILD='$(BUILD)' tools/qemu.sh panic; log=$(BUILD)/panic-serial.log; p=0; f=0; \
+	    for want in 'KERNEL PANIC: panic-test requested' 'backtrace:' 'kernel_main+0x'; do \
+	        if tr -d '\r' < $$log | grep -q -- "$$want"; then p=$$((p + 1)); \
+	        else f=$$((f + 1)); echo "FAIL panic-report: no '$$want' in $$log"; fi; \
+	    done; echo "$$p $$f" > $(BUILD)/results/panic-test.counts; \
+	    echo "panic-test: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
+
 # One test: its breaches are printed and kept in $(BUILD)/results/check-style.out.
 check-style:
 	$(Q)mkdir -p $(BUILD)/results

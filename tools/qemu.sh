@@ -186,6 +186,17 @@ iso)
     *) exit $((status % 2 == 1 ? 0 : 1)) ;;
     esac
     ;;
+panic)
+    # The kernel panics on purpose ("panic-test" on its command line); the caller checks
+    # the report in $BUILD/panic-serial.log. QEMU halts, so the timeout ends the run.
+    log=$BUILD/panic-serial.log
+    rm -f "$log"
+    require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
+    pick_accel auto
+    run_logged "${PANIC_TIMEOUT:-8}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
+        "${boot[@]}" -append panic-test >/dev/null
+    exit 0
+    ;;
 *)
     usage
     ;;

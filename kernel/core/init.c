@@ -10,12 +10,34 @@
 #include <kernel/cpu.h>
 #include <kernel/irq.h>
 #include <kernel/klog.h>
+#include <kernel/panic.h>
 #include <kernel/rootserver.h>
 #include <kernel/sched.h>
+#include <kernel/string.h>
 #include <arch/cpu.h>
 #include <arch/irq.h>
 #include <arch/mmu.h>
 #include <arch/timer.h>
+
+/* True if the space-separated command line contains `word`. */
+static bool
+cmdline_has(const char *line, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = line; *p != '\0';) {
+        while (*p == ' ') {
+            p++;
+        }
+        const char *w = p;
+        while (*p != '\0' && *p != ' ') {
+            p++;
+        }
+        if ((size_t)(p - w) == n && strncmp(w, word, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /* Brings the system up and enters the root server. Never returns. */
 void
@@ -39,6 +61,10 @@ kernel_main(struct boot_params *bp)
     arch_irq_init();
     irq_init();
     arch_timer_init();
+    if (cmdline_has(bp->cmdline, "panic-test")) {
+        /* For the test that the panic report (reason, registers, backtrace) works. */
+        panic("panic-test requested on the command line");
+    }
     rootserver_create(bp);
     sched_exit_to_user();
 }

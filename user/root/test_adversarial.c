@@ -49,11 +49,11 @@ enum fuzz_slot {
 
 struct fuzz_state {
     uint64_t seed;
-    uint64_t scratch;  /* a writable page, followed by an unmapped one */
+    uint64_t scratch; /* a writable page, followed by an unmapped one */
     uint64_t calls[FUZZ_MAX_NR + 1];
-    uint64_t ok;       /* results >= 0 */
-    uint64_t skipped;  /* blocking calls turned away */
-    uint64_t bad;      /* undocumented results */
+    uint64_t ok;      /* results >= 0 */
+    uint64_t skipped; /* blocking calls turned away */
+    uint64_t bad;     /* undocumented results */
     uint64_t bad_nr;
     int64_t bad_rc;
     uint64_t bad_args[6];
@@ -150,7 +150,7 @@ static uint64_t
 fz_vaddr(uint64_t *s)
 {
     /* A few addresses most of the time, so tables and frames meet. */
-    static const uint64_t common[] = { 0x400000, 0x401000, 0x402000, 0x600000,
+    static const uint64_t common[] = { 0x400000,   0x401000,        0x402000,         0x600000,
                                        0x40000000, 0x8000000000ull, 0x7fffffe00000ull };
     switch (pick(s, 8)) {
     case 0:
@@ -284,8 +284,7 @@ fz_args(struct fuzz_state *f, uint64_t *s, uint64_t nr, uint64_t a[6], bool gent
         a[0] = fz_addr(f, s);
         break;
     case CR_SYS_vspace_map:
-        a[0] = fz_cptr_or(s, pick(s, 2) == 0 ? FZ_FRAME + pick(s, 2)
-                                               : FZ_FIRST_FREE + pick(s, 40));
+        a[0] = fz_cptr_or(s, pick(s, 2) == 0 ? FZ_FRAME + pick(s, 2) : FZ_FIRST_FREE + pick(s, 40));
         a[1] = fz_cptr_or(s, FZ_VSPACE);
         a[2] = fz_vaddr(s);
         a[3] = pick(s, 3) == 0 ? fz_small(s, 16) : 1 + 2 * pick(s, 4);
@@ -293,13 +292,11 @@ fz_args(struct fuzz_state *f, uint64_t *s, uint64_t nr, uint64_t a[6], bool gent
         break;
     case CR_SYS_vspace_unmap:
     case CR_SYS_vspace_remap:
-        a[0] = fz_cptr_or(s, pick(s, 2) == 0 ? FZ_FRAME + pick(s, 5)
-                                               : FZ_FIRST_FREE + pick(s, 40));
+        a[0] = fz_cptr_or(s, pick(s, 2) == 0 ? FZ_FRAME + pick(s, 5) : FZ_FIRST_FREE + pick(s, 40));
         a[1] = pick(s, 3) == 0 ? fz_small(s, 16) : 1 + 2 * pick(s, 4);
         break;
     case CR_SYS_vspace_map_table:
-        a[0] = fz_cptr_or(s, pick(s, 2) == 0 ? FZ_PT + pick(s, 3)
-                                               : FZ_FIRST_FREE + pick(s, 40));
+        a[0] = fz_cptr_or(s, pick(s, 2) == 0 ? FZ_PT + pick(s, 3) : FZ_FIRST_FREE + pick(s, 40));
         a[1] = fz_cptr_or(s, FZ_VSPACE);
         a[2] = fz_vaddr(s);
         break;
@@ -404,9 +401,12 @@ fuzz_stock(struct tl *t, cr_cptr_t cn, cr_cptr_t guarded)
         unsigned type;
         unsigned bits;
     } objs[] = {
-        { FZ_NTFN, CR_OBJ_NOTIFICATION, 0 }, { FZ_FRAME, CR_OBJ_FRAME, 12 },
-        { FZ_FRAME2, CR_OBJ_FRAME, 12 },     { FZ_PT, CR_OBJ_PT, 0 },
-        { FZ_PD, CR_OBJ_PD, 0 },             { FZ_PDPT, CR_OBJ_PDPT, 0 },
+        { FZ_NTFN, CR_OBJ_NOTIFICATION, 0 },
+        { FZ_FRAME, CR_OBJ_FRAME, 12 },
+        { FZ_FRAME2, CR_OBJ_FRAME, 12 },
+        { FZ_PT, CR_OBJ_PT, 0 },
+        { FZ_PD, CR_OBJ_PD, 0 },
+        { FZ_PDPT, CR_OBJ_PDPT, 0 },
         { FZ_CNODE, CR_OBJ_CNODE, 2 },
     };
     for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
@@ -596,8 +596,7 @@ vspace_pulled(bool whole_untyped)
     }
     /* Count, signal, then yield forever: it stays runnable. */
     uint64_t bits = 0;
-    if (!tl_as_run(&a, TL_AS_CODE, TL_AS_DATA, 10, 0) ||
-        !EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0))) {
+    if (!tl_as_run(&a, TL_AS_CODE, TL_AS_DATA, 10, 0) || !EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0))) {
         goto out;
     }
     EXPECT_EQ(a.data[0], 10);
@@ -633,4 +632,202 @@ TEST(adversarial_vspace_untyped_revoked_under_thread)
 TEST(adversarial_vspace_cap_revoked_under_thread)
 {
     vspace_pulled(false);
+}
+
+static void
+reconfigure_self(struct tl_thread *th)
+{
+    th->out[0] = 1;
+    /* Switch its own VSpace to an empty one: the return from this call has nothing to
+     * run on, so the thread page-faults right there. */
+    th->out[1] = (uint64_t)cr_tcb_configure(th->tcb, CR_CAP_ROOT_CNODE, th->arg[0], th->arg[1], 0);
+    th->out[2] = 1; /* not reached */
+}
+
+TEST(adversarial_thread_reconfigures_itself)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t vs = tl_new(&t, CR_OBJ_VSPACE, 0);
+    cr_cptr_t ch = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    if (ch == 0 || !tl_thread_new(&t, &th, reconfigure_self, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = vs;
+    th.arg[1] = ch;
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    struct cr_fault_msg m;
+    if (EXPECT_OK(tl_fault_wait(ch, &m, 0, 0))) {
+        EXPECT_EQ(m.kind, CR_FAULT_PAGE);
+        EXPECT_EQ(m.addr, m.rip);
+        EXPECT_TRUE(m.rip > TL_ADDR(reconfigure_self));
+    }
+    EXPECT_EQ(th.out[0], 1);
+    EXPECT_EQ(th.out[2], 0);
+    /* Back in the root's VSpace it finishes the function (the call returned 0). */
+    EXPECT_OK(cr_tcb_configure(th.tcb, CR_CAP_ROOT_CNODE, CR_CAP_ROOT_VSPACE, ch, 0));
+    EXPECT_OK(cr_tcb_resume(th.tcb));
+    EXPECT_TRUE(tl_wait_word(&th.finished, 1, TL_PRIO, 0));
+    EXPECT_OK((int64_t)th.out[1]);
+    EXPECT_EQ(th.out[2], 1);
+out:
+    tl_end(&t);
+}
+
+static void
+wait_forever(struct tl_thread *th)
+{
+    uint64_t w = 0;
+    th->out[0] = 1;
+    th->out[1] = (uint64_t)cr_notify_wait(th->arg[0], CR_UPTR(&w));
+    th->out[2] = 1;
+}
+
+static void
+ud2_now(struct tl_thread *th)
+{
+    (void)th;
+    tf_ud2();
+}
+
+static void
+recv_forever(struct tl_thread *th)
+{
+    struct cr_fault_msg m;
+    th->out[0] = 1;
+    th->out[1] = (uint64_t)cr_fault_recv(th->arg[0], CR_UPTR(&m), 0);
+    th->out[2] = 1;
+}
+
+/* Threads destroyed while they sit on a wait queue leave no trace on it: the object's
+ * next event finds nobody there, and the memory is retyped and zeroed afterwards. */
+TEST(adversarial_delete_queued_threads)
+{
+    struct tl t;
+    struct tl_thread waiter;
+    struct tl_thread receiver;
+    struct tl_thread faulter;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t ut2 = tl_ut(&t);
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    cr_cptr_t ch = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t ch2 = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    if (ut2 == 0 || ch2 == 0 || !tl_thread_new(&t, &waiter, wait_forever, TL_PRIO) ||
+        !tl_thread_new(&t, &receiver, recv_forever, TL_PRIO) ||
+        !tl_thread_new(&t, &faulter, ud2_now, TL_PRIO)) {
+        goto out;
+    }
+    /* The TCBs come from ut2, so their memory can be handed out again. */
+    cr_cptr_t tcbs[3] = { waiter.tcb, receiver.tcb, faulter.tcb };
+    for (unsigned i = 0; i < 3; i++) {
+        EXPECT_OK(cr_cap_delete(ROOT, tcbs[i]));
+        EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_TCB, 0, ROOT, tcbs[i], 1));
+        EXPECT_OK(cr_tcb_configure(tcbs[i], ROOT, CR_CAP_ROOT_VSPACE, i == 2 ? ch2 : 0, 0));
+        EXPECT_OK(cr_tcb_set_priority(tcbs[i], TL_PRIO, CR_SCHED_RR));
+    }
+    waiter.arg[0] = n;
+    receiver.arg[0] = ch;
+    if (!tl_thread_start(&waiter) || !tl_thread_start(&receiver) || !tl_thread_start(&faulter)) {
+        goto out;
+    }
+    EXPECT_TRUE(tl_wait_word(&waiter.out[0], 1, TL_PRIO, 0));
+    EXPECT_TRUE(tl_wait_word(&receiver.out[0], 1, TL_PRIO, 0));
+    tl_pause(TL_PRIO, 2);
+    /* All three are queued: on n's waiters, ch's receivers, ch2's senders. */
+    for (unsigned i = 0; i < 3; i++) {
+        EXPECT_OK(cr_cap_delete(ROOT, tcbs[i]));
+    }
+    EXPECT_OK(cr_cap_revoke(ROOT, ut2));
+    /* Reuse the memory (retype zeroes it) for a page of 0x5a. */
+    cr_cptr_t f = tl_new_from(&t, ut2, CR_OBJ_FRAME, 12);
+    uint64_t va = tl_va(&t, 1);
+    if (f != 0 && EXPECT_OK(tl_map_at(f, va, CR_RIGHT_READ | CR_RIGHT_WRITE))) {
+        volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)va;
+        for (unsigned i = 0; i < 512; i++) {
+            p[i] = 0x5a5a5a5a5a5a5a5aull;
+        }
+    }
+    /* The objects carry on with empty queues. */
+    uint64_t w = 0;
+    EXPECT_OK(cr_notify_signal(n));
+    EXPECT_OK(cr_notify_poll(n, CR_UPTR(&w)));
+    EXPECT_EQ(w, 1);
+    struct cr_fault_msg m;
+    EXPECT_ERR(-CR_EAGAIN, cr_fault_recv(ch, CR_UPTR(&m), 1));
+    EXPECT_ERR(-CR_EAGAIN, cr_fault_recv(ch2, CR_UPTR(&m), 1));
+    EXPECT_EQ(waiter.out[2], 0);
+    EXPECT_EQ(receiver.out[2], 0);
+    /* A new fault on ch is queued for the next receiver, not handed to the dead one. */
+    struct tl_thread next;
+    if (tl_thread_new(&t, &next, ud2_now, TL_PRIO) &&
+        EXPECT_OK(cr_tcb_configure(next.tcb, ROOT, CR_CAP_ROOT_VSPACE, ch, 0)) &&
+        tl_thread_start(&next)) {
+        if (EXPECT_OK(tl_fault_wait(ch, &m, 0, 0))) {
+            EXPECT_EQ(m.kind, CR_FAULT_UD);
+        }
+    }
+    EXPECT_EQ(cr_null(), 0);
+out:
+    tl_end(&t);
+}
+
+static void
+revoke_own_untyped(struct tl_thread *th)
+{
+    th->out[0] = 1;
+    th->out[2] = (uint64_t)cr_cap_revoke(ROOT, th->arg[0]);
+    th->out[1] = 2; /* not reached: its TCB went with the untyped */
+}
+
+TEST(adversarial_thread_revokes_own_untyped)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t ut2 = tl_ut(&t);
+    if (ut2 == 0 || !tl_thread_new(&t, &th, revoke_own_untyped, TL_PRIO)) {
+        goto out;
+    }
+    /* Its TCB from ut2, plus a few more objects there. */
+    EXPECT_OK(cr_cap_delete(ROOT, th.tcb));
+    EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_TCB, 0, ROOT, th.tcb, 1));
+    EXPECT_OK(cr_tcb_configure(th.tcb, ROOT, CR_CAP_ROOT_VSPACE, 0, 0));
+    EXPECT_OK(cr_tcb_set_priority(th.tcb, TL_PRIO, CR_SCHED_RR));
+    cr_cptr_t extra = tl_slots(&t, 8);
+    EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_NOTIFICATION, 0, ROOT, extra, 8));
+    th.arg[0] = ut2;
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    EXPECT_TRUE(tl_wait_word(&th.out[0], 1, TL_PRIO, 0));
+    tl_pause(TL_PRIO, 3);
+    EXPECT_EQ(th.out[1], 0);
+    EXPECT_EQ(tl_type(th.tcb), CR_OBJ_NULL);
+    EXPECT_EQ(tl_type(extra + 7), CR_OBJ_NULL);
+    /* The untyped is whole again and its memory usable: a new thread runs from it. */
+    struct tl_thread again;
+    if (tl_thread_new(&t, &again, revoke_own_untyped, TL_PRIO)) {
+        EXPECT_OK(cr_cap_delete(ROOT, again.tcb));
+        EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_TCB, 0, ROOT, again.tcb, 1));
+        EXPECT_OK(cr_tcb_configure(again.tcb, ROOT, CR_CAP_ROOT_VSPACE, 0, 0));
+        EXPECT_OK(cr_tcb_set_priority(again.tcb, TL_PRIO, CR_SCHED_RR));
+        again.arg[0] = ut2;
+        if (tl_thread_start(&again)) {
+            EXPECT_TRUE(tl_wait_word(&again.out[0], 1, TL_PRIO, 0));
+            tl_pause(TL_PRIO, 2);
+            EXPECT_EQ(again.out[1], 0);
+        }
+    }
+    EXPECT_EQ(cr_null(), 0);
+out:
+    tl_end(&t);
 }

@@ -42,8 +42,8 @@ fthread_new(struct tl *t, struct fthread *f, tl_thread_fn fn)
         return false;
     }
     f->th.done = f->done;
-    return EXPECT_OK(cr_tcb_configure(f->th.tcb, CR_CAP_ROOT_CNODE, CR_CAP_ROOT_VSPACE,
-                                      f->chan, 0)) &&
+    return EXPECT_OK(
+               cr_tcb_configure(f->th.tcb, CR_CAP_ROOT_CNODE, CR_CAP_ROOT_VSPACE, f->chan, 0)) &&
            EXPECT_OK(cr_tcb_set_fault_badge(f->th.tcb, FAULT_BADGE));
 }
 
@@ -509,6 +509,213 @@ TEST(fault_channel_deleted_while_queued)
     resume_at(&f, TL_ADDR(tf_ud2_next));
     EXPECT_OK(tl_wait(f.done, NULL, 0, 0));
     EXPECT_EQ(f.th.out[0], 1);
+out:
+    tl_end(&t);
+}
+
+/* ---- other exceptions ---- */
+
+static void
+do_int3(struct tl_thread *th)
+{
+    tf_int3();
+    th->out[0] = 1;
+}
+
+static void
+do_int80(struct tl_thread *th)
+{
+    tf_int80();
+    th->out[0] = 1;
+}
+
+static void
+do_x87_div0(struct tl_thread *th)
+{
+    tf_x87_div0();
+    th->out[0] = 1;
+}
+
+static void
+do_bad_stack(struct tl_thread *th)
+{
+    tf_bad_stack();
+    th->out[0] = 1;
+}
+
+/*
+ * int3 and int $0x80 from user mode: the kernel's IDT gates are kernel-only (DPL 0), so
+ * both arrive as #GP with an error code that names the IDT entry (bit 1 set; the index
+ * scaling differs between CPUs and emulators, so only the flag bits are checked), at the
+ * instruction itself. Skipping it resumes the thread.
+ */
+static void
+soft_int_is_gp(tl_thread_fn fn, char *insn, char *next)
+{
+    struct tl t;
+    struct fthread f;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!fthread_new(&t, &f, fn) || !tl_thread_start(&f.th)) {
+        goto out;
+    }
+    struct cr_fault_msg m;
+    if (expect_fault(&f, &m, CR_FAULT_GP, 13, TL_ADDR(insn))) {
+        EXPECT_EQ(m.code & 7, 2);
+        EXPECT_TRUE(m.code != 2);
+        resume_at(&f, TL_ADDR(next));
+        EXPECT_OK(tl_wait(f.done, NULL, 0, 0));
+        EXPECT_EQ(f.th.out[0], 1);
+    }
+out:
+    tl_end(&t);
+}
+
+TEST(fault_int3_is_gp)
+{
+    soft_int_is_gp(do_int3, tf_int3_insn, tf_int3_next);
+}
+
+TEST(fault_int80_is_gp)
+{
+    soft_int_is_gp(do_int80, tf_int80_insn, tf_int80_next);
+}
+
+TEST(fault_x87_exception)
+{
+    fault_and_skip(do_x87_div0, CR_FAULT_FPU, 16, tf_x87_div0_insn, tf_x87_div0_next);
+}
+
+TEST(fault_noncanonical_stack)
+{
+    struct tl t;
+    struct fthread f;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!fthread_new(&t, &f, do_bad_stack) || !tl_thread_start(&f.th)) {
+        goto out;
+    }
+    struct cr_fault_msg m;
+    memset(&m, 0, sizeof(m));
+    /* A push through a non-canonical rsp is a stack fault (#SS), or #GP on some CPUs. */
+    if (EXPECT_OK(tl_fault_wait(f.chan, &m, 0, 0))) {
+        EXPECT_TRUE((m.kind == CR_FAULT_OTHER && m.vector == 12) ||
+                    (m.kind == CR_FAULT_GP && m.vector == 13));
+        EXPECT_EQ(m.rip, TL_ADDR(tf_bad_stack_insn));
+        EXPECT_EQ(m.rsp, 0x0000800000000040ull);
+        EXPECT_EQ(m.badge, FAULT_BADGE);
+    }
+    /* Resumed past the push with rsp still non-canonical: the next instruction repairs it.
+     * The kernel must get back to user mode with that rsp without tripping itself. */
+    resume_at(&f, TL_ADDR(tf_bad_stack_next));
+    EXPECT_OK(tl_wait(f.done, NULL, 0, 0));
+    EXPECT_EQ(f.th.out[0], 1);
+    EXPECT_EQ(cr_null(), 0);
+out:
+    tl_end(&t);
+}
+
+static void
+single_step_victim(struct tl_thread *th)
+{
+    th->out[0] = 1;
+}
+
+TEST(fault_single_step_trap)
+{
+    struct tl t;
+    struct fthread f;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!fthread_new(&t, &f, single_step_victim) || !tl_thread_prepare(&f.th)) {
+        goto out;
+    }
+    /* TF is a flag user code may set: one instruction, then a debug trap. */
+    struct cr_regs r;
+    EXPECT_OK(cr_tcb_read_regs(f.th.tcb, CR_UPTR(&r)));
+    r.rflags |= 0x100;
+    EXPECT_OK(cr_tcb_write_regs(f.th.tcb, CR_UPTR(&r), CR_REGS_RESUME));
+    struct cr_fault_msg m;
+    if (EXPECT_OK(tl_fault_wait(f.chan, &m, 0, 0))) {
+        EXPECT_EQ(m.kind, CR_FAULT_OTHER);
+        EXPECT_EQ(m.vector, 1);
+        EXPECT_TRUE(m.rip > TL_ADDR(single_step_victim));
+        EXPECT_EQ(m.badge, FAULT_BADGE);
+    }
+    /* Clear TF and let it finish. */
+    EXPECT_OK(cr_tcb_read_regs(f.th.tcb, CR_UPTR(&r)));
+    r.rflags &= ~0x100ull;
+    EXPECT_OK(cr_tcb_write_regs(f.th.tcb, CR_UPTR(&r), CR_REGS_RESUME));
+    EXPECT_OK(tl_wait(f.done, NULL, 0, 0));
+    EXPECT_EQ(f.th.out[0], 1);
+out:
+    tl_end(&t);
+}
+
+static void
+delete_slot(struct tl_thread *th)
+{
+    th->out[0] = (uint64_t)cr_cap_delete(CR_CAP_ROOT_CNODE, th->arg[0]);
+}
+
+TEST(fault_recv_channel_deleted_erevoked)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t ch = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    if (ch == 0 || !tl_thread_new(&t, &th, delete_slot, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = ch;
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    /* The root blocks; the helper (lower priority) runs and deletes the channel. */
+    struct cr_fault_msg m;
+    EXPECT_ERR(-CR_EREVOKED, cr_fault_recv(ch, CR_UPTR(&m), 0));
+    EXPECT_TRUE(tl_wait_word(&th.finished, 1, TL_PRIO, 0));
+    EXPECT_OK((int64_t)th.out[0]);
+    EXPECT_EQ(tl_type(ch), CR_OBJ_NULL);
+out:
+    tl_end(&t);
+}
+
+static void
+recv_once(struct tl_thread *th)
+{
+    struct cr_fault_msg m;
+    th->out[0] = 1;
+    th->out[1] = (uint64_t)cr_fault_recv(th->arg[0], CR_UPTR(&m), 0);
+}
+
+TEST(fault_recv_suspended_receiver_returns_eintr)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t ch = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t d = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    if (d == 0 || !tl_thread_new(&t, &th, recv_once, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = ch;
+    th.done = d;
+    if (!tl_thread_start(&th) || !EXPECT_TRUE(tl_wait_word(&th.out[0], 1, TL_PRIO, 0))) {
+        goto out;
+    }
+    tl_pause(TL_PRIO, 1);
+    EXPECT_OK(cr_tcb_suspend(th.tcb));
+    EXPECT_OK(cr_tcb_resume(th.tcb));
+    EXPECT_OK(tl_wait(d, NULL, 0, 0));
+    EXPECT_ERR(-CR_EINTR, (int64_t)th.out[1]);
 out:
     tl_end(&t);
 }

@@ -113,8 +113,8 @@ TEST(notify_bad_result_pointer_keeps_bits)
     cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
     uint64_t hole = tl_va(&t, 1);
     EXPECT_OK(cr_notify_signal(n));
-    static const uint64_t bad[] = { 0, 0xffff800000000000ull, CR_BOOTINFO_VADDR,
-                                    CR_USER_MAX - 4, 0, 0 };
+    static const uint64_t bad[] = { 0, 0xffff800000000000ull, CR_BOOTINFO_VADDR, CR_USER_MAX - 4, 0,
+                                    0 };
     for (size_t i = 0; i < 4; i++) {
         EXPECT_ERR(-CR_EFAULT, cr_notify_poll(n, bad[i]));
         EXPECT_ERR(-CR_EFAULT, cr_notify_wait(n, bad[i]));
@@ -289,6 +289,39 @@ TEST(notify_revoke_untyped_wakes_waiter_erevoked)
     EXPECT_OK(cr_cap_revoke(ROOT, ut2));
     EXPECT_OK(tl_wait(d, NULL, 0, 0));
     EXPECT_ERR(-CR_EREVOKED, (int64_t)th.out[1]);
+out:
+    tl_end(&t);
+}
+
+TEST(notify_suspended_waiter_returns_eintr)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    cr_cptr_t d = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    if (d == 0 || !tl_thread_new(&t, &th, wait_once, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = n;
+    th.done = d;
+    if (!tl_thread_start(&th) || !EXPECT_TRUE(tl_wait_word(&th.out[0], 1, TL_PRIO, 0))) {
+        goto out;
+    }
+    tl_pause(TL_PRIO, 1);
+    /* Suspended, it is no longer waiting: the signal stays in the word. */
+    EXPECT_OK(cr_tcb_suspend(th.tcb));
+    EXPECT_OK(cr_notify_signal(n));
+    uint64_t w = 0;
+    EXPECT_OK(cr_notify_poll(n, CR_UPTR(&w)));
+    EXPECT_EQ(w, 1);
+    /* Resumed, its abandoned wait returns EINTR and delivers nothing. */
+    EXPECT_OK(cr_tcb_resume(th.tcb));
+    EXPECT_OK(tl_wait(d, NULL, 0, 0));
+    EXPECT_ERR(-CR_EINTR, (int64_t)th.out[1]);
+    EXPECT_EQ(th.out[2], 0);
 out:
     tl_end(&t);
 }

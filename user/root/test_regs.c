@@ -87,7 +87,8 @@ TEST(regs_rflags_sanitised)
     cr_cptr_t tcb = tl_new(&t, CR_OBJ_TCB, 0);
     struct cr_regs r = { .rip = TL_ADDR(tf_ud2) };
     /* IOPL 3, IF clear, NT, RF, VM, VIF, VIP: none may reach the thread. */
-    r.rflags = RFLAGS_IOPL | 0x4000 | 0x10000 | 0x20000 | 0x80000 | 0x100000 | 0xffffffff00000000ull;
+    r.rflags =
+        RFLAGS_IOPL | 0x4000 | 0x10000 | 0x20000 | 0x80000 | 0x100000 | 0xffffffff00000000ull;
     EXPECT_OK(cr_tcb_write_regs(tcb, CR_UPTR(&r), 0));
     struct cr_regs back;
     EXPECT_OK(cr_tcb_read_regs(tcb, CR_UPTR(&back)));
@@ -146,8 +147,9 @@ TEST(regs_bad_pointer_efault)
     }
     cr_cptr_t tcb = tl_new(&t, CR_OBJ_TCB, 0);
     uint64_t hole = tl_va(&t, 1);
-    static const uint64_t bad[] = { 0, 8, 0xffff800000000000ull, 0x0000800000000000ull,
-                                    CR_USER_MAX - 16, ~0ull - 100 };
+    static const uint64_t bad[] = {
+        0, 8, 0xffff800000000000ull, 0x0000800000000000ull, CR_USER_MAX - 16, ~0ull - 100
+    };
     struct cr_regs r = { .rip = 0x1234 };
     EXPECT_OK(cr_tcb_write_regs(tcb, CR_UPTR(&r), 0));
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -265,7 +265,8 @@ two_level_probe(struct tl_thread *th)
     th->out[4] = (uint64_t)cr_cap_identify(L2(second, 0), CR_UPTR(&info));
     th->out[5] = (uint64_t)cr_notify_signal(L2(second, 5));
     th->out[6] = (uint64_t)cr_cap_identify(1ull << 60 | L2(second, 5), CR_UPTR(&info));
-    th->out[7] = (uint64_t)cr_cap_identify(L1(first_ntfn), CR_UPTR(&info)) | (uint64_t)info.type << 32;
+    th->out[7] = (uint64_t)cr_cap_identify(L1(first_ntfn), CR_UPTR(&info)) | (uint64_t)info.type
+                                                                                 << 32;
 }
 
 TEST(cspace_two_level)
@@ -347,6 +348,140 @@ TEST(cspace_nested_cnode_delete_stops_thread)
     uint64_t after = th.out[0];
     tl_pause(TL_PRIO, 5);
     EXPECT_EQ(th.out[0], after);
+    EXPECT_EQ(cr_null(), 0);
+out:
+    tl_end(&t);
+}
+
+static void
+guard_probe(struct tl_thread *th)
+{
+    struct cr_cap_info info;
+    const uint64_t *q = (const uint64_t *)(uintptr_t)th->arg[0];
+    for (unsigned i = 0; i < 6; i++) {
+        info.type = 0;
+        int64_t rc = cr_cap_identify(q[i], CR_UPTR(&info));
+        th->out[i] = rc == 0 ? info.type : (uint64_t)rc;
+    }
+}
+
+TEST(cspace_second_level_guard)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t c2 = tl_new(&t, CR_OBJ_CNODE, 4);
+    cr_cptr_t c3 = tl_new(&t, CR_OBJ_CNODE, 8);
+    /* c2 again, behind a 4-bit guard of 5; c3 behind 4 guard bits: 12 > the 8 left. */
+    cr_cptr_t c2g = c2 != 0 ? tl_mint(&t, c2, CR_RIGHTS_ALL, (5u << 6) | 4) : 0;
+    cr_cptr_t c3g = c3 != 0 ? tl_mint(&t, c3, CR_RIGHTS_ALL, 4) : 0;
+    cr_cptr_t g = tl_mint(&t, ROOT, CR_RIGHTS_ALL, 44);
+    cr_cptr_t done = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    if (c2g == 0 || c3g == 0 || g == 0 || done == 0 ||
+        !tl_thread_new(&t, &th, guard_probe, TL_PRIO)) {
+        goto out;
+    }
+    EXPECT_OK(cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, c2, 3, 1));
+    EXPECT_OK(cr_untyped_retype(t.ut, CR_OBJ_CHANNEL, 0, c3, 5, 1));
+    uint64_t q[6] = {
+        L1(c2g) | 0x53, /* guard 5, index 3 */
+        L1(c2g) | 0x43, /* guard 4: mismatch */
+        L1(c2) | 0x3f,  /* no guard: index 3, the last 4 bits are left over and ignored */
+        L1(c2) | 0x30,  L1(c3g) | 5, /* guard + radix need 12 bits, 8 are left */
+        L1(c3) | 5,                  /* radix 8 exactly */
+    };
+    EXPECT_OK(cr_tcb_configure(th.tcb, g, CR_CAP_ROOT_VSPACE, 0, 0));
+    th.self = L1(th.tcb);
+    th.done = L1(done);
+    th.arg[0] = (uint64_t)(uintptr_t)q;
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    EXPECT_OK(tl_wait(done, NULL, 0, 0));
+    EXPECT_EQ(th.out[0], CR_OBJ_NOTIFICATION);
+    EXPECT_ERR(-CR_EBADCAP, (int64_t)th.out[1]);
+    EXPECT_EQ(th.out[2], CR_OBJ_NOTIFICATION);
+    EXPECT_EQ(th.out[3], CR_OBJ_NOTIFICATION);
+    EXPECT_ERR(-CR_EBADCAP, (int64_t)th.out[4]);
+    EXPECT_EQ(th.out[5], CR_OBJ_CHANNEL);
+out:
+    tl_end(&t);
+}
+
+TEST(cspace_cnode_cycles_cleaned_by_revoke)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t ut2 = tl_ut(&t);
+    cr_cptr_t a = ut2 != 0 ? tl_new_from(&t, ut2, CR_OBJ_CNODE, 2) : 0;
+    cr_cptr_t b = ut2 != 0 ? tl_new_from(&t, ut2, CR_OBJ_CNODE, 2) : 0;
+    cr_cptr_t c = ut2 != 0 ? tl_new_from(&t, ut2, CR_OBJ_CNODE, 2) : 0;
+    cr_cptr_t full = tl_slot(&t);
+    if (a == 0 || b == 0 || c == 0) {
+        goto out;
+    }
+    /* a holds itself; b and c hold each other; each holds a notification and a TCB. */
+    EXPECT_OK(cr_cap_copy(a, 0, ROOT, a, CR_RIGHTS_ALL));
+    EXPECT_OK(cr_cap_copy(b, 0, ROOT, c, CR_RIGHTS_ALL));
+    EXPECT_OK(cr_cap_copy(c, 0, ROOT, b, CR_RIGHTS_ALL));
+    cr_cptr_t cn[3] = { a, b, c };
+    for (unsigned i = 0; i < 3; i++) {
+        EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_NOTIFICATION, 0, cn[i], 1, 1));
+        EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_TCB, 0, cn[i], 2, 1));
+    }
+    /* Drop the root's capabilities: the cycles are unreachable now. */
+    for (unsigned i = 0; i < 3; i++) {
+        EXPECT_OK(cr_cap_delete(ROOT, cn[i]));
+    }
+    EXPECT_EQ(cr_null(), 0);
+    /* Revoking the untyped destroys them all: it then hands out its whole size again. */
+    EXPECT_OK(cr_cap_revoke(ROOT, ut2));
+    EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_UNTYPED, TL_UT_BITS, ROOT, full, 1));
+out:
+    tl_end(&t);
+}
+
+#define CHAIN 300
+
+TEST(cspace_deep_chain_delete)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t ut2 = tl_ut(&t);
+    cr_cptr_t s = tl_slots(&t, CHAIN);
+    cr_cptr_t full = tl_slot(&t);
+    if (ut2 == 0 || s == 0 || !tl_thread_new(&t, &th, count_forever, TL_PRIO) ||
+        !EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_CNODE, 1, ROOT, s, CHAIN))) {
+        goto out;
+    }
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    /* The thread's only TCB capability goes to the innermost CNode, each CNode into the
+     * one before it: root slot s -> c0 -> c1 -> ... -> c299 -> TCB. */
+    EXPECT_OK(cr_cap_move(s + CHAIN - 1, 1, ROOT, th.tcb));
+    for (unsigned i = CHAIN - 1; i >= 1; i--) {
+        if (!EXPECT_OK(cr_cap_move(s + i - 1, 0, ROOT, s + i))) {
+            goto out;
+        }
+    }
+    tl_pause(TL_PRIO, 2);
+    uint64_t before = th.out[0];
+    tl_pause(TL_PRIO, 2);
+    EXPECT_TRUE(th.out[0] > before);
+    EXPECT_OK(cr_cap_delete(ROOT, s));
+    uint64_t after = th.out[0];
+    tl_pause(TL_PRIO, 3);
+    EXPECT_EQ(th.out[0], after);
+    /* Every CNode is gone: the untyped has no children left and starts over. */
+    EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_UNTYPED, TL_UT_BITS, ROOT, full, 1));
     EXPECT_EQ(cr_null(), 0);
 out:
     tl_end(&t);

@@ -41,10 +41,10 @@ TEST(untyped_retype_each_type)
         unsigned bits;
         unsigned want_bits; /* size_bits identify reports */
     } objs[] = {
-        { CR_OBJ_UNTYPED, 16, 16 },   { CR_OBJ_CNODE, 4, 4 },   { CR_OBJ_TCB, 0, 0 },
-        { CR_OBJ_CHANNEL, 0, 0 },     { CR_OBJ_NOTIFICATION, 0, 0 },
-        { CR_OBJ_FRAME, 12, 12 },     { CR_OBJ_PT, 0, 0 },      { CR_OBJ_PD, 0, 0 },
-        { CR_OBJ_PDPT, 0, 0 },        { CR_OBJ_VSPACE, 0, 0 },
+        { CR_OBJ_UNTYPED, 16, 16 }, { CR_OBJ_CNODE, 4, 4 },        { CR_OBJ_TCB, 0, 0 },
+        { CR_OBJ_CHANNEL, 0, 0 },   { CR_OBJ_NOTIFICATION, 0, 0 }, { CR_OBJ_FRAME, 12, 12 },
+        { CR_OBJ_PT, 0, 0 },        { CR_OBJ_PD, 0, 0 },           { CR_OBJ_PDPT, 0, 0 },
+        { CR_OBJ_VSPACE, 0, 0 },
     };
     struct tl t;
     if (!tl_begin(&t)) {
@@ -167,13 +167,14 @@ TEST(untyped_bad_count)
         return;
     }
     cr_cptr_t s = tl_slot(&t);
-    EXPECT_ERR(-CR_EINVAL, cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s, 0));
+    EXPECT_ERR(-CR_EINVAL,
+               cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s, 0));
     EXPECT_ERR(-CR_EINVAL, cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s,
                                              CR_RETYPE_MAX_COUNT + 1));
-    EXPECT_ERR(-CR_EINVAL, cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s,
-                                             ~0ull));
-    EXPECT_ERR(-CR_EINVAL, cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s,
-                                             1ull << 32));
+    EXPECT_ERR(-CR_EINVAL,
+               cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s, ~0ull));
+    EXPECT_ERR(-CR_EINVAL,
+               cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s, 1ull << 32));
     EXPECT_ERR(-CR_ENOCAP, tl_identify(s, &(struct cr_cap_info){ 0 }));
     /* The maximum itself is accepted by the count check (it fails on the slots instead). */
     EXPECT_ERR(-CR_ERANGE, cr_untyped_retype(t.ut, CR_OBJ_NOTIFICATION, 0, CR_CAP_ROOT_CNODE, s,
@@ -242,9 +243,8 @@ TEST(untyped_device_no_kernel_objects)
     if (!tl_begin(&t)) {
         return;
     }
-    static const unsigned kobj[] = { CR_OBJ_CNODE, CR_OBJ_TCB, CR_OBJ_CHANNEL,
-                                     CR_OBJ_NOTIFICATION, CR_OBJ_PT, CR_OBJ_PD,
-                                     CR_OBJ_PDPT, CR_OBJ_VSPACE };
+    static const unsigned kobj[] = { CR_OBJ_CNODE, CR_OBJ_TCB, CR_OBJ_CHANNEL, CR_OBJ_NOTIFICATION,
+                                     CR_OBJ_PT,    CR_OBJ_PD,  CR_OBJ_PDPT,    CR_OBJ_VSPACE };
     cr_cptr_t s = tl_slot(&t);
     cr_cptr_t f = tl_slot(&t);
     cr_cptr_t u = tl_slot(&t);
@@ -287,8 +287,8 @@ TEST(untyped_bad_destination)
     /* Past the end of the CNode. */
     EXPECT_ERR(-CR_ERANGE, retype1(t.ut, CR_OBJ_FRAME, 12, radix_end));
     EXPECT_ERR(-CR_ERANGE, retype1(t.ut, CR_OBJ_FRAME, 12, ~0ull));
-    EXPECT_ERR(-CR_ERANGE, cr_untyped_retype(t.ut, CR_OBJ_FRAME, 12, CR_CAP_ROOT_CNODE,
-                                             radix_end - 1, 2));
+    EXPECT_ERR(-CR_ERANGE,
+               cr_untyped_retype(t.ut, CR_OBJ_FRAME, 12, CR_CAP_ROOT_CNODE, radix_end - 1, 2));
     /* The destination CNode pointer is not a CNode, empty, or does not resolve. */
     EXPECT_ERR(-CR_EWRONGTYPE, cr_untyped_retype(t.ut, CR_OBJ_FRAME, 12, n, 0, 1));
     EXPECT_ERR(-CR_ENOCAP, cr_untyped_retype(t.ut, CR_OBJ_FRAME, 12, empty, 0, 1));
@@ -409,6 +409,38 @@ TEST(untyped_child_revoke_leaves_parent)
     EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, b));
     EXPECT_OK(tl_identify(fb, &info));
     EXPECT_EQ(info.type, CR_OBJ_FRAME);
+out:
+    tl_end(&t);
+}
+
+TEST(untyped_revoke_many_children)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t ut2 = tl_ut(&t);
+    cr_cptr_t cn = tl_new(&t, CR_OBJ_CNODE, 12); /* 4096 slots, from the arena's untyped */
+    cr_cptr_t probe = tl_slot(&t);
+    if (ut2 == 0 || cn == 0) {
+        goto out;
+    }
+    /* The most objects one call makes, into another CNode; then copies of some. */
+    if (!EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_NOTIFICATION, 0, cn, 0, CR_RETYPE_MAX_COUNT))) {
+        goto out;
+    }
+    EXPECT_OK(cr_cap_copy(CR_CAP_ROOT_CNODE, probe, cn, 4095, CR_RIGHTS_ALL));
+    EXPECT_EQ(tl_type(probe), CR_OBJ_NOTIFICATION);
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, probe));
+    EXPECT_ERR(-CR_EEXIST, cr_untyped_retype(ut2, CR_OBJ_NOTIFICATION, 0, cn, 17, 1));
+    EXPECT_OK(cr_cap_revoke(CR_CAP_ROOT_CNODE, ut2));
+    /* All 4096 slots are empty again: the same call succeeds, from the untyped's base. */
+    EXPECT_ERR(-CR_ENOCAP, cr_cap_copy(CR_CAP_ROOT_CNODE, probe, cn, 0, CR_RIGHTS_ALL));
+    EXPECT_ERR(-CR_ENOCAP, cr_cap_copy(CR_CAP_ROOT_CNODE, probe, cn, 4095, CR_RIGHTS_ALL));
+    EXPECT_OK(cr_untyped_retype(ut2, CR_OBJ_NOTIFICATION, 0, cn, 0, CR_RETYPE_MAX_COUNT));
+    /* Deleting the CNode deletes them all again (they are its last capabilities). */
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, cn));
+    EXPECT_OK(retype1(ut2, CR_OBJ_UNTYPED, TL_UT_BITS, probe));
 out:
     tl_end(&t);
 }

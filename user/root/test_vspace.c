@@ -134,7 +134,8 @@ TEST(vspace_map_rights)
     /* Within the capability's rights all is well. */
     EXPECT_OK(tl_map_at(ro, va, CR_RIGHT_READ));
     EXPECT_OK(tl_map_at(rx, va + CR_PAGE_SIZE, CR_RIGHT_READ | CR_RIGHT_EXEC));
-    EXPECT_OK(cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va + 2 * CR_PAGE_SIZE, RW, CR_MAP_WRITE_COMBINE));
+    EXPECT_OK(
+        cr_vspace_map(f, CR_CAP_ROOT_VSPACE, va + 2 * CR_PAGE_SIZE, RW, CR_MAP_WRITE_COMBINE));
     volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)(va + 2 * CR_PAGE_SIZE);
     volatile uint64_t *r = (volatile uint64_t *)(uintptr_t)va;
     w[7] = 0xabcdef;
@@ -357,8 +358,7 @@ TEST(vspace_table_remap_drops_old_entries)
     uint64_t r2 = VS_REGION + (2ull << 20);
     cr_cptr_t pt = map_tables(&t, CR_CAP_ROOT_VSPACE, r1);
     cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
-    if (pt == 0 || f == 0 || !EXPECT_OK(tl_map_at(f, r1, RW)) ||
-        !vthread_new(&t, &v, load_arg0)) {
+    if (pt == 0 || f == 0 || !EXPECT_OK(tl_map_at(f, r1, RW)) || !vthread_new(&t, &v, load_arg0)) {
         goto out;
     }
     ((volatile uint64_t *)(uintptr_t)r1)[0] = 0x600d;
@@ -375,7 +375,8 @@ TEST(vspace_table_remap_drops_old_entries)
     int64_t rc = tl_fault_wait(v.chan, &m, 0, 200);
     if (rc != 0) {
         TEST_FAIL("no fault (%s): freed frame still reachable through the moved page table "
-                  "(read %#llx)", cr_errname((int)rc), (unsigned long long)v.th.out[0]);
+                  "(read %#llx)",
+                  cr_errname((int)rc), (unsigned long long)v.th.out[0]);
     } else {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, r2);
@@ -400,8 +401,7 @@ TEST(vspace_table_with_parent_drops_old_entries)
     cr_cptr_t pd = pt - 1; /* map_tables makes PDPT, PD, PT in consecutive slots */
     cr_cptr_t pd2 = tl_new(&t, CR_OBJ_PD, 0);
     cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
-    if (pt == 0 || f == 0 || !EXPECT_OK(tl_map_at(f, r1, RW)) ||
-        !vthread_new(&t, &v, load_arg0)) {
+    if (pt == 0 || f == 0 || !EXPECT_OK(tl_map_at(f, r1, RW)) || !vthread_new(&t, &v, load_arg0)) {
         goto out;
     }
     EXPECT_EQ(tl_type(pd), CR_OBJ_PD);
@@ -423,7 +423,8 @@ TEST(vspace_table_with_parent_drops_old_entries)
     int64_t rc = tl_fault_wait(v.chan, &m, 0, 200);
     if (rc != 0) {
         TEST_FAIL("no fault (%s): freed frame reachable through a page table moved with "
-                  "its parent (read %#llx)", cr_errname((int)rc), (unsigned long long)v.th.out[0]);
+                  "its parent (read %#llx)",
+                  cr_errname((int)rc), (unsigned long long)v.th.out[0]);
     } else {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, r2);
@@ -453,6 +454,51 @@ TEST(vspace_table_caps_not_copyable)
     /* A VSpace (the top level) may be copied: threads hold copies of it. */
     cr_cptr_t vs = tl_new(&t, CR_OBJ_VSPACE, 0);
     EXPECT_OK(cr_cap_copy(ROOT, d, ROOT, vs, CR_RIGHTS_ALL));
+    tl_end(&t);
+}
+
+TEST(vspace_large_frame)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t big = tl_ut_big(&t);
+    cr_cptr_t pdpt = tl_new(&t, CR_OBJ_PDPT, 0);
+    cr_cptr_t pd = tl_new(&t, CR_OBJ_PD, 0);
+    cr_cptr_t pt = tl_new(&t, CR_OBJ_PT, 0);
+    cr_cptr_t small = tl_new(&t, CR_OBJ_FRAME, 12);
+    cr_cptr_t f = big != 0 ? tl_new_from(&t, big, CR_OBJ_FRAME, 21) : 0;
+    uint64_t va = VS_REGION + (6ull << 21);
+    if (f == 0 || small == 0 || !EXPECT_OK(cr_vspace_map_table(pdpt, CR_CAP_ROOT_VSPACE, va))) {
+        goto out;
+    }
+    struct cr_cap_info info;
+    if (EXPECT_OK(tl_identify(f, &info))) {
+        EXPECT_EQ(info.size_bits, 21);
+        EXPECT_EQ(info.paddr & ((1ull << 21) - 1), 0);
+    }
+    /* A 2 MiB frame needs the PD level only, and 2 MiB alignment. */
+    EXPECT_ERR(-CR_ENOTABLE, tl_map_at(f, va, RW));
+    EXPECT_OK(cr_vspace_map_table(pd, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_ERR(-CR_EINVAL, tl_map_at(f, va + CR_PAGE_SIZE, RW));
+    EXPECT_ERR(-CR_EINVAL, tl_map_at(f, va + (1ull << 20), RW));
+    if (!EXPECT_OK(tl_map_at(f, va, RW))) {
+        goto out;
+    }
+    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)va;
+    p[0] = 1;
+    p[(1u << 21) / 8 - 1] = 2;
+    EXPECT_EQ(p[0] + p[(1u << 21) / 8 - 1], 3);
+    /* The large page occupies the PD entry: no PT, no 4 KiB frame inside it. */
+    EXPECT_ERR(-CR_EEXIST, cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_ERR(-CR_EEXIST, tl_map_at(small, va + CR_PAGE_SIZE, RW));
+    /* Unmapped, the PT fits there. */
+    EXPECT_OK(cr_vspace_unmap(f));
+    EXPECT_OK(cr_vspace_map_table(pt, CR_CAP_ROOT_VSPACE, va));
+    EXPECT_ERR(-CR_EEXIST, tl_map_at(f, va, RW));
+    EXPECT_OK(tl_map_at(small, va + CR_PAGE_SIZE, RW));
+out:
     tl_end(&t);
 }
 
@@ -510,14 +556,16 @@ TEST(vspace_second_address_space_isolated)
     }
     EXPECT_EQ(mine[0], 42);
     /* The data page is not executable. */
-    if (tl_as_run(&a, AS2_DATA, AS2_DATA, 1, TL_AS_SELF) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
+    if (tl_as_run(&a, AS2_DATA, AS2_DATA, 1, TL_AS_SELF) &&
+        EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, AS2_DATA);
         EXPECT_EQ(m.rip, AS2_DATA);
         EXPECT_TRUE((m.code & 0x10) != 0); /* instruction fetch */
     }
     /* The code page is not writable. */
-    if (tl_as_run(&a, AS2_CODE, AS2_CODE, 1, TL_AS_SELF) && EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
+    if (tl_as_run(&a, AS2_CODE, AS2_CODE, 1, TL_AS_SELF) &&
+        EXPECT_OK(tl_fault_wait(a.chan, &m, 0, 0))) {
         EXPECT_EQ(m.kind, CR_FAULT_PAGE);
         EXPECT_EQ(m.addr, AS2_CODE);
         EXPECT_EQ(m.code & 3, 3);
@@ -562,12 +610,52 @@ TEST(vspace_stale_tables_after_vspace_delete)
         int64_t rc = tl_fault_wait(a.chan, &m, 0, 200);
         if (rc != 0) {
             TEST_FAIL("no fault (%s): freed frame still reachable through a reused PDPT "
-                      "(counter there: %llu)", cr_errname((int)rc),
-                      (unsigned long long)a.data[0]);
+                      "(counter there: %llu)",
+                      cr_errname((int)rc), (unsigned long long)a.data[0]);
         } else {
             EXPECT_EQ(m.kind, CR_FAULT_PAGE);
             EXPECT_EQ(m.addr, AS2_FAR);
         }
+    }
+out:
+    tl_end(&t);
+}
+
+/* A frame capability whose VSpace died must not edit the VSpace that reuses the ASID:
+ * the same frame is mapped at the same address in both, one after the other. */
+TEST(vspace_stale_asid_does_not_unmap)
+{
+    struct tl t;
+    struct tl_as a;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    const uint64_t va = TL_AS_DATA + CR_PAGE_SIZE;
+    cr_cptr_t vs1 = tl_new(&t, CR_OBJ_VSPACE, 0);
+    cr_cptr_t f = tl_new(&t, CR_OBJ_FRAME, 12);
+    cr_cptr_t f1 = f != 0 ? tl_copy(&t, f, RW) : 0;
+    cr_cptr_t f2 = f != 0 ? tl_copy(&t, f, RW) : 0;
+    if (f2 == 0 || map_tables(&t, vs1, va) == 0 ||
+        !EXPECT_OK(cr_vspace_map(f1, vs1, va, RW, 0))) {
+        goto out;
+    }
+    /* VSpace 1 goes; the next VSpace made gets its ASID slot back (new generation). */
+    EXPECT_OK(cr_cap_delete(ROOT, vs1));
+    if (!tl_as_build(&t, &a, t.ut) || !EXPECT_OK(cr_vspace_map(f2, a.vs, va, RW, 0))) {
+        goto out;
+    }
+    /* The stale mapping record of f1 names the same frame at the same address. */
+    EXPECT_OK(cr_cap_delete(ROOT, f1));
+    uint64_t bits = 0;
+    if (tl_as_run(&a, TL_AS_CODE, va, 7, TL_AS_SELF)) {
+        EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0));
+        struct cr_fault_msg m;
+        EXPECT_ERR(-CR_EAGAIN, cr_fault_recv(a.chan, CR_UPTR(&m), 1));
+    }
+    /* The count landed in the frame (seen through a third mapping, in the root). */
+    uint64_t rva = tl_va(&t, 1);
+    if (rva != 0 && EXPECT_OK(tl_map_at(f, rva, CR_RIGHT_READ))) {
+        EXPECT_EQ(((volatile uint64_t *)(uintptr_t)rva)[0], 7);
     }
 out:
     tl_end(&t);

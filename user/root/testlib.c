@@ -23,6 +23,9 @@
 #define TL_NSLOTS 1536u
 /* Most pool untypeds made (each 1 MiB). */
 #define TL_POOL_MAX 48u
+/* 4 MiB untypeds (for 2 MiB frames), taken from the pool source first. */
+#define TL_BIG_POOL 2u
+#define TL_BIG_UT_BITS 22u
 /* Pages of a helper thread's stack (below them one unmapped guard page). */
 #define TL_STACK_PAGES 4u
 
@@ -31,12 +34,14 @@ extern char tl_thread_return[];
 
 static struct tl_state {
     bool ready;
-    bool broken;                /* init failed: every tl_begin fails */
-    cr_cptr_t slot_base;        /* first slot owned by testlib */
-    uint32_t slot_next;         /* next free slot index (relative to slot_base) */
-    uint32_t page_next;         /* next free window page */
+    bool broken;         /* init failed: every tl_begin fails */
+    cr_cptr_t slot_base; /* first slot owned by testlib */
+    uint32_t slot_next;  /* next free slot index (relative to slot_base) */
+    uint32_t page_next;  /* next free window page */
     cr_cptr_t pool[TL_POOL_MAX];
     unsigned pool_free;         /* pool[0..pool_free) are free */
+    cr_cptr_t big[TL_BIG_POOL]; /* the 4 MiB ones */
+    unsigned big_free;
 } tls;
 
 static cr_cptr_t
@@ -53,8 +58,8 @@ static int
 pick_pool_source(const struct cr_bootinfo *bi, unsigned *bits)
 {
     int best = -1;
-    uint64_t n = bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count
-                                                             : CR_BOOTINFO_MAX_UNTYPED;
+    uint64_t n =
+        bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count : CR_BOOTINFO_MAX_UNTYPED;
     for (uint64_t i = 0; i < n; i++) {
         const struct cr_untyped_desc *u = &bi->untyped[i];
         if (u->is_device || u->size_bits < 24 || u->size_bits > 33) {
@@ -99,14 +104,27 @@ tl_init(void)
         TEST_FAIL("testlib: no RAM untyped of 16 MiB or more");
         return false;
     }
-    unsigned count = 1u << (bits - TL_UT_BITS);
+    /* First TL_BIG_POOL untypeds of 4 MiB (at the source's start, so aligned), then
+     * as many 1 MiB ones as fit, up to TL_POOL_MAX. */
+    cr_cptr_t src_slot = bi->untyped_first + (uint64_t)src;
+    cr_cptr_t big = tls.slot_base + tls.slot_next;
+    tls.slot_next += TL_BIG_POOL;
+    int64_t rc = cr_untyped_retype(src_slot, CR_OBJ_UNTYPED, TL_BIG_UT_BITS, CR_CAP_ROOT_CNODE, big,
+                                   TL_BIG_POOL);
+    if (rc != 0) {
+        TEST_FAIL("testlib: splitting the pool untyped: %s", cr_errname((int)rc));
+        return false;
+    }
+    for (unsigned i = 0; i < TL_BIG_POOL; i++) {
+        tls.big[tls.big_free++] = big + i;
+    }
+    unsigned count = (1u << (bits - TL_UT_BITS)) - (TL_BIG_POOL << (TL_BIG_UT_BITS - TL_UT_BITS));
     if (count > TL_POOL_MAX) {
         count = TL_POOL_MAX;
     }
     cr_cptr_t first = tls.slot_base + tls.slot_next;
     tls.slot_next += count;
-    int64_t rc = cr_untyped_retype(bi->untyped_first + (uint64_t)src, CR_OBJ_UNTYPED,
-                                   TL_UT_BITS, CR_CAP_ROOT_CNODE, first, count);
+    rc = cr_untyped_retype(src_slot, CR_OBJ_UNTYPED, TL_UT_BITS, CR_CAP_ROOT_CNODE, first, count);
     if (rc != 0) {
         TEST_FAIL("testlib: splitting the pool untyped: %s", cr_errname((int)rc));
         return false;
@@ -164,6 +182,31 @@ tl_ut(struct tl *t)
     return ut;
 }
 
+/* A 4 MiB pool untyped, 4 MiB aligned, for this arena (revoked and returned by tl_end). */
+cr_cptr_t
+tl_ut_big(struct tl *t)
+{
+    if (tls.big_free == 0 || t->nuts >= TL_MAX_UTS) {
+        TEST_FAIL("testlib: big untyped pool exhausted");
+        return 0;
+    }
+    cr_cptr_t ut = tls.big[--tls.big_free];
+    t->uts[t->nuts++] = ut;
+    return ut;
+}
+
+static void
+give_back(cr_cptr_t ut)
+{
+    for (unsigned i = 0; i < TL_BIG_POOL; i++) {
+        if (ut == tls.slot_base + i) {
+            tls.big[tls.big_free++] = ut;
+            return;
+        }
+    }
+    tls.pool[tls.pool_free++] = ut;
+}
+
 /* Ends the arena: see testlib.h. */
 void
 tl_end(struct tl *t)
@@ -184,8 +227,7 @@ tl_end(struct tl *t)
     for (cr_cptr_t s = hi; s-- > lo;) {
         int64_t rc = cr_cap_delete(CR_CAP_ROOT_CNODE, s);
         if (rc != 0) {
-            TEST_FAIL("tl_end: delete slot %llu: %s", (unsigned long long)s,
-                      cr_errname((int)rc));
+            TEST_FAIL("tl_end: delete slot %llu: %s", (unsigned long long)s, cr_errname((int)rc));
         }
     }
     for (unsigned i = t->nuts; i-- > 0;) {
@@ -194,14 +236,14 @@ tl_end(struct tl *t)
             TEST_FAIL("tl_end: revoke untyped %llu: %s", (unsigned long long)t->uts[i],
                       cr_errname((int)rc));
         }
-        tls.pool[tls.pool_free++] = t->uts[i];
+        give_back(t->uts[i]);
     }
     for (cr_cptr_t s = lo; s < hi; s++) {
         struct cr_cap_info info;
         int64_t rc = tl_identify(s, &info);
         if (rc != -CR_ENOCAP) {
-            TEST_FAIL("tl_end: slot %llu not empty after cleanup (%s)",
-                      (unsigned long long)s, cr_errname((int)rc));
+            TEST_FAIL("tl_end: slot %llu not empty after cleanup (%s)", (unsigned long long)s,
+                      cr_errname((int)rc));
         }
     }
     tls.slot_next = t->slot_mark;
@@ -239,11 +281,12 @@ tl_device_untyped(cr_cptr_t *slot)
 {
     const struct cr_bootinfo *bi = root_bootinfo();
     const struct cr_untyped_desc *best = NULL;
-    uint64_t n = bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count
-                                                             : CR_BOOTINFO_MAX_UNTYPED;
+    uint64_t n =
+        bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count : CR_BOOTINFO_MAX_UNTYPED;
     for (uint64_t i = 0; i < n; i++) {
         const struct cr_untyped_desc *u = &bi->untyped[i];
-        if (u->is_device && u->size_bits >= 16 && (best == NULL || u->size_bits < best->size_bits)) {
+        if (u->is_device && u->size_bits >= 16 &&
+            (best == NULL || u->size_bits < best->size_bits)) {
             best = u;
             *slot = bi->untyped_first + i;
         }
@@ -609,8 +652,7 @@ tl_as_build(struct tl *t, struct tl_as *a, cr_cptr_t vs_ut)
     cr_cptr_t code2 = tl_copy(t, code, rx);
     a->data = tl_map(t, rw, &a->data_frame);
     cr_cptr_t data2 = a->data != NULL ? tl_copy(t, a->data_frame, rw) : 0;
-    if (code2 == 0 || data2 == 0 ||
-        !EXPECT_OK(cr_vspace_map(code2, a->vs, TL_AS_CODE, rx, 0)) ||
+    if (code2 == 0 || data2 == 0 || !EXPECT_OK(cr_vspace_map(code2, a->vs, TL_AS_CODE, rx, 0)) ||
         !EXPECT_OK(cr_vspace_map(data2, a->vs, TL_AS_DATA, rw, 0))) {
         return false;
     }
@@ -622,10 +664,9 @@ tl_as_build(struct tl *t, struct tl_as *a, cr_cptr_t vs_ut)
     if (a->guarded == 0 || a->chan == 0) {
         return false;
     }
-    return EXPECT_OK(cr_cap_copy(a->cnode, TL_AS_NTFN, CR_CAP_ROOT_CNODE, a->ntfn,
-                                 CR_RIGHT_WRITE)) &&
-           EXPECT_OK(cr_cap_copy(a->cnode, TL_AS_SELF, CR_CAP_ROOT_CNODE, a->tcb,
-                                 CR_RIGHTS_ALL)) &&
+    return EXPECT_OK(
+               cr_cap_copy(a->cnode, TL_AS_NTFN, CR_CAP_ROOT_CNODE, a->ntfn, CR_RIGHT_WRITE)) &&
+           EXPECT_OK(cr_cap_copy(a->cnode, TL_AS_SELF, CR_CAP_ROOT_CNODE, a->tcb, CR_RIGHTS_ALL)) &&
            EXPECT_OK(cr_tcb_configure(a->tcb, a->guarded, a->vs, a->chan, 0)) &&
            EXPECT_OK(cr_tcb_set_priority(a->tcb, TL_PRIO, CR_SCHED_RR));
 }

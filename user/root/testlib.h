@@ -53,10 +53,10 @@
 #define TL_MAX_UTS 4
 
 struct tl {
-    uint32_t slot_mark;          /* first slot index of this arena */
-    uint32_t page_mark;          /* first window page of this arena */
-    cr_cptr_t ut;                /* the arena's 1 MiB untyped (also uts[0]) */
-    cr_cptr_t uts[TL_MAX_UTS];   /* all pool untypeds taken by this arena */
+    uint32_t slot_mark;        /* first slot index of this arena */
+    uint32_t page_mark;        /* first window page of this arena */
+    cr_cptr_t ut;              /* the arena's 1 MiB untyped (also uts[0]) */
+    cr_cptr_t uts[TL_MAX_UTS]; /* all pool untypeds taken by this arena */
     unsigned nuts;
 };
 
@@ -66,6 +66,7 @@ void tl_end(struct tl *t);
 cr_cptr_t tl_slot(struct tl *t);
 cr_cptr_t tl_slots(struct tl *t, unsigned n);
 cr_cptr_t tl_ut(struct tl *t);
+cr_cptr_t tl_ut_big(struct tl *t); /* 4 MiB, 4 MiB aligned */
 const struct cr_untyped_desc *tl_device_untyped(cr_cptr_t *slot);
 
 /* Objects: retypes one object from the arena's untyped into a fresh slot (0 on error). */
@@ -81,8 +82,8 @@ int64_t tl_identify(cr_cptr_t cptr, struct cr_cap_info *info);
 unsigned tl_type(cr_cptr_t cptr);
 
 /* Window pages of the root's address space. */
-uint64_t tl_va(struct tl *t, unsigned pages);           /* reserve, leave unmapped */
-void *tl_map(struct tl *t, uint64_t rights, cr_cptr_t *frame_out);    /* fresh frame */
+uint64_t tl_va(struct tl *t, unsigned pages);                      /* reserve, leave unmapped */
+void *tl_map(struct tl *t, uint64_t rights, cr_cptr_t *frame_out); /* fresh frame */
 int64_t tl_map_at(cr_cptr_t frame, uint64_t va, uint64_t rights);
 
 /* Priorities of the root server. */
@@ -90,8 +91,7 @@ void tl_root_prio(unsigned prio);
 
 /* Bounded waits: the root drops to `prio` (0: TL_PRIO) and polls, yielding in between. */
 int64_t tl_wait(cr_cptr_t ntfn, uint64_t *bits, unsigned prio, uint64_t timeout_ms);
-int64_t tl_fault_wait(cr_cptr_t chan, struct cr_fault_msg *msg, unsigned prio,
-                      uint64_t timeout_ms);
+int64_t tl_fault_wait(cr_cptr_t chan, struct cr_fault_msg *msg, unsigned prio, uint64_t timeout_ms);
 /* Lets lower-priority threads run for about ms milliseconds (the root polls at prio). */
 void tl_pause(unsigned prio, uint64_t ms);
 /* Spins (yielding at `prio`) until *word == want or the time runs out; true if it did. */
@@ -103,11 +103,11 @@ struct tl_thread;
 typedef void (*tl_thread_fn)(struct tl_thread *th);
 
 struct tl_thread {
-    cr_cptr_t tcb;           /* root slot of its TCB */
-    cr_cptr_t self;          /* its own TCB as named in its CSpace (default: tcb) */
-    cr_cptr_t done;          /* notification it signals when fn returns (its view), or 0 */
+    cr_cptr_t tcb;  /* root slot of its TCB */
+    cr_cptr_t self; /* its own TCB as named in its CSpace (default: tcb) */
+    cr_cptr_t done; /* notification it signals when fn returns (its view), or 0 */
     tl_thread_fn fn;
-    uint64_t arg[4];         /* free for the test */
+    uint64_t arg[4]; /* free for the test */
     uint64_t stack_top;
     volatile uint64_t finished; /* set when fn returned */
     volatile uint64_t out[8];   /* free for the test: results from the thread */
@@ -139,9 +139,14 @@ void tf_hlt(void);
 void tf_cli(void);
 int64_t tf_foreign(int64_t nr, uint64_t a0);
 uint64_t tf_read_fs0(void);
+void tf_int3(void);
+void tf_int80(void);
+void tf_x87_div0(void);
+void tf_bad_stack(void);
 extern char tf_load_insn[], tf_store_insn[], tf_ud2_insn[], tf_ud2_next[], tf_div0_insn[],
-    tf_div0_next[], tf_hlt_insn[], tf_hlt_next[], tf_cli_insn[], tf_cli_next[],
-    tf_foreign_insn[], tf_foreign_next[];
+    tf_div0_next[], tf_hlt_insn[], tf_hlt_next[], tf_cli_insn[], tf_cli_next[], tf_foreign_insn[],
+    tf_foreign_next[], tf_int3_insn[], tf_int3_next[], tf_int80_insn[], tf_int80_next[],
+    tf_x87_div0_insn[], tf_x87_div0_next[], tf_bad_stack_insn[], tf_bad_stack_next[];
 /* The second-address-space code blob (see testlib_asm.S). */
 extern char as_blob_start[], as_blob_end[];
 
@@ -165,7 +170,7 @@ cr_cptr_t tl_map_tables(struct tl *t, cr_cptr_t vs, uint64_t va);
 struct tl_as {
     cr_cptr_t vs;
     cr_cptr_t cnode;
-    cr_cptr_t guarded;  /* the CNode with 62 guard bits: the TCB's CSpace root */
+    cr_cptr_t guarded; /* the CNode with 62 guard bits: the TCB's CSpace root */
     cr_cptr_t ntfn;
     cr_cptr_t tcb;
     cr_cptr_t chan;

@@ -95,6 +95,54 @@ FUNC tf_read_fs0
     ret
     .size tf_read_fs0, . - tf_read_fs0
 
+/* void tf_int3(void): a breakpoint (a trap: the reported rip is the next instruction) */
+FUNC tf_int3
+LABEL tf_int3_insn
+    int3
+LABEL tf_int3_next
+    ret
+    .size tf_int3, . - tf_int3
+
+/* void tf_int80(void): a software interrupt through a kernel-only gate */
+FUNC tf_int80
+LABEL tf_int80_insn
+    int $0x80
+LABEL tf_int80_next
+    ret
+    .size tf_int80, . - tf_int80
+
+/* void tf_x87_div0(void): 1.0 / 0.0 on the x87 with ZM unmasked; reported at fwait */
+FUNC tf_x87_div0
+    subq $8, %rsp
+    fninit
+    fnstcw (%rsp)
+    andw $~0x4, (%rsp)
+    fldcw (%rsp)
+    fldz
+    fld1
+    fdiv %st(1), %st
+LABEL tf_x87_div0_insn
+    fwait
+LABEL tf_x87_div0_next
+    fninit
+    addq $8, %rsp
+    ret
+    .size tf_x87_div0, . - tf_x87_div0
+
+/* void tf_bad_stack(void): a push through a non-canonical rsp (stack fault); rsp is
+ * kept in rbx, so a handler can put it back. */
+FUNC tf_bad_stack
+    pushq %rbx
+    movq %rsp, %rbx
+    movabsq $0x0000800000000040, %rsp
+LABEL tf_bad_stack_insn
+    pushq %rax
+LABEL tf_bad_stack_next
+    movq %rbx, %rsp
+    popq %rbx
+    ret
+    .size tf_bad_stack, . - tf_bad_stack
+
 /*
  * The code blob for a second address space, position independent. On entry: rdi = the
  * address of a counter (a u64; the word after it receives the signal's result), rsi = a

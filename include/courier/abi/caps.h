@@ -133,6 +133,8 @@ enum cr_fault_kind {
     CR_FAULT_OTHER = 5,   /* any other exception; code = vector */
     CR_FAULT_FOREIGN = 6, /* foreign system call with no upcall; code = rax */
     CR_FAULT_FPU = 7,     /* x87 or SIMD floating-point exception */
+    CR_FAULT_DEBUG = 8,   /* int3 (vector 3) or a debug trap such as single step (1); a
+                           * trap, so rip is the next instruction */
 };
 
 /* fault_recv flags. */

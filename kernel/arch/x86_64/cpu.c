@@ -180,14 +180,14 @@ arch_cpu_has_feature(const char *name)
 }
 
 static void
-set_gate(unsigned vec, void *handler, unsigned ist)
+set_gate(unsigned vec, void *handler, unsigned ist, unsigned dpl)
 {
     uint64_t a = (uint64_t)handler;
     idt[vec] = (struct idt_entry){
         .off0 = a & 0xffff,
         .sel = SEL_KCODE,
         .ist = ist,
-        .type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+        .type = (uint8_t)(0x8e | (dpl << 5)), /* present, 64-bit interrupt gate */
         .off1 = (a >> 16) & 0xffff,
         .off2 = a >> 32,
     };
@@ -221,7 +221,9 @@ load_tables(void)
 
     for (unsigned v = 0; v < 256; v++) {
         unsigned ist = v == 8 ? 1 : v == 2 ? 2 : v == 18 ? 3 : 0;
-        set_gate(v, isr_stubs + 16 * v, ist);
+        /* Only int3 may be raised by user code (debuggers' breakpoints); any other
+         * `int n` from user mode is a #GP. */
+        set_gate(v, isr_stubs + 16 * v, ist, v == 3 ? 3 : 0);
     }
     struct desc_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" : : "m"(ip));

@@ -70,6 +70,10 @@ user_exception(struct tcb *t, struct arch_context *ctx)
     case 0:
         kind = CR_FAULT_DIV;
         break;
+    case 1:
+    case 3:
+        kind = CR_FAULT_DEBUG;
+        break;
     case 6:
         kind = CR_FAULT_UD;
         break;

@@ -140,22 +140,32 @@ set_internal(struct tcb *t, unsigned idx, struct slot *src)
     cnode_install(src, &t->slots[idx], &c, 0);
 }
 
+/* True if slot s still holds a capability to the object snap named. */
+static bool
+still_names(const struct slot *s, const struct cap *snap)
+{
+    return s->cap.type == snap->type && s->cap.obj == snap->obj;
+}
+
 /*
  * tcb_configure(tcb, cspace_root, vspace, fault_channel, reserved): gives the thread its
  * CSpace root (a CNode), address space (a VSpace) and fault channel (a channel; cptr 0
- * means none). Errors: EBADCAP/ENOCAP/EWRONGTYPE for any capability, EINVAL (reserved
- * not zero). Preemptible (replacing old internal capabilities may destroy objects).
+ * means none), replacing what it had. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY for any
+ * capability, EINVAL (reserved not zero), EREVOKED (deleting the thread's old internal
+ * capabilities destroyed the TCB or one of the new objects, e.g. the CNode that held
+ * them; the thread is then left without them). Preemptible (replacing old internal
+ * capabilities may destroy objects).
  */
 int64_t
 sys_tcb_configure(uint64_t tcb_cptr, uint64_t cspace, uint64_t vspace, uint64_t fault,
                   uint64_t reserved)
 {
     struct tcb *self = sched_current();
-    struct tcb *t;
+    struct slot *ts;
     struct slot *cs;
     struct slot *vs;
     struct slot *fs = NULL;
-    int rc = lookup_tcb(tcb_cptr, &t);
+    int rc = cnode_lookup_cap(self, tcb_cptr, CR_OBJ_TCB, &ts);
     if (rc == 0) {
         rc = cnode_lookup_cap(self, cspace, CR_OBJ_CNODE, &cs);
     }
@@ -171,11 +181,23 @@ sys_tcb_configure(uint64_t tcb_cptr, uint64_t cspace, uint64_t vspace, uint64_t 
     if (rc != 0) {
         return rc;
     }
+    struct tcb *t = phys_to_virt(ts->cap.obj);
+    struct cap tsnap = ts->cap;
+    struct cap csnap = cs->cap;
+    struct cap vsnap = vs->cap;
+    struct cap fsnap = fs != NULL ? fs->cap : (struct cap){ 0 };
     for (unsigned i = 0; i < TCB_NSLOTS; i++) {
         rc = slot_delete(&t->slots[i]);
         if (rc != 0) {
             return rc;
         }
+    }
+    /* The old capabilities may have been the last ones to a CNode holding the TCB's or
+     * the new objects' capabilities (seL4 checks the same way). */
+    if (!still_names(ts, &tsnap) || !still_names(cs, &csnap) || !still_names(vs, &vsnap) ||
+        (fs != NULL && !still_names(fs, &fsnap))) {
+        t->flags &= ~(uint32_t)TCB_F_CONFIGURED;
+        return -CR_EREVOKED;
     }
     set_internal(t, TCB_SLOT_CSPACE, cs);
     set_internal(t, TCB_SLOT_VSPACE, vs);

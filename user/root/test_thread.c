@@ -486,3 +486,52 @@ TEST(cspace_deep_chain_delete)
 out:
     tl_end(&t);
 }
+
+/* Runs in a thread whose CSpace root is the guarded CNode C (cptr = index into C). */
+static void
+reconfigure_self(struct tl_thread *th)
+{
+    /* C[1]: its own TCB; C[3]: another CNode; C[2]: a VSpace. */
+    th->out[0] = (uint64_t)cr_tcb_configure(1, 3, 2, 0, 0);
+}
+
+TEST(tcb_configure_destroying_its_sources_is_erevoked)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t c = tl_new(&t, CR_OBJ_CNODE, 4);
+    cr_cptr_t d = tl_new(&t, CR_OBJ_CNODE, 2);
+    cr_cptr_t cm = tl_slot(&t);
+    if (c == 0 || d == 0 || cm == 0 || !tl_thread_new(&t, &th, reconfigure_self, TL_PRIO)) {
+        goto out;
+    }
+    /* C, guarded so a whole 64-bit cptr is one index: guard bits 60 of value 0. */
+    EXPECT_OK(cr_cap_mint(CR_CAP_ROOT_CNODE, cm, CR_CAP_ROOT_CNODE, c, CR_RIGHTS_ALL, 60));
+    EXPECT_OK(cr_cap_copy(c, 1, CR_CAP_ROOT_CNODE, th.tcb, CR_RIGHTS_ALL));
+    EXPECT_OK(cr_cap_copy(c, 2, CR_CAP_ROOT_CNODE, CR_CAP_ROOT_VSPACE, CR_RIGHTS_ALL));
+    EXPECT_OK(cr_cap_copy(c, 3, CR_CAP_ROOT_CNODE, d, CR_RIGHTS_ALL));
+    EXPECT_OK(cr_tcb_configure(th.tcb, cm, CR_CAP_ROOT_VSPACE, 0, 0));
+    /* Now the thread's own CSpace-root copy is the last capability to C. */
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, cm));
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, c));
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    /* Replacing its CSpace root destroys C and the capabilities the call named: the
+     * call fails with EREVOKED and installs nothing. Without an address space the
+     * thread then faults and stops, so its result is read from its registers. */
+    struct cr_regs r;
+    uint64_t deadline = tl_now_ns() + TL_TIMEOUT_MS * 1000000ull;
+    do {
+        tl_pause(TL_PRIO, 1);
+        EXPECT_OK(cr_tcb_read_regs(th.tcb, CR_UPTR(&r)));
+    } while (r.rax != (uint64_t)-CR_EREVOKED && tl_now_ns() < deadline);
+    EXPECT_EQ((uint64_t)-CR_EREVOKED, r.rax);
+    EXPECT_ERR(-CR_ENOCAP, cr_cap_identify(c, CR_UPTR(&r)));
+    EXPECT_OK(cr_null());
+out:
+    tl_end(&t);
+}

@@ -82,7 +82,7 @@ check_derivable(const struct slot *src)
 
 /*
  * cap_copy(dst_cnode, dst_index, src_cnode, src_index, rights): copies a capability,
- * keeping only the rights in `rights`. Errors: EBADCAP/ENOCAP/EWRONGTYPE (CNode
+ * keeping only the rights in `rights`. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (CNode
  * pointers), ERANGE (index), ENOCAP (empty source), EEXIST (occupied destination),
  * EBUSY (source being destroyed), EINVAL (untyped and page-table capabilities cannot be
  * copied).
@@ -205,8 +205,9 @@ sys_cap_mutate(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint6
 
 /*
  * cap_delete(cnode, index): empties a slot; destroys the object if it was the last
- * capability. Deleting an empty slot succeeds. Errors: EBADCAP/ENOCAP/EWRONGTYPE
- * (cnode), ERANGE. Preemptible (CNode and TCB destruction).
+ * capability. Deleting an empty slot succeeds, and deleting a zombie finishes the
+ * destruction it stands for. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (cnode), ERANGE.
+ * Preemptible (CNode and TCB destruction).
  */
 int64_t
 sys_cap_delete(uint64_t cnode, uint64_t index)
@@ -221,7 +222,8 @@ sys_cap_delete(uint64_t cnode, uint64_t index)
 
 /*
  * cap_revoke(cnode, index): deletes every capability derived from the one in the slot,
- * which stays. Errors: as cap_delete, plus ENOCAP (empty slot). Preemptible.
+ * which stays. Errors: as cap_delete, plus ENOCAP (empty slot) and EBUSY (the slot
+ * holds a zombie). Preemptible.
  */
 int64_t
 sys_cap_revoke(uint64_t cnode, uint64_t index)

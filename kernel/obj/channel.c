@@ -58,8 +58,8 @@ channel_finalise(struct channel *ch)
 
 /*
  * fault_recv(chan, msg, flags): takes the next fault reported on the channel into
- * struct cr_fault_msg at msg, blocking unless flags has bit 0 (non-blocking).
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (no READ right), EINVAL (unknown flags),
+ * struct cr_fault_msg at msg, blocking unless flags has CR_FAULT_RECV_NONBLOCK.
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EPERM (no READ right), EINVAL (unknown flags),
  * EFAULT (msg not writable), EAGAIN (non-blocking and nothing queued), EREVOKED
  * (channel destroyed while waiting), EINTR (the wait was abandoned by suspend or
  * tcb_write_regs).

@@ -68,8 +68,8 @@ irq_unbind_notification(struct notification *n)
 
 /*
  * irq_get(irq_control, line, dst_cnode, dst_index): issues the handler capability for
- * a line. Errors: EBADCAP/ENOCAP/EWRONGTYPE, ERANGE (no such line, or index), EEXIST
- * (destination occupied), EBUSY (the line's handler was already issued).
+ * a line. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (lookups), ERANGE (no such line, or
+ * index), EEXIST (destination occupied), EBUSY (the line's handler was already issued).
  */
 int64_t
 sys_irq_get(uint64_t ctl_cptr, uint64_t line, uint64_t dst_cnode, uint64_t dst_index)
@@ -103,7 +103,7 @@ sys_irq_get(uint64_t ctl_cptr, uint64_t line, uint64_t dst_cnode, uint64_t dst_i
 /*
  * irq_set_notification(handler, ntfn, reserved): binds the line to a notification
  * (signalled with that capability's badge) and unmasks it; ntfn 0 unbinds and masks.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (notification without WRITE), EINVAL.
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EPERM (notification without WRITE), EINVAL.
  */
 int64_t
 sys_irq_set_notification(uint64_t handler, uint64_t ntfn, uint64_t reserved)
@@ -138,7 +138,7 @@ sys_irq_set_notification(uint64_t handler, uint64_t ntfn, uint64_t reserved)
 
 /*
  * irq_ack(handler): the driver has serviced the line; unmask it.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (line not bound to a notification).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (line not bound to a notification).
  */
 int64_t
 sys_irq_ack(uint64_t handler)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Notifications and the notify_* calls. signal never blocks: it ORs the badge into
- * the word, or hands the word straight to the first waiter. wait and poll take the
+ * the word and hands the word to the first waiter that can take it (a waiter whose out
+ * pointer went bad wakes with EFAULT and the next is tried). wait and poll take the
  * whole word (and clear it); the value is written to the caller's out pointer, and
  * for a thread woken later it is written into its memory at wake-up.
  */
@@ -63,8 +64,9 @@ lookup(uint64_t cptr, uint32_t need, struct slot **out)
 }
 
 /*
- * notify_signal(ntfn): ORs the capability's badge into the notification.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (no WRITE right). Never blocks; O(1).
+ * notify_signal(ntfn): ORs the capability's badge into the notification and wakes the
+ * first waiter that takes the bits. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EPERM (no
+ * WRITE right). Never blocks; O(1) plus one wake-up per waiter whose out pointer is bad.
  */
 int64_t
 sys_notify_signal(uint64_t cptr)

@@ -21,7 +21,7 @@
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 
-/* Initialises a freshly retyped (zeroed) TCB: inactive, priority 0, FIFO. */
+/* Initialises a freshly retyped (zeroed) TCB: inactive, priority 0, mcp 0, round-robin. */
 void
 tcb_init(struct tcb *t)
 {
@@ -152,9 +152,9 @@ still_names(const struct slot *s, const struct cap *snap)
  * CSpace root (a CNode), address space (a VSpace) and fault channel (a channel; cptr 0
  * means none), replacing what it had. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY for any
  * capability, EINVAL (reserved not zero), EREVOKED (deleting the thread's old internal
- * capabilities destroyed the TCB or one of the new objects, e.g. the CNode that held
- * them; the thread is then left without them). Preemptible (replacing old internal
- * capabilities may destroy objects).
+ * capabilities destroyed the capability to the TCB or to one of the new objects, e.g.
+ * the CNode that held them; the thread then has none and is marked not configured).
+ * Preemptible (replacing old internal capabilities may destroy objects).
  */
 int64_t
 sys_tcb_configure(uint64_t tcb_cptr, uint64_t cspace, uint64_t vspace, uint64_t fault,
@@ -208,7 +208,7 @@ sys_tcb_configure(uint64_t tcb_cptr, uint64_t cspace, uint64_t vspace, uint64_t 
 
 /*
  * tcb_set_priority(tcb, prio, policy): sets priority (0..255) and policy (FIFO or RR).
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (prio > 255 or unknown policy), EPERM
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (prio > 255 or unknown policy), EPERM
  * (prio above the caller's maximum controlled priority).
  */
 int64_t
@@ -234,8 +234,8 @@ sys_tcb_set_priority(uint64_t tcb_cptr, uint64_t prio, uint64_t policy)
 /*
  * tcb_write_regs(tcb, regs, flags): stops the thread (abandoning any blocking call),
  * loads struct cr_regs from `regs`, and restarts it if flags has CR_REGS_RESUME.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (unknown flags, or the caller's own TCB),
- * EFAULT (regs unreadable).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (unknown flags, or the caller's own
+ * TCB), EFAULT (regs unreadable), EINVAL (CR_REGS_RESUME for an unconfigured thread).
  */
 int64_t
 sys_tcb_write_regs(uint64_t tcb_cptr, uint64_t regs_uaddr, uint64_t flags)
@@ -268,7 +268,7 @@ sys_tcb_write_regs(uint64_t tcb_cptr, uint64_t regs_uaddr, uint64_t flags)
 
 /*
  * tcb_read_regs(tcb, regs): stores the thread's registers (struct cr_regs) at `regs`.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EFAULT.
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EFAULT.
  */
 int64_t
 sys_tcb_read_regs(uint64_t tcb_cptr, uint64_t regs_uaddr)
@@ -286,7 +286,7 @@ sys_tcb_read_regs(uint64_t tcb_cptr, uint64_t regs_uaddr)
 /*
  * tcb_resume(tcb): makes a suspended or fault-stopped thread run again (a faulting
  * instruction is retried). No effect on a running or blocked thread.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (thread not configured).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (thread not configured).
  */
 int64_t
 sys_tcb_resume(uint64_t tcb_cptr)
@@ -309,8 +309,9 @@ sys_tcb_resume(uint64_t tcb_cptr)
 }
 
 /*
- * tcb_suspend(tcb): stops the thread, abandoning any blocking call; suspending oneself
- * is allowed. Errors: EBADCAP/ENOCAP/EWRONGTYPE.
+ * tcb_suspend(tcb): stops the thread, abandoning any blocking call (which returns EINTR
+ * if the thread is resumed); suspending oneself is allowed.
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE.
  */
 int64_t
 sys_tcb_suspend(uint64_t tcb_cptr)
@@ -326,7 +327,7 @@ sys_tcb_suspend(uint64_t tcb_cptr)
 
 /*
  * tcb_set_tls(tcb, base): sets the thread's FS base (thread-local storage).
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (base not a user address).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (base not a user address).
  */
 int64_t
 sys_tcb_set_tls(uint64_t tcb_cptr, uint64_t base)
@@ -348,7 +349,7 @@ sys_tcb_set_tls(uint64_t tcb_cptr, uint64_t base)
 
 /*
  * tcb_set_upcall(tcb, entry): where foreign system calls go (0: to the fault channel).
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (entry not a user address).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (entry not a user address).
  */
 int64_t
 sys_tcb_set_upcall(uint64_t tcb_cptr, uint64_t entry)
@@ -367,7 +368,7 @@ sys_tcb_set_upcall(uint64_t tcb_cptr, uint64_t entry)
 
 /*
  * tcb_set_fault_badge(tcb, badge): the badge reported with the thread's faults, so one
- * handler can tell its threads apart. Errors: EBADCAP/ENOCAP/EWRONGTYPE.
+ * handler can tell its threads apart. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE.
  */
 int64_t
 sys_tcb_set_fault_badge(uint64_t tcb_cptr, uint64_t badge)

@@ -7,7 +7,9 @@
  * lowering the watermark as it goes, with a preemption point after each chunk. Boot
  * untypeds start "used" (watermark = size) so their first retype zeroes them the same
  * way instead of the kernel zeroing all RAM at boot. Device untypeds are never zeroed
- * and may only become frames or smaller device untypeds.
+ * and may only become frames or device untypeds of equal or smaller size. A retype
+ * costs O(count), count <= CR_RETYPE_MAX_COUNT, with a bounded initialisation per
+ * object; only the reset is preemptible.
  * Untyped capabilities cannot be copied: each region has exactly one capability, which
  * is why the watermark can live in the capability.
  */
@@ -70,11 +72,12 @@ untyped_reset(struct slot *ut)
  * untyped_retype(ut, type, size_bits, dst_cnode, dst_index, count): makes `count`
  * objects of `type` from untyped `ut` and puts their capabilities in slots
  * dst_index..dst_index+count-1 of CNode dst_cnode.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE (ut or dst_cnode), EINVAL (type, size, count, or
- * a kernel object from device memory), ERANGE (slots past the CNode's end), EEXIST (a
- * destination slot is occupied), ENOMEM (not enough space left), ENOSPC (no free
- * ASID for a VSpace). Cost: O(count), count <= CR_RETYPE_MAX_COUNT, plus a preemptible
- * reset.
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (ut or dst_cnode), EINVAL (type, size, count,
+ * or a kernel object from device memory), ERANGE (slots past the CNode's end), EEXIST (a
+ * destination slot is occupied), ENOMEM (not enough space left), ENOSPC (no free ASID
+ * for a VSpace). Cost: O(count), count <= CR_RETYPE_MAX_COUNT (a TCB copies the 512-byte
+ * FPU template, a VSpace 256 kernel-half entries and takes an ASID in O(1)), plus a
+ * preemptible reset.
  */
 int64_t
 sys_untyped_retype(uint64_t ut_cptr, uint64_t type, uint64_t size_bits, uint64_t dst_cnode,

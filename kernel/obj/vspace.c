@@ -4,9 +4,10 @@
  * frame or table capability maps at most once, and records where (ASID with
  * generation, and vaddr) so that deleting the capability undoes exactly its mapping;
  * only user addresses may be mapped; a frame is mapped with at most the rights its
- * capability carries. The ASID table has a fixed size set at boot (VSPACE_MAX_ASIDS)
- * and each entry a generation that changes when the VSpace is destroyed, so stale
- * capabilities stay harmless.
+ * capability carries. The ASID table has a fixed size (VSPACE_MAX_ASIDS), free indices
+ * on a stack, and each entry a generation that changes when the VSpace is destroyed, so
+ * stale capabilities stay harmless. A frame capability also records the cache mode it
+ * was mapped with, so vspace_remap keeps it.
  */
 #include <kernel/vspace.h>
 #include <kernel/cnode.h>
@@ -179,7 +180,7 @@ check_rights(const struct cap *frame, uint64_t rights, uint64_t attrs)
 /*
  * vspace_map(frame, vspace, vaddr, rights, attrs): maps a 4 KiB or 2 MiB frame at vaddr
  * with rights (READ required, WRITE, EXEC) and cache attributes.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (misaligned or non-user vaddr, bad rights
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (misaligned or non-user vaddr, bad rights
  * or attrs, stale VSpace), EPERM (rights beyond the capability's), EMAPPED (this
  * capability already maps the frame), ENOTABLE (page-table level missing), EEXIST
  * (vaddr already mapped).
@@ -227,7 +228,7 @@ sys_vspace_map(uint64_t frame_cptr, uint64_t vspace_cptr, uint64_t vaddr, uint64
 
 /*
  * vspace_unmap(frame): removes the frame's mapping (a no-op if not mapped).
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE (frame or page-table capabilities accepted).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (frame or page-table capabilities accepted).
  */
 int64_t
 sys_vspace_unmap(uint64_t cptr)
@@ -246,8 +247,9 @@ sys_vspace_unmap(uint64_t cptr)
 }
 
 /*
- * vspace_remap(frame, rights): changes the rights of the frame's existing mapping.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (bad rights), EPERM, ENOTMAPPED.
+ * vspace_remap(frame, rights): changes the rights of the frame's existing mapping; its
+ * cache mode stays the one vspace_map recorded.
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (bad rights), EPERM, ENOTMAPPED.
  */
 int64_t
 sys_vspace_remap(uint64_t frame_cptr, uint64_t rights)
@@ -275,13 +277,12 @@ sys_vspace_remap(uint64_t frame_cptr, uint64_t rights)
 
 /*
  * Empties a table page that has just been installed. A table that is not installed
- * anywhere can still hold entries from an earlier mapping: it was unmapped, its
- * VSpace or parent table went away, or another capability to it mapped it. Those
- * entries are not tracked by any capability any more (a frame capability undoes only
- * the mapping it recorded), so they would keep frames reachable after their last
+ * anywhere can still hold entries from an earlier mapping: it was unmapped, or its
+ * VSpace or parent table went away. Those entries are not tracked by any capability any
+ * more (a frame capability undoes only the mapping it recorded, and finds it only along
+ * the path it was made through), so they would keep frames reachable after their last
  * capability is deleted and their memory is retyped. A table therefore always starts
- * empty where it is mapped; the TLB is flushed when anything was dropped, since the same
- * table may also be installed through another capability. O(512).
+ * empty where it is mapped, and the TLB is flushed when anything was dropped. O(512).
  */
 static void
 table_scrub(paddr_t table)
@@ -303,7 +304,7 @@ table_scrub(paddr_t table)
  * vspace_map_table(table, vspace, vaddr): installs a PT, PD or PDPT so that it
  * translates vaddr (rounded down to the table's span). The table starts empty there:
  * entries left from an earlier mapping are dropped (see table_scrub).
- * Errors: EBADCAP/ENOCAP, EWRONGTYPE (not a table), EINVAL (vaddr not in user space,
+ * Errors: EBADCAP/ENOCAP/EBUSY, EWRONGTYPE (not a table), EINVAL (vaddr not in user space,
  * stale VSpace), EMAPPED (the capability already maps its table), ENOTABLE (the level
  * above is missing), EEXIST (a table or large page is already there).
  */

@@ -6,7 +6,8 @@
  * prints a banner and a summary of what it was given, and then picks a mode from the
  * kernel command line: the word `test` (or `test=<prefix>`) runs the system-test table and
  * powers QEMU off with the result, `bench` (or `bench=<prefix>`) runs the benchmark table,
- * anything else idles until the memory, process and path managers move in here.
+ * and anything else (an interactive boot) runs the system tests once, prints the result and
+ * blocks on a notification until the memory, process and path managers move in here.
  */
 #include "root.h"
 
@@ -148,7 +149,8 @@ print_summary(const struct cr_bootinfo *bi, const char *cmdline)
 /*
  * Entry of the root server (see the file comment). bootinfo_addr is where the kernel says
  * the bootinfo page is; anything but CR_BOOTINFO_VADDR draws a warning. Never returns:
- * tests and benchmarks power off, a bad bootinfo powers off, otherwise it idles.
+ * tests and benchmarks power off, a bad bootinfo powers off, otherwise it runs the
+ * self-test and idles.
  */
 static uint64_t start_tsc;
 

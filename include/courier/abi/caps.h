@@ -65,18 +65,22 @@ enum cr_root_slot {
 
 /* cap_identify result. */
 struct cr_cap_info {
-    uint32_t type;   /* enum cr_obj_type */
-    uint32_t rights; /* enum cr_rights */
-    uint64_t badge;  /* channels and notifications; 0 otherwise */
-    uint64_t paddr;  /* untyped and frame: physical base; 0 otherwise */
-    uint32_t size_bits;
-    uint32_t flags; /* CR_CAPINFO_* */
+    uint32_t type;      /* enum cr_obj_type */
+    uint32_t rights;    /* enum cr_rights */
+    /* Channel, notification: the badge; IRQ handler: the line; I/O port: the last port;
+     * otherwise 0. */
+    uint64_t badge;
+    uint64_t paddr;     /* untyped, frame: physical base; I/O port: first port; else 0 */
+    uint32_t size_bits; /* untyped: size; CNode: radix; frame: 12 or 21; else 0 */
+    uint32_t flags;     /* CR_CAPINFO_* */
 };
 _Static_assert(sizeof(struct cr_cap_info) == 32, "ABI");
 
 enum cr_capinfo_flags {
     CR_CAPINFO_DEVICE = 1u << 0, /* untyped/frame covers device memory */
-    CR_CAPINFO_MAPPED = 1u << 1, /* frame/table is mapped */
+    CR_CAPINFO_MAPPED = 1u << 1, /* this frame/table capability holds a mapping */
+    /* Revocable (may have children): an original (retype, boot, irq_get, ioport_issue) or
+     * the first badged mint of a channel or notification. */
     CR_CAPINFO_ORIGINAL = 1u << 2,
 };
 
@@ -127,10 +131,10 @@ _Static_assert(sizeof(struct cr_regs) == 160, "ABI");
 enum cr_fault_kind {
     CR_FAULT_NONE = 0,
     CR_FAULT_PAGE = 1,    /* addr = faulting address, code = x86 page-fault error code */
-    CR_FAULT_GP = 2,      /* general protection */
+    CR_FAULT_GP = 2,      /* general protection; also `int n` (n != 3), non-canonical rip */
     CR_FAULT_UD = 3,      /* invalid opcode */
     CR_FAULT_DIV = 4,     /* divide error */
-    CR_FAULT_OTHER = 5,   /* any other exception; code = vector */
+    CR_FAULT_OTHER = 5,   /* any other exception; code = its error code (0 if none) */
     CR_FAULT_FOREIGN = 6, /* foreign system call with no upcall; code = rax */
     CR_FAULT_FPU = 7,     /* x87 or SIMD floating-point exception */
     CR_FAULT_DEBUG = 8,   /* int3 (vector 3) or a debug trap such as single step (1); a

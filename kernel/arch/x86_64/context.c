@@ -52,8 +52,9 @@ arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r)
 
 /*
  * Loads user-chosen registers into ctx. Cannot fail: flags are masked to what user code
- * may set, a non-canonical rip just faults in user mode (iretq is used, see exit),
- * fs_base is clamped to user space.
+ * may set, fs_base is clamped to user space, and iretq is used on the way out. A
+ * non-canonical rip never reaches iretq: sched_exit_to_user gives the thread a
+ * CR_FAULT_GP instead (see arch_context_can_enter).
  */
 void
 arch_context_set_regs(struct arch_context *ctx, const struct cr_regs *r)

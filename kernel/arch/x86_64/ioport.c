@@ -73,9 +73,9 @@ lookup(uint64_t cptr, uint64_t port, uint64_t width, struct slot **out)
 
 /*
  * ioport_issue(ioport, first, last, dst_cnode, dst_index): makes a capability for ports
- * first..last. Errors: EBADCAP/ENOCAP/EWRONGTYPE, EPERM (the source is not the boot
- * I/O-port capability), EINVAL (first > last or last > 0xffff), ERANGE (index), EEXIST
- * (destination occupied), EBUSY (a port in the range is already issued).
+ * first..last. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (lookups), EPERM (the source is
+ * not the boot I/O-port capability), EINVAL (first > last or last > 0xffff), ERANGE
+ * (index), EEXIST (destination occupied), EBUSY (a port in the range is already issued).
  * Cost: O(last - first), at most 65536.
  */
 int64_t
@@ -113,7 +113,8 @@ sys_ioport_issue(uint64_t cptr, uint64_t first, uint64_t last, uint64_t dst_cnod
 
 /*
  * ioport_in(ioport, port, width): reads 1, 2 or 4 bytes; returns the value.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE, EINVAL (width), EPERM (port outside the range).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (width), EPERM (access not inside the
+ * range).
  */
 int64_t
 sys_ioport_in(uint64_t cptr, uint64_t port, uint64_t width)

@@ -180,8 +180,9 @@ flush_page(void *pml4, vaddr_t va)
 }
 
 /*
- * Installs a zeroed table page of level `level` (PT, PD or PDPT) for va.
- * Errors: -ENOTABLE (parent level missing), -EEXIST (a table or page is already there).
+ * Installs table page `table` of level `level` (PT, PD or PDPT) for va; the caller empties
+ * it (obj/vspace.c table_scrub). Errors: -ENOTABLE (parent level missing), -EEXIST (a
+ * table or page is already there).
  */
 int
 arch_mmu_map_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table)

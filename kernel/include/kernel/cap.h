@@ -10,7 +10,8 @@
  *   cnode     obj = base, size_bits = radix, w1 = guard value, aux = guard bits
  *   tcb, channel, notification: obj = base; w1 = badge (channel, notification)
  *   frame     obj = base, size_bits 12 or 21, w1 = mapped vaddr, aux = mapped ASID
- *             (flags MAPPED), flags DEVICE for device memory
+ *             (flags MAPPED, and MAP_UNCACHED or MAP_WC for the mapping's cache mode),
+ *             flags DEVICE for device memory
  *   pt/pd/pdpt obj = base, w1 = mapped vaddr, aux = mapped ASID (flags MAPPED)
  *   vspace    obj = base, aux = ASID
  *   irq handler: obj = irq number;  ioport: obj = first port, w1 = last port

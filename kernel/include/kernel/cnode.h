@@ -14,7 +14,9 @@ struct tcb;
 
 enum {
     CPTR_BITS = 64,
-    CNODE_REVOKE_BATCH = 64, /* deletions between preemption checks */
+    /* Work between preemption checks: deletions in slot_revoke, slot visits in zombie
+     * reaping (CNode and TCB destruction). */
+    CNODE_REVOKE_BATCH = 64,
 };
 
 int cnode_resolve(const struct cap *root, uint64_t cptr, unsigned depth, struct slot **out);

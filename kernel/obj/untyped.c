@@ -28,26 +28,6 @@ enum {
     RESET_CHUNK = 64 * 1024, /* bytes zeroed between preemption checks */
 };
 
-static bool
-is_retypeable(unsigned type)
-{
-    switch (type) {
-    case CR_OBJ_UNTYPED:
-    case CR_OBJ_CNODE:
-    case CR_OBJ_TCB:
-    case CR_OBJ_CHANNEL:
-    case CR_OBJ_NOTIFICATION:
-    case CR_OBJ_FRAME:
-    case CR_OBJ_PT:
-    case CR_OBJ_PD:
-    case CR_OBJ_PDPT:
-    case CR_OBJ_VSPACE:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static int
 untyped_reset(struct slot *ut)
 {
@@ -89,9 +69,10 @@ sys_untyped_retype(uint64_t ut_cptr, uint64_t type, uint64_t size_bits, uint64_t
     if (rc != 0) {
         return rc;
     }
-    if (type >= CR_OBJ_TYPE_COUNT || !is_retypeable((unsigned)type) || size_bits > 64) {
+    if (type >= CR_OBJ_TYPE_COUNT || size_bits > 64) {
         return -CR_EINVAL;
     }
+    /* -1 also for the types retype cannot make (IRQ and I/O-port capabilities). */
     int obits = obj_size_bits((unsigned)type, (unsigned)size_bits);
     if (obits < 0 || count == 0 || count > CR_RETYPE_MAX_COUNT) {
         return -CR_EINVAL;

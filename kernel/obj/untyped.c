@@ -21,6 +21,7 @@
 #include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
+#include <kernel/untyped.h>
 #include <kernel/vspace.h>
 #include <arch/mmu.h>
 
@@ -101,11 +102,11 @@ sys_untyped_retype(uint64_t ut_cptr, uint64_t type, uint64_t size_bits, uint64_t
         }
     }
     uint64_t osize = 1ull << obits;
-    uint64_t size = 1ull << uc->size_bits;
     uint64_t wm = cdt_has_children(ut) ? uc->w1 : 0;
-    uint64_t start = ALIGN_UP(uc->obj + wm, osize) - uc->obj;
-    if (start > size || count > (size - start) / osize) {
-        return -CR_ENOMEM;
+    uint64_t start;
+    rc = untyped_place(uc->obj, uc->size_bits, wm, (unsigned)obits, count, &start);
+    if (rc != 0) {
+        return rc;
     }
     if (type == CR_OBJ_VSPACE && vspace_asid_free_count() < count) {
         return -CR_ENOSPC;

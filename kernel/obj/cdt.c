@@ -29,6 +29,7 @@ has_region(unsigned type)
     case CR_OBJ_PD:
     case CR_OBJ_PDPT:
     case CR_OBJ_VSPACE:
+    case CR_OBJ_REPLY_TABLE:
         return true;
     default:
         return false;
@@ -66,6 +67,11 @@ obj_size_bits(unsigned type, unsigned size_bits)
     case CR_OBJ_PDPT:
     case CR_OBJ_VSPACE:
         return CR_TABLE_BITS;
+    case CR_OBJ_REPLY_TABLE:
+        if (size_bits < CR_REPLY_MIN_BITS || size_bits > CR_REPLY_MAX_BITS) {
+            return -1;
+        }
+        return (int)size_bits + CR_REPLY_SLOT_BITS;
     default:
         return -1;
     }

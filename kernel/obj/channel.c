@@ -54,6 +54,7 @@ channel_finalise(struct channel *ch)
     while ((t = waitq_pop(&ch->senders)) != NULL) {
         t->state = TS_INACTIVE;
     }
+    ipc_channel_dead(ch);
 }
 
 /*

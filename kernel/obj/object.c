@@ -12,6 +12,7 @@
 #include <kernel/irq.h>
 #include <kernel/notification.h>
 #include <kernel/panic.h>
+#include <kernel/reply.h>
 #include <kernel/string.h>
 #include <kernel/tcb.h>
 #include <kernel/vspace.h>
@@ -43,6 +44,11 @@ obj_cleanup(struct cap *c, bool final)
             notification_finalise(phys_to_virt(c->obj));
         }
         break;
+    case CR_OBJ_REPLY_TABLE:
+        if (final) {
+            reply_table_finalise(phys_to_virt(c->obj));
+        }
+        break;
     case CR_OBJ_IRQ_HANDLER:
         if (final) {
             irq_release((unsigned)c->obj);
@@ -69,13 +75,15 @@ obj_cleanup(struct cap *c, bool final)
 void
 obj_init(unsigned type, paddr_t pa, unsigned size_bits)
 {
-    (void)size_bits;
     switch (type) {
     case CR_OBJ_TCB:
         tcb_init(phys_to_virt(pa));
         break;
     case CR_OBJ_VSPACE:
         arch_mmu_init_vspace(phys_to_virt(pa));
+        break;
+    case CR_OBJ_REPLY_TABLE:
+        reply_table_init(phys_to_virt(pa), size_bits);
         break;
     default:
         break;

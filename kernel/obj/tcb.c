@@ -67,6 +67,7 @@ tcb_detach_wait(struct tcb *t)
 static void
 tcb_stop(struct tcb *t)
 {
+    ipc_abort(t);
     tcb_detach_wait(t);
     sched_remove(t);
     t->state = TS_INACTIVE;

@@ -24,7 +24,8 @@ enum cr_obj_type {
     CR_OBJ_IRQ_CONTROL = 11,
     CR_OBJ_IRQ_HANDLER = 12,
     CR_OBJ_IOPORT = 13,
-    CR_OBJ_TYPE_COUNT = 14,
+    CR_OBJ_REPLY_TABLE = 14, /* the rcvid space of a channel: 2^size_bits open exchanges */
+    CR_OBJ_TYPE_COUNT = 15,
 };
 
 /* Rights bits carried by a capability. Derived capabilities may only lose rights. */
@@ -44,9 +45,12 @@ enum cr_obj_size {
     CR_CNODE_MIN_RADIX = 1,
     CR_CNODE_MAX_RADIX = 20,
     CR_TCB_BITS = 12,
-    CR_CHANNEL_BITS = 6,
+    CR_CHANNEL_BITS = 7,
     CR_NOTIFICATION_BITS = 6,
     CR_TABLE_BITS = 12,         /* PT, PD, PDPT and VSPACE are one 4 KiB page each */
+    CR_REPLY_SLOT_BITS = 6,     /* each reply-table slot is 64 bytes */
+    CR_REPLY_MIN_BITS = 1,      /* a reply table has 2^1 .. 2^12 slots; slot 0 is its */
+    CR_REPLY_MAX_BITS = 12,     /* header, so it holds 2^size_bits - 1 open exchanges */
     CR_RETYPE_MAX_COUNT = 4096, /* objects per retype call: bounds its cost */
 };
 

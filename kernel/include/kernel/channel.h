@@ -1,19 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Channels. Today a channel carries fault messages: a faulting thread queues on its
- * fault channel and a handler takes the fault with fault_recv, then resumes the thread
- * through its TCB. The full QNX-style send/receive/reply (issue #3) grows here.
+ * Channels. A channel carries messages (kernel/ipc/msg.c: SEND-blocked clients, RECEIVE-
+ * blocked servers, and the reply table that holds the open exchanges) and fault messages
+ * (a faulting thread queues on its fault channel, a handler takes the fault with
+ * fault_recv and resumes the thread through its TCB).
  */
 #pragma once
 
 #include <kernel/waitq.h>
+#include <courier/abi/caps.h>
+
+struct reply_table;
+struct tcb;
 
 struct channel {
-    struct waitq senders;   /* faulted threads waiting for a handler */
-    struct waitq receivers; /* handlers blocked in fault_recv */
-    uint64_t reserved[4];
+    struct waitq senders;       /* faulted threads waiting for a handler */
+    struct waitq receivers;     /* handlers blocked in fault_recv */
+    struct waitq msg_senders;   /* SEND-blocked clients, by priority */
+    struct waitq msg_receivers; /* RECEIVE-blocked server threads */
+    struct reply_table *rt;     /* bound reply table, or NULL */
+    uint64_t reserved[7];
 };
-_Static_assert(sizeof(struct channel) <= 64, "channel fits its object");
+_Static_assert(sizeof(struct channel) <= (1u << CR_CHANNEL_BITS), "channel fits its object");
 
 void channel_send_fault(struct channel *ch, struct tcb *t);
 void channel_finalise(struct channel *ch);
+void ipc_abort(struct tcb *t);
+void ipc_channel_dead(struct channel *ch);
+void ipc_table_dead(struct reply_table *rt);

@@ -26,6 +26,30 @@ enum thread_state {
     TS_BLOCKED_FAULT_Q,  /* faulted; queued on its fault channel */
     TS_BLOCKED_FAULT,    /* faulted; the handler has the message; waits for resume */
     TS_BLOCKED_RECV,     /* waiting in fault_recv on a channel */
+    TS_BLOCKED_SEND,     /* msg_sendv: queued on a channel until a server receives */
+    TS_BLOCKED_REPLY,    /* msg_sendv: received (held in a reply slot) until replied */
+    TS_BLOCKED_MSG_RECV, /* msg_receivev: waiting for a message */
+};
+
+/*
+ * IPC state of a thread (kernel/ipc/msg.c). As a client: its send and reply iov arrays
+ * (user addresses, read on demand), their total lengths, the connection's badge, and the
+ * channel or reply slot holding it. As a server: the reply slot whose copy it has in
+ * progress (the one operation it may have pending), so a preempted call resumes there.
+ */
+struct tcb_ipc {
+    struct channel *chan;     /* client: channel it sent on */
+    struct reply_table *rt;   /* client: table of its slot (REPLY-blocked) */
+    uint32_t slot;            /* client: its slot index */
+    uint32_t sn;              /* client: entries in siov */
+    uint32_t rn;              /* client: entries in riov */
+    uint32_t op_slot;         /* server: slot of its operation in progress, 0 = none */
+    struct reply_table *op_rt; /* server: table of op_slot */
+    uint64_t siov;
+    uint64_t riov;
+    uint64_t send_len;
+    uint64_t reply_len;
+    uint64_t badge;
 };
 
 struct tcb {
@@ -50,6 +74,7 @@ struct tcb {
     uint64_t fault_badge;
     struct cr_fault_msg fault; /* valid in TS_BLOCKED_FAULT_Q / TS_BLOCKED_FAULT */
     uint64_t upcall_entry;     /* foreign-call entry point, 0 = none */
+    struct tcb_ipc ipc;
 };
 
 enum tcb_flags {
@@ -59,6 +84,8 @@ enum tcb_flags {
 _Static_assert(sizeof(struct tcb) <= (1u << CR_TCB_BITS), "TCB must fit its object");
 
 struct vspace;
+struct channel;
+struct reply_table;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void *tcb_vspace_root(struct tcb *t);

@@ -180,12 +180,18 @@ TEST(cdt_obj_size_bits_accepts_only_valid_sizes)
     /* Fixed-size objects ignore size_bits. */
     ASSERT_EQ(obj_size_bits(CR_OBJ_TCB, 0), 12);
     ASSERT_EQ(obj_size_bits(CR_OBJ_TCB, 99), 12);
-    ASSERT_EQ(obj_size_bits(CR_OBJ_CHANNEL, 0), 6);
+    ASSERT_EQ(obj_size_bits(CR_OBJ_CHANNEL, 0), 7);
     ASSERT_EQ(obj_size_bits(CR_OBJ_NOTIFICATION, 0), 6);
     ASSERT_EQ(obj_size_bits(CR_OBJ_PT, 0), 12);
     ASSERT_EQ(obj_size_bits(CR_OBJ_PD, 0), 12);
     ASSERT_EQ(obj_size_bits(CR_OBJ_PDPT, 0), 12);
     ASSERT_EQ(obj_size_bits(CR_OBJ_VSPACE, 0), 12);
+
+    /* Reply tables: 2^1 .. 2^12 slots of 64 bytes. */
+    ASSERT_EQ(obj_size_bits(CR_OBJ_REPLY_TABLE, 0), -1);
+    ASSERT_EQ(obj_size_bits(CR_OBJ_REPLY_TABLE, 1), 7);
+    ASSERT_EQ(obj_size_bits(CR_OBJ_REPLY_TABLE, 12), 18);
+    ASSERT_EQ(obj_size_bits(CR_OBJ_REPLY_TABLE, 13), -1);
 
     /* Types that are not memory objects, or not types at all. */
     ASSERT_EQ(obj_size_bits(CR_OBJ_NULL, 0), -1);

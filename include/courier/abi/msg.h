@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Message-passing ABI (docs/ipc.md): the iov element, the receive info, rcvid layout and
+ * the bounds of one call. Messages are copied directly between the two threads' buffers;
+ * nothing here is a kernel buffer.
+ */
+#pragma once
+
+#include <courier/abi/types.h>
+
+/* One buffer of a vectored message: len bytes at base in the caller's address space. */
+struct cr_iov {
+    cr_uaddr_t base;
+    uint64_t len;
+};
+_Static_assert(sizeof(struct cr_iov) == 16, "ABI");
+
+enum cr_msg_limits {
+    CR_IOV_MAX = 1024, /* entries in one iov array */
+};
+
+/*
+ * What msg_receivev reports about the message it received. All lengths are the full
+ * lengths the client gave, whatever was copied, so a server sees what it did not receive.
+ */
+struct cr_msg_info {
+    uint64_t rcvid;     /* names the exchange in msg_replyv/msg_error/msg_read/msg_write */
+    uint64_t badge;     /* the badge of the client's connection capability */
+    uint64_t send_len;  /* total bytes the client sent */
+    uint64_t reply_len; /* total bytes of the client's reply buffers */
+    uint64_t copied;    /* bytes copied into the receive buffers */
+    uint64_t reserved;
+};
+_Static_assert(sizeof(struct cr_msg_info) == 48, "ABI");
+
+/*
+ * rcvid: bits 0..31 are the reply-table slot index (slot 0 is the table's header, so the
+ * index is >= 1), bits 32..62 the slot's generation; it is always > 0, and a stale or
+ * forged one fails with ESRCH.
+ */
+#define CR_RCVID_INDEX(r) ((uint32_t)((r) & 0xffffffffu))
+#define CR_RCVID_GEN(r) ((uint32_t)((r) >> 32))

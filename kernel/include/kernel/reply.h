@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reply tables: the rcvid space of a channel (docs/ipc.md). A table of 2^k 64-byte slots
+ * is one kernel object retyped from the server's untyped memory; slot 0 is the header and
+ * slots 1..2^k-1 each hold one open exchange: the client, the slot's generation (part of
+ * the rcvid, bumped on every free, so a stale rcvid never matches), and the operation a
+ * server thread has in progress on it (receive copy, reply, read or write) with its
+ * progress in bytes, so a preempted copy resumes. Free slots form a list through `next`.
+ */
+#pragma once
+
+#include <kernel/types.h>
+
+struct tcb;
+struct channel;
+
+enum reply_op {
+    RS_FREE = 0,
+    RS_RECEIVING, /* the server thread `op` copies the message in */
+    RS_OPEN,      /* received; waits for reply, error, read or write */
+    RS_REPLYING,  /* `op` copies the reply out */
+    RS_READING,   /* `op` does msg_read */
+    RS_WRITING,   /* `op` does msg_write */
+};
+
+struct reply_slot {
+    struct tcb *client; /* NULL when free */
+    struct tcb *op;     /* server thread with an operation in progress, or NULL */
+    uint64_t done;      /* bytes done by that operation */
+    uint32_t gen;       /* generation, 31 bits; part of the rcvid */
+    uint32_t state;     /* enum reply_op */
+    uint32_t next;      /* free list */
+    uint32_t pad[7];
+};
+_Static_assert(sizeof(struct reply_slot) == 64, "reply slot layout");
+
+struct reply_table {
+    struct channel *chan; /* the channel it is bound to, or NULL */
+    uint32_t nslots;      /* including the header slot 0 */
+    uint32_t free_head;   /* first free slot, 0 = none */
+    uint32_t nfree;
+    uint32_t pad[11];
+};
+_Static_assert(sizeof(struct reply_table) == 64, "reply table header layout");
+
+static inline struct reply_slot *
+reply_slots(struct reply_table *rt)
+{
+    return (struct reply_slot *)(void *)rt; /* slot i at byte 64 * i; 0 is the header */
+}
+
+void reply_table_init(struct reply_table *rt, unsigned size_bits);
+struct reply_slot *reply_alloc(struct reply_table *rt, struct tcb *client, uint32_t *idx);
+void reply_free(struct reply_table *rt, uint32_t idx);
+struct reply_slot *reply_lookup(struct reply_table *rt, uint64_t rcvid, uint32_t *idx);
+uint64_t reply_rcvid(struct reply_table *rt, uint32_t idx);
+void reply_table_finalise(struct reply_table *rt);

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Synchronous message passing (docs/ipc.md): msg_sendv, msg_receivev, msg_replyv,
+ * msg_error, msg_read, msg_write and channel_bind.
+ *
+ * A client's msg_sendv records its iov arrays in its TCB and either queues on the
+ * channel (SEND-blocked) or, when a server thread waits, takes a reply slot and hands
+ * the exchange to that server, whose msg_receivev is restarted to do the copy. Every copy
+ * runs in the server's call (receive, reply, read, write), is preemptible, and keeps its
+ * progress in the reply slot (`done`), owned by that server thread (`op`) until it ends.
+ * The client stays REPLY-blocked in its slot until msg_replyv or msg_error.
+ *
+ * Who is where: a SEND-blocked client is on ch->msg_senders; a client in a slot is on no
+ * queue (its TCB names the slot); a waiting server is on ch->msg_receivers. Stopping or
+ * destroying a thread (ipc_abort), destroying the channel (ipc_channel_dead) or the reply
+ * table (ipc_table_dead) unwinds exactly these links.
+ *
+ * Not yet (issue #3): priority inheritance and donation, pulses, timeouts, capability
+ * transfer, reply-and-receive, the register fast path.
+ */
+#include <kernel/channel.h>
+#include <kernel/cnode.h>
+#include <kernel/errors.h>
+#include <kernel/ipccopy.h>
+#include <kernel/reply.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <kernel/tcb.h>
+#include <kernel/usercopy.h>
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+#include <courier/abi/msg.h>
+#include <courier/abi/syscall_nr.h>
+
+enum {
+    ERR_MAX = 4095, /* msg_error codes are 1..ERR_MAX */
+};
+
+static int
+lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
+{
+    struct slot *s;
+    int rc = cnode_lookup_cap(sched_current(), cptr, CR_OBJ_CHANNEL, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    if ((s->cap.rights & need) != need) {
+        return -CR_EPERM;
+    }
+    *out = phys_to_virt(s->cap.obj);
+    return 0;
+}
+
+static void
+op_begin(struct tcb *self, struct reply_table *rt, uint32_t idx, unsigned state)
+{
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    s->state = state;
+    s->op = self;
+    s->done = 0;
+    self->ipc.op_rt = rt;
+    self->ipc.op_slot = idx;
+}
+
+/*
+ * Gives queued clients to waiting servers while reply slots are free: each server's
+ * receive is restarted to copy its message. Bounded by min(clients, servers, slots).
+ */
+static void
+handoff(struct channel *ch)
+{
+    struct reply_table *rt = ch->rt;
+    struct tcb *c;
+    struct tcb *server;
+    uint32_t idx;
+    while (rt != NULL && (c = ch->msg_senders.head) != NULL &&
+           (server = ch->msg_receivers.head) != NULL && reply_alloc(rt, c, &idx) != NULL) {
+        waitq_remove(&ch->msg_senders, c);
+        waitq_remove(&ch->msg_receivers, server);
+        c->ipc.rt = rt;
+        c->ipc.slot = idx;
+        c->state = TS_BLOCKED_REPLY;
+        op_begin(server, rt, idx, RS_RECEIVING);
+        arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)CR_SYS_msg_receivev);
+        server->state = TS_READY;
+        sched_make_ready(server);
+    }
+}
+
+/* The client in slot idx leaves its exchange with `result`; the slot is freed. */
+static void
+finish(struct reply_table *rt, uint32_t idx, int64_t result)
+{
+    struct tcb *c = reply_slots(rt)[idx].client;
+    c->ipc.rt = NULL;
+    c->ipc.slot = 0;
+    reply_free(rt, idx);
+    tcb_unblock(c, result);
+    if (rt->chan != NULL) {
+        handoff(rt->chan);
+    }
+}
+
+/* Puts the client of slot idx back on its channel's send queue (not received after all). */
+static void
+requeue(struct reply_table *rt, uint32_t idx)
+{
+    struct tcb *c = reply_slots(rt)[idx].client;
+    c->ipc.rt = NULL;
+    c->ipc.slot = 0;
+    reply_free(rt, idx);
+    c->state = TS_BLOCKED_SEND;
+    waitq_insert(&c->ipc.chan->msg_senders, c, c->ipc.chan);
+}
+
+static void
+op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
+{
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    s->state = RS_OPEN;
+    s->op = NULL;
+    s->done = 0;
+    self->ipc.op_rt = NULL;
+    self->ipc.op_slot = 0;
+}
+
+/*
+ * channel_bind(chan, table, flags): attaches a reply table to a channel; its slots become
+ * the channel's rcvid space. Errors: EBADCAP/ENOCAP/EBUSY (lookup), EWRONGTYPE, EINVAL
+ * (flags not 0), EBUSY (channel already bound, or table bound elsewhere). O(1).
+ */
+int64_t
+sys_channel_bind(uint64_t chan, uint64_t table, uint64_t flags)
+{
+    struct channel *ch;
+    struct slot *ts;
+    int rc = lookup_chan(chan, 0, &ch);
+    if (rc == 0) {
+        rc = cnode_lookup_cap(sched_current(), table, CR_OBJ_REPLY_TABLE, &ts);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    if (flags != 0) {
+        return -CR_EINVAL;
+    }
+    struct reply_table *rt = phys_to_virt(ts->cap.obj);
+    if (ch->rt != NULL || rt->chan != NULL) {
+        return -CR_EBUSY;
+    }
+    ch->rt = rt;
+    rt->chan = ch;
+    return 0;
+}
+
+/*
+ * msg_sendv(conn, siov, sn, riov, rn): sends the message in siov and blocks until the
+ * server replies into riov. Returns the reply status (>= 0) or the error the server gave.
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (conn), EPERM (no WRITE right), EINVAL (sn or
+ * rn > CR_IOV_MAX, a wrapping iov entry, channel without a reply table), EFAULT (iov
+ * arrays unreadable; later: its buffers bad while copying), EREVOKED (channel or table
+ * destroyed while waiting), EINTR (the wait was abandoned). Blocks. O(sn + rn).
+ */
+int64_t
+sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t rn)
+{
+    struct tcb *self = sched_current();
+    struct slot *cs;
+    int rc = cnode_lookup_cap(self, conn, CR_OBJ_CHANNEL, &cs);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!(cs->cap.rights & CR_RIGHT_WRITE)) {
+        return -CR_EPERM;
+    }
+    struct channel *ch = phys_to_virt(cs->cap.obj);
+    if (sn > CR_IOV_MAX || rn > CR_IOV_MAX || ch->rt == NULL) {
+        return -CR_EINVAL;
+    }
+    uint64_t slen;
+    uint64_t rlen;
+    rc = ipc_iov_total(self, siov, (uint32_t)sn, &slen);
+    if (rc == 0) {
+        rc = ipc_iov_total(self, riov, (uint32_t)rn, &rlen);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    self->ipc = (struct tcb_ipc){
+        .chan = ch, .sn = (uint32_t)sn, .rn = (uint32_t)rn, .siov = siov, .riov = riov,
+        .send_len = slen, .reply_len = rlen, .badge = cs->cap.w1,
+    };
+    sched_remove(self);
+    self->state = TS_BLOCKED_SEND;
+    waitq_insert(&ch->msg_senders, self, ch);
+    handoff(ch); /* straight to a waiting server if there is one */
+    return -CR_EINTR; /* replaced by the reply */
+}
+
+static int
+fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
+          uint64_t copied)
+{
+    struct tcb *c = reply_slots(rt)[idx].client;
+    struct cr_msg_info mi = {
+        .rcvid = reply_rcvid(rt, idx),
+        .badge = c->ipc.badge,
+        .send_len = c->ipc.send_len,
+        .reply_len = c->ipc.reply_len,
+        .copied = copied,
+    };
+    return copy_to_user(self, uaddr(info), &mi, sizeof(mi));
+}
+
+/*
+ * msg_receivev(chan, iov, n, info): waits for a message, copies as much as fits into
+ * iov and describes it in struct cr_msg_info at info. Returns the rcvid (> 0).
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL (n >
+ * CR_IOV_MAX, channel without a reply table, a wrapping iov entry), EFAULT (info, iov or
+ * its buffers not writable: the client's message stays queued), EBUSY (every reply slot
+ * holds an open exchange), EREVOKED (channel or table destroyed while waiting), EINTR
+ * (wait abandoned). Blocks. Preemptible: progress in the reply slot. A client whose own
+ * buffers turn out bad gets EFAULT and the receive goes on with the next message.
+ */
+int64_t
+sys_msg_receivev(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info)
+{
+    struct tcb *self = sched_current();
+    struct channel *ch;
+    int rc = lookup_chan(chan, CR_RIGHT_READ, &ch);
+    if (rc != 0) {
+        return rc;
+    }
+    if (n > CR_IOV_MAX || ch->rt == NULL) {
+        return -CR_EINVAL;
+    }
+    struct cr_msg_info probe = { 0 };
+    rc = copy_to_user(self, uaddr(info), &probe, sizeof(probe));
+    if (rc != 0) {
+        return rc;
+    }
+    struct reply_table *rt = ch->rt;
+    /* Bounded: each pass either returns or ends one client's exchange with EFAULT. */
+    for (;;) {
+        uint32_t idx = self->ipc.op_slot;
+        if (idx == 0 || self->ipc.op_rt != rt ||
+            reply_slots(rt)[idx].state != RS_RECEIVING) {
+            struct tcb *c = ch->msg_senders.head;
+            if (c == NULL) {
+                sched_remove(self);
+                self->state = TS_BLOCKED_MSG_RECV;
+                waitq_insert(&ch->msg_receivers, self, ch);
+                return -CR_EINTR;
+            }
+            if (reply_alloc(rt, c, &idx) == NULL) {
+                return -CR_EBUSY;
+            }
+            waitq_remove(&ch->msg_senders, c);
+            c->ipc.rt = rt;
+            c->ipc.slot = idx;
+            c->state = TS_BLOCKED_REPLY;
+            op_begin(self, rt, idx, RS_RECEIVING);
+        }
+        struct reply_slot *s = &reply_slots(rt)[idx];
+        struct tcb *c = s->client;
+        struct ipc_side src = { c, c->ipc.siov, c->ipc.sn, 0 };
+        struct ipc_side dst = { self, iov, (uint32_t)n, 0 };
+        int side;
+        rc = ipc_copy(&src, &dst, &s->done, &side);
+        if (rc == -ERESTART) {
+            return rc;
+        }
+        if (rc == 0) {
+            uint64_t copied = s->done;
+            op_end(self, rt, idx);
+            rc = fill_info(self, info, rt, idx, copied);
+            if (rc == 0) {
+                return (int64_t)reply_rcvid(rt, idx);
+            }
+            side = IPC_FAULT_DST;
+        }
+        if (side == IPC_FAULT_SRC) {
+            op_end(self, rt, idx);
+            finish(rt, idx, rc); /* the client's buffers: its error; take the next */
+            continue;
+        }
+        op_end(self, rt, idx);
+        requeue(rt, idx); /* our buffers: the message waits for a better receive */
+        return rc;
+    }
+}
+
+static int
+lookup_open(uint64_t chan, uint64_t rcvid, struct reply_table **rt, uint32_t *idx,
+            unsigned op)
+{
+    struct channel *ch;
+    int rc = lookup_chan(chan, CR_RIGHT_READ, &ch);
+    if (rc != 0) {
+        return rc;
+    }
+    if (ch->rt == NULL) {
+        return -CR_EINVAL;
+    }
+    struct reply_slot *s = reply_lookup(ch->rt, rcvid, idx);
+    if (s == NULL || s->state == RS_RECEIVING) {
+        return -CR_ESRCH;
+    }
+    struct tcb *self = sched_current();
+    if (s->state != RS_OPEN && (s->op != self || s->state != op)) {
+        return -CR_EBUSY; /* another server thread is copying on this exchange */
+    }
+    *rt = ch->rt;
+    return 0;
+}
+
+/*
+ * msg_replyv(chan, rcvid, status, iov, n): copies the reply into the client's reply
+ * buffers (as much as fits) and ends the exchange; the client's msg_sendv returns
+ * status. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL
+ * (n > CR_IOV_MAX, status < 0, no reply table), ESRCH (rcvid stale, forged or its client
+ * gone), EBUSY (another thread is copying on the exchange), EFAULT (our iov or buffers
+ * unreadable: the exchange stays open). A client whose reply buffers are bad gets EFAULT
+ * and the call returns 0. Preemptible: progress in the reply slot.
+ */
+int64_t
+sys_msg_replyv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
+{
+    struct tcb *self = sched_current();
+    struct reply_table *rt;
+    uint32_t idx;
+    int rc = lookup_open(chan, rcvid, &rt, &idx, RS_REPLYING);
+    if (rc != 0) {
+        return rc;
+    }
+    if (n > CR_IOV_MAX || (int64_t)status < 0) {
+        return -CR_EINVAL;
+    }
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    if (s->state == RS_OPEN) {
+        op_begin(self, rt, idx, RS_REPLYING);
+    }
+    struct tcb *c = s->client;
+    struct ipc_side src = { self, iov, (uint32_t)n, 0 };
+    struct ipc_side dst = { c, c->ipc.riov, c->ipc.rn, 0 };
+    int side;
+    rc = ipc_copy(&src, &dst, &s->done, &side);
+    if (rc == -ERESTART) {
+        return rc;
+    }
+    op_end(self, rt, idx);
+    if (rc != 0 && side == IPC_FAULT_SRC) {
+        return rc;
+    }
+    finish(rt, idx, rc != 0 ? rc : (int64_t)status);
+    return 0;
+}
+
+/*
+ * msg_error(chan, rcvid, err): ends the exchange; the client's msg_sendv returns -err.
+ * Errors: as msg_replyv, EINVAL (err not in 1..4095). O(1).
+ */
+int64_t
+sys_msg_error(uint64_t chan, uint64_t rcvid, uint64_t err)
+{
+    struct reply_table *rt;
+    uint32_t idx;
+    int rc = lookup_open(chan, rcvid, &rt, &idx, RS_OPEN);
+    if (rc != 0) {
+        return rc;
+    }
+    if (err == 0 || err > ERR_MAX) {
+        return -CR_EINVAL;
+    }
+    if (reply_slots(rt)[idx].state != RS_OPEN) {
+        return -CR_EBUSY;
+    }
+    finish(rt, idx, -(int64_t)err);
+    return 0;
+}
+
+static int64_t
+read_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_t n,
+           bool write)
+{
+    struct tcb *self = sched_current();
+    struct reply_table *rt;
+    uint32_t idx;
+    unsigned op = write ? RS_WRITING : RS_READING;
+    int rc = lookup_open(chan, rcvid, &rt, &idx, op);
+    if (rc != 0) {
+        return rc;
+    }
+    if (n > CR_IOV_MAX) {
+        return -CR_EINVAL;
+    }
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    struct tcb *c = s->client;
+    uint64_t len = write ? c->ipc.reply_len : c->ipc.send_len;
+    if (offset >= len) {
+        return 0;
+    }
+    if (s->state == RS_OPEN) {
+        op_begin(self, rt, idx, op);
+    }
+    struct ipc_side mine = { self, iov, (uint32_t)n, 0 };
+    struct ipc_side theirs = { c, write ? c->ipc.riov : c->ipc.siov,
+                               write ? c->ipc.rn : c->ipc.sn, offset };
+    int side;
+    rc = write ? ipc_copy(&mine, &theirs, &s->done, &side)
+               : ipc_copy(&theirs, &mine, &s->done, &side);
+    if (rc == -ERESTART) {
+        return rc;
+    }
+    uint64_t done = s->done;
+    op_end(self, rt, idx);
+    if (rc != 0) {
+        bool ours = (side == IPC_FAULT_SRC) == write;
+        if (ours) {
+            return rc;
+        }
+        finish(rt, idx, rc); /* the client's buffers are bad: it gets the error */
+        return -CR_ESRCH;
+    }
+    return (int64_t)done;
+}
+
+/*
+ * msg_read(chan, rcvid, offset, iov, n): copies the client's message from byte `offset`
+ * into iov; returns the bytes copied (0 at or past the end). Errors: as msg_replyv
+ * (without the status check); a client whose own send buffers are bad gets EFAULT, its
+ * exchange ends and the call returns ESRCH. Preemptible.
+ */
+int64_t
+sys_msg_read(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_t n)
+{
+    return read_write(chan, rcvid, offset, iov, n, false);
+}
+
+/*
+ * msg_write(chan, rcvid, offset, iov, n): copies iov into the client's reply buffers at
+ * byte `offset` before the reply; returns the bytes copied. Errors: as msg_read.
+ */
+int64_t
+sys_msg_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_t n)
+{
+    return read_write(chan, rcvid, offset, iov, n, true);
+}
+
+/*
+ * Thread t stops (suspended, registers rewritten, or destroyed): undo its IPC links. A
+ * SEND-blocked client is already off its queue (tcb_detach_wait); a client in a slot
+ * leaves its exchange (the server's later reply gets ESRCH); a server with a copy in
+ * progress gives it up (a message it was receiving goes back to the queue). O(1).
+ */
+void
+ipc_abort(struct tcb *t)
+{
+    if (t->state == TS_BLOCKED_REPLY && t->ipc.rt != NULL) {
+        struct reply_table *rt = t->ipc.rt;
+        uint32_t idx = t->ipc.slot;
+        struct reply_slot *s = &reply_slots(rt)[idx];
+        if (s->op != NULL) {
+            s->op->ipc.op_rt = NULL;
+            s->op->ipc.op_slot = 0;
+        }
+        t->ipc.rt = NULL;
+        t->ipc.slot = 0;
+        reply_free(rt, idx);
+        if (rt->chan != NULL) {
+            handoff(rt->chan);
+        }
+    }
+    if (t->ipc.op_rt != NULL) {
+        struct reply_table *rt = t->ipc.op_rt;
+        uint32_t idx = t->ipc.op_slot;
+        if (reply_slots(rt)[idx].state == RS_RECEIVING) {
+            op_end(t, rt, idx);
+            requeue(rt, idx);
+            if (rt->chan != NULL) {
+                handoff(rt->chan);
+            }
+        } else {
+            op_end(t, rt, idx);
+        }
+    }
+}
+
+static void
+fail_table(struct reply_table *rt)
+{
+    /* Bounded by the table size (at most 2^CR_REPLY_MAX_BITS slots). */
+    for (uint32_t i = 1; i < rt->nslots; i++) {
+        struct reply_slot *s = &reply_slots(rt)[i];
+        if (s->state == RS_FREE) {
+            continue;
+        }
+        if (s->op != NULL) {
+            s->op->ipc.op_rt = NULL;
+            s->op->ipc.op_slot = 0;
+        }
+        finish(rt, i, -CR_EREVOKED);
+    }
+}
+
+static void
+fail_queues(struct channel *ch)
+{
+    struct tcb *t;
+    /* Bounded by the number of threads blocked on the channel. */
+    while ((t = waitq_pop(&ch->msg_senders)) != NULL) {
+        tcb_unblock(t, -CR_EREVOKED);
+    }
+    while ((t = waitq_pop(&ch->msg_receivers)) != NULL) {
+        tcb_unblock(t, -CR_EREVOKED);
+    }
+}
+
+/* The channel's last capability is gone: every client and waiting server gets EREVOKED. */
+void
+ipc_channel_dead(struct channel *ch)
+{
+    fail_queues(ch);
+    if (ch->rt != NULL) {
+        fail_table(ch->rt);
+        ch->rt->chan = NULL;
+        ch->rt = NULL;
+    }
+}
+
+/* The reply table's last capability is gone: its exchanges and its channel's queues fail. */
+void
+ipc_table_dead(struct reply_table *rt)
+{
+    fail_table(rt);
+    if (rt->chan != NULL) {
+        fail_queues(rt->chan);
+        rt->chan->rt = NULL;
+        rt->chan = NULL;
+    }
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reply tables (kernel/include/kernel/reply.h): slot allocation from a free list, rcvid
+ * encoding and checking, and what destroying a table does. O(1) per operation except
+ * init and destruction, which are O(slots) with slots <= 2^CR_REPLY_MAX_BITS.
+ */
+#include <kernel/reply.h>
+#include <kernel/channel.h>
+#include <courier/abi/caps.h>
+
+enum {
+    GEN_MASK = 0x7fffffffu, /* keeps the rcvid positive as an int64_t */
+};
+
+/* Sets up a freshly retyped (zeroed) table of 2^size_bits slots, all free. */
+void
+reply_table_init(struct reply_table *rt, unsigned size_bits)
+{
+    struct reply_slot *s = reply_slots(rt);
+    rt->nslots = 1u << size_bits;
+    rt->nfree = rt->nslots - 1;
+    rt->free_head = rt->nslots > 1 ? 1 : 0;
+    for (uint32_t i = 1; i < rt->nslots; i++) {
+        s[i].next = i + 1 < rt->nslots ? i + 1 : 0;
+        s[i].gen = 1;
+    }
+}
+
+/* Takes a free slot for client; NULL if the table is full. O(1). */
+struct reply_slot *
+reply_alloc(struct reply_table *rt, struct tcb *client, uint32_t *idx)
+{
+    if (rt->free_head == 0) {
+        return NULL;
+    }
+    uint32_t i = rt->free_head;
+    struct reply_slot *s = &reply_slots(rt)[i];
+    rt->free_head = s->next;
+    rt->nfree--;
+    s->client = client;
+    s->op = NULL;
+    s->done = 0;
+    s->state = RS_OPEN;
+    *idx = i;
+    return s;
+}
+
+/* Frees slot idx; its rcvid stops working (new generation). O(1). */
+void
+reply_free(struct reply_table *rt, uint32_t idx)
+{
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    s->client = NULL;
+    s->op = NULL;
+    s->done = 0;
+    s->state = RS_FREE;
+    s->gen = ((s->gen + 1) & GEN_MASK) != 0 ? (s->gen + 1) & GEN_MASK : 1;
+    s->next = rt->free_head;
+    rt->free_head = idx;
+    rt->nfree++;
+}
+
+/* The rcvid naming slot idx now. */
+uint64_t
+reply_rcvid(struct reply_table *rt, uint32_t idx)
+{
+    return ((uint64_t)reply_slots(rt)[idx].gen << 32) | idx;
+}
+
+/* The live slot an rcvid names, or NULL (stale, forged, free or out of range). O(1). */
+struct reply_slot *
+reply_lookup(struct reply_table *rt, uint64_t rcvid, uint32_t *idx)
+{
+    uint64_t i = rcvid & 0xffffffffu;
+    uint64_t gen = rcvid >> 32;
+    if (i == 0 || i >= rt->nslots) {
+        return NULL;
+    }
+    struct reply_slot *s = &reply_slots(rt)[i];
+    if (s->state == RS_FREE || s->gen != gen) {
+        return NULL;
+    }
+    *idx = (uint32_t)i;
+    return s;
+}
+
+/* The last capability to the table is gone: every exchange in it fails. */
+void
+reply_table_finalise(struct reply_table *rt)
+{
+    ipc_table_dead(rt);
+}

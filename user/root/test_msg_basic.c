@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The basic message round trip: a client thread sends a vectored message on a badged
+ * connection and blocks; the root server receives it (rcvid, badge, lengths), replies
+ * with data and a status, and the client's msg_sendv returns that status with the reply
+ * in its buffer. The fuller IPC suite is test_ipc*.c.
+ */
+#include "tests.h"
+
+#include <courier/abi/caps.h>
+#include <courier/abi/msg.h>
+#include <courier/lib/string.h>
+#include <courier/sys.h>
+
+#include "testlib.h"
+
+enum {
+    BADGE = 0x77,
+    STATUS = 7,
+};
+
+static void
+client(struct tl_thread *th)
+{
+    static const char a[] = "hel";
+    static const char b[] = "lo!";
+    char reply[16];
+    memset(reply, 0, sizeof(reply));
+    struct cr_iov siov[2] = { { CR_UPTR(a), 3 }, { CR_UPTR(b), 3 } };
+    struct cr_iov riov[1] = { { CR_UPTR(reply), sizeof(reply) } };
+    th->out[0] = (uint64_t)cr_msg_sendv(th->arg[0], CR_UPTR(siov), 2, CR_UPTR(riov), 1);
+    memcpy((void *)&th->out[1], reply, sizeof(reply));
+}
+
+TEST(msg_round_trip_with_badge_and_status)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 2);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, BADGE) : 0;
+    if (conn == 0 || table == 0 || !EXPECT_OK(cr_channel_bind(chan, table, 0)) ||
+        !tl_thread_new(&t, &th, client, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = conn;
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    char buf[4];
+    struct cr_iov iov[1] = { { CR_UPTR(buf), sizeof(buf) } };
+    struct cr_msg_info info;
+    int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
+    if (!EXPECT_TRUE(rcvid > 0)) {
+        goto out;
+    }
+    EXPECT_EQ((uint64_t)rcvid, info.rcvid);
+    EXPECT_EQ(BADGE, info.badge);
+    EXPECT_EQ(6, info.send_len);
+    EXPECT_EQ(16, info.reply_len);
+    EXPECT_EQ(4, info.copied);
+    EXPECT_EQ(0, memcmp(buf, "hell", 4));
+    char rest[8];
+    struct cr_iov riov[1] = { { CR_UPTR(rest), sizeof(rest) } };
+    EXPECT_EQ(2, cr_msg_read(chan, (uint64_t)rcvid, 4, CR_UPTR(riov), 1));
+    EXPECT_EQ(0, memcmp(rest, "o!", 2));
+    static const char answer[] = "world";
+    struct cr_iov aiov[1] = { { CR_UPTR(answer), 6 } };
+    EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid, STATUS, CR_UPTR(aiov), 1));
+    EXPECT_ERR(-CR_ESRCH, cr_msg_replyv(chan, (uint64_t)rcvid, STATUS, 0, 0));
+    if (EXPECT_TRUE(tl_wait_word(&th.finished, 1, 0, TL_TIMEOUT_MS))) {
+        EXPECT_EQ(STATUS, th.out[0]);
+        EXPECT_EQ(0, memcmp((const void *)&th.out[1], "world", 6));
+    }
+out:
+    tl_end(&t);
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Message-passing benchmarks: a client thread calls the root server, which receives and
+ * replies, with payloads of 0 B, 64 B, 4 KiB, 64 KiB and 1 MiB each way; one figure is
+ * the cost of one round trip (send, receive, copy both ways, reply, two switches), as
+ * the client measures it. memcpy_64k and memcpy_1m copy the same bytes inside the guest
+ * for comparison. Client and server share the root's address space for now; the copy
+ * path is the same as across address spaces (page walks of both sides).
+ */
+#include "bench.h"
+#include "testlib.h"
+
+#include <courier/abi/caps.h>
+#include <courier/abi/msg.h>
+#include <courier/lib/string.h>
+#include <courier/sys.h>
+
+enum {
+    ROUNDS = 5,
+    BIG = 1u << 20,
+};
+
+static uint8_t client_buf[2][BIG] __attribute__((aligned(4096)));
+static uint8_t server_buf[BIG] __attribute__((aligned(4096)));
+
+struct ipc_run {
+    cr_cptr_t conn;
+    uint64_t size;
+    uint64_t calls;
+    volatile uint64_t best;
+};
+
+static struct ipc_run run;
+
+static void
+client(struct tl_thread *th)
+{
+    struct cr_iov s[1] = { { CR_UPTR(client_buf[0]), run.size } };
+    struct cr_iov r[1] = { { CR_UPTR(client_buf[1]), run.size } };
+    uint64_t best = UINT64_MAX;
+    for (int k = 0; k < ROUNDS; k++) {
+        uint64_t t0 = bench_rdtsc();
+        for (uint64_t i = 0; i < run.calls; i++) {
+            cr_msg_sendv(run.conn, CR_UPTR(s), 1, CR_UPTR(r), 1);
+        }
+        uint64_t per = (bench_rdtsc() - t0) / run.calls;
+        best = per < best ? per : best;
+    }
+    run.best = best;
+    (void)th;
+}
+
+static void
+round_trip(const char *name, uint64_t size, uint64_t calls)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 2);
+    run.conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 1) : 0;
+    run.size = size;
+    run.calls = calls;
+    run.best = 0;
+    if (run.conn == 0 || table == 0 || cr_channel_bind(chan, table, 0) != 0 ||
+        !tl_thread_new(&t, &th, client, TL_ROOT_PRIO) || !tl_thread_start(&th)) {
+        tl_end(&t);
+        return;
+    }
+    struct cr_iov iov[1] = { { CR_UPTR(server_buf), size } };
+    struct cr_msg_info info;
+    for (uint64_t i = 0; i < calls * ROUNDS; i++) {
+        int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
+        if (rcvid <= 0) {
+            break;
+        }
+        cr_msg_replyv(chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1);
+    }
+    while (run.best == 0 && !th.finished) {
+        cr_yield();
+    }
+    bench_report_tsc(name, run.best);
+    tl_end(&t);
+}
+
+static void
+memcpy_figure(const char *name, uint64_t size)
+{
+    uint64_t best = UINT64_MAX;
+    for (int k = 0; k < ROUNDS; k++) {
+        uint64_t t0 = bench_rdtsc();
+        memcpy(client_buf[1], client_buf[0], size);
+        uint64_t d = bench_rdtsc() - t0;
+        best = d < best ? d : best;
+    }
+    bench_report_tsc(name, best);
+}
+
+BENCH(ipc_rt)
+{
+    memset(client_buf, 1, sizeof(client_buf)); /* fault in nothing lazily: all mapped */
+    round_trip("ipc_rt_0b", 0, 2000);
+    round_trip("ipc_rt_64b", 64, 2000);
+    round_trip("ipc_rt_4k", 4096, 500);
+    round_trip("ipc_rt_64k", 64 * 1024, 50);
+    memcpy_figure("memcpy_64k", 64 * 1024);
+    round_trip("ipc_rt_1m", BIG, 4);
+    memcpy_figure("memcpy_1m", BIG);
+}

@@ -36,6 +36,11 @@ enum {
     ERR_MAX = 4095, /* msg_error codes are 1..ERR_MAX */
 };
 
+static int64_t receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info,
+                       unsigned sysno);
+static int64_t reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov,
+                     uint64_t n);
+
 static int
 lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
 {
@@ -81,7 +86,7 @@ handoff(struct channel *ch)
         c->ipc.slot = idx;
         c->state = TS_BLOCKED_REPLY;
         op_begin(server, rt, idx, RS_RECEIVING);
-        arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)CR_SYS_msg_receivev);
+        arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
         server->state = TS_READY;
         sched_make_ready(server);
     }
@@ -225,6 +230,12 @@ fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
 int64_t
 sys_msg_receivev(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info)
 {
+    return receive(chan, iov, n, info, CR_SYS_msg_receivev);
+}
+
+static int64_t
+receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
+{
     struct tcb *self = sched_current();
     struct channel *ch;
     int rc = lookup_chan(chan, CR_RIGHT_READ, &ch);
@@ -248,6 +259,7 @@ sys_msg_receivev(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info)
             struct tcb *c = ch->msg_senders.head;
             if (c == NULL) {
                 sched_remove(self);
+                self->ipc.recv_sysno = sysno;
                 self->state = TS_BLOCKED_MSG_RECV;
                 waitq_insert(&ch->msg_receivers, self, ch);
                 return -CR_EINTR;
@@ -326,6 +338,12 @@ lookup_open(uint64_t chan, uint64_t rcvid, struct reply_table **rt, uint32_t *id
 int64_t
 sys_msg_replyv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
 {
+    return reply(chan, rcvid, status, iov, n);
+}
+
+static int64_t
+reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
+{
     struct tcb *self = sched_current();
     struct reply_table *rt;
     uint32_t idx;
@@ -354,6 +372,35 @@ sys_msg_replyv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uin
     }
     finish(rt, idx, rc != 0 ? rc : (int64_t)status);
     return 0;
+}
+
+/*
+ * msg_reply_recv(chan, rcvid, status, iov, n, recv): msg_replyv(chan, rcvid, status, iov,
+ * n), then msg_receivev with the struct cr_msg_recv at `recv` — a server loop in one
+ * kernel entry per request. Returns what the receive returns. Errors: those of
+ * msg_replyv (then nothing is received), EFAULT (recv unreadable), then those of
+ * msg_receivev. When the call restarts (preempted, or woken to copy a message) after its
+ * reply is done, it goes straight to the receive: the thread then owns a receive copy.
+ */
+int64_t
+sys_msg_reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n,
+                   uint64_t recv)
+{
+    struct tcb *self = sched_current();
+    struct cr_msg_recv r;
+    int rc = copy_from_user(self, &r, uaddr(recv), sizeof(r));
+    if (rc != 0) {
+        return rc;
+    }
+    bool replied = self->ipc.op_slot != 0 &&
+                   reply_slots(self->ipc.op_rt)[self->ipc.op_slot].state == RS_RECEIVING;
+    if (!replied) {
+        int64_t err = reply(chan, rcvid, status, iov, n);
+        if (err != 0) {
+            return err;
+        }
+    }
+    return receive(chan, r.iov, r.n, r.info, CR_SYS_msg_reply_recv);
 }
 
 /*

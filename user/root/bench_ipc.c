@@ -69,13 +69,15 @@ round_trip(const char *name, uint64_t size, uint64_t calls)
         tl_end(&t);
         return;
     }
+    /* The server loop: one kernel entry per request (reply to the last, receive next). */
     struct cr_iov iov[1] = { { CR_UPTR(server_buf), size } };
     struct cr_msg_info info;
-    for (uint64_t i = 0; i < calls * ROUNDS; i++) {
-        int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
-        if (rcvid <= 0) {
-            break;
-        }
+    struct cr_msg_recv next = { CR_UPTR(iov), 1, CR_UPTR(&info) };
+    int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
+    for (uint64_t i = 1; rcvid > 0 && i < calls * ROUNDS; i++) {
+        rcvid = cr_msg_reply_recv(chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1, CR_UPTR(&next));
+    }
+    if (rcvid > 0) {
         cr_msg_replyv(chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1);
     }
     while (run.best == 0 && !th.finished) {

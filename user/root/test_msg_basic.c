@@ -78,3 +78,65 @@ TEST(msg_round_trip_with_badge_and_status)
 out:
     tl_end(&t);
 }
+
+static void
+counting_client(struct tl_thread *th)
+{
+    uint64_t mine = th->arg[1];
+    uint64_t got = 0;
+    struct cr_iov s[1] = { { CR_UPTR(&mine), sizeof(mine) } };
+    struct cr_iov r[1] = { { CR_UPTR(&got), sizeof(got) } };
+    for (int i = 0; i < 3; i++) {
+        int64_t st = cr_msg_sendv(th->arg[0], CR_UPTR(s), 1, CR_UPTR(r), 1);
+        th->out[i] = (uint64_t)st == mine + 1 && got == mine * 2;
+    }
+}
+
+TEST(msg_reply_recv_serves_a_loop)
+{
+    struct tl t;
+    struct tl_thread th[2];
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 2);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 1) : 0;
+    if (conn == 0 || table == 0 || !EXPECT_OK(cr_channel_bind(chan, table, 0))) {
+        goto out;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!tl_thread_new(&t, &th[i], counting_client, TL_PRIO)) {
+            goto out;
+        }
+        th[i].arg[0] = conn;
+        th[i].arg[1] = 100 + (uint64_t)i;
+        tl_thread_start(&th[i]);
+    }
+    uint64_t val = 0;
+    struct cr_iov iov[1] = { { CR_UPTR(&val), sizeof(val) } };
+    struct cr_msg_info info;
+    struct cr_msg_recv next = { CR_UPTR(iov), 1, CR_UPTR(&info) };
+    int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
+    /* Six requests in all: reply to each (val * 2, status val + 1) and take the next. */
+    for (int i = 0; i < 6 && rcvid > 0; i++) {
+        EXPECT_TRUE(val == 100 || val == 101);
+        uint64_t answer = val * 2;
+        struct cr_iov a[1] = { { CR_UPTR(&answer), sizeof(answer) } };
+        if (i == 5) {
+            EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid, val + 1, CR_UPTR(a), 1));
+            break;
+        }
+        rcvid = cr_msg_reply_recv(chan, (uint64_t)rcvid, val + 1, CR_UPTR(a), 1, CR_UPTR(&next));
+        EXPECT_TRUE(rcvid > 0);
+    }
+    /* A stale rcvid fails the reply half, and then nothing is received. */
+    EXPECT_ERR(-CR_ESRCH, cr_msg_reply_recv(chan, (uint64_t)rcvid, 0, 0, 0, CR_UPTR(&next)));
+    EXPECT_ERR(-CR_EFAULT, cr_msg_reply_recv(chan, (uint64_t)rcvid, 0, 0, 0, 8));
+    for (int i = 0; i < 2; i++) {
+        EXPECT_TRUE(tl_wait_word(&th[i].finished, 1, 0, TL_TIMEOUT_MS));
+        EXPECT_EQ(1, th[i].out[0] & th[i].out[1] & th[i].out[2]);
+    }
+out:
+    tl_end(&t);
+}

@@ -33,6 +33,14 @@ struct cr_msg_info {
 };
 _Static_assert(sizeof(struct cr_msg_info) == 48, "ABI");
 
+/* The receive half of msg_reply_recv: where the next message goes. */
+struct cr_msg_recv {
+    cr_uaddr_t iov;  /* struct cr_iov array */
+    uint64_t n;      /* entries */
+    cr_uaddr_t info; /* struct cr_msg_info */
+};
+_Static_assert(sizeof(struct cr_msg_recv) == 24, "ABI");
+
 /*
  * rcvid: bits 0..31 are the reply-table slot index (slot 0 is the table's header, so the
  * index is >= 1), bits 32..62 the slot's generation; it is always > 0, and a stale or

@@ -44,6 +44,7 @@ struct tcb_ipc {
     uint32_t sn;              /* client: entries in siov */
     uint32_t rn;              /* client: entries in riov */
     uint32_t op_slot;         /* server: slot of its operation in progress, 0 = none */
+    uint32_t recv_sysno;      /* server: the call it waits in (receive or reply_recv) */
     struct reply_table *op_rt; /* server: table of op_slot */
     uint64_t siov;
     uint64_t riov;

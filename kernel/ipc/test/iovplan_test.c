@@ -595,6 +595,8 @@ enum {
     ARENA = (MAX_ENTRIES + 1) * (MAX_LEN + MAX_GAP + PAGE), /* every layout fits */
 };
 
+_Static_assert(ARENA % 8 == 0, "arenas are filled eight bytes at a time");
+
 /* xorshift64*: a fixed, portable sequence for a fixed seed. */
 static uint64_t rng_state;
 
@@ -718,6 +720,7 @@ TEST(iovplan_copy_matches_naive_copy_randomized)
     d->mem = dst_mem;
     uint64_t chunks = 0;
     uint64_t limited = 0;
+    uint64_t page_cuts = 0;
     uint64_t bytes = 0;
 
     for (int round = 0; round < ROUNDS; round++) {
@@ -725,15 +728,17 @@ TEST(iovplan_copy_matches_naive_copy_randomized)
         snprintf(what, sizeof(what), "round %d (seed 0x%llx)", round, (unsigned long long)seed);
         random_side(s);
         random_side(d);
-        for (size_t i = 0; i < ARENA; i++) {
-            src_mem[i] = (uint8_t)rng();
-            dst_mem[i] = (uint8_t)rng();
+        for (size_t i = 0; i < ARENA; i += 8) {
+            uint64_t x = rng();
+            uint64_t y = rng();
+            memcpy(&src_mem[i], &x, 8);
+            memcpy(&dst_mem[i], &y, 8);
         }
         memcpy(ref_mem, dst_mem, ARENA);
         /* Start anywhere in the source, sometimes at or past its end. */
         uint64_t start = rng() % (s->total + 2);
-        /* No limit, a small one, or one near the copier's preemption chunk. */
-        uint64_t limit = rng() % 3 == 0 ? UINT64_MAX : 1 + rng() % (rng() % 2 ? 64 : 20000);
+        /* No limit (half the rounds), a tiny one, or one around the copier's 16 KiB. */
+        uint64_t limit = rng() % 2 ? UINT64_MAX : 1 + rng() % (rng() % 4 ? 20000 : 64);
 
         struct list ls = list(s->v, s->n);
         struct list ld = list(d->v, d->n);
@@ -767,8 +772,10 @@ TEST(iovplan_copy_matches_naive_copy_randomized)
                 return;
             }
             /* Maximal: the chunk ends where one of its five bounds does. */
-            ASSERT_TRUE(len == a.left || len == b.left || len == limit ||
-                        (a.addr + len) % PAGE == 0 || (b.addr + len) % PAGE == 0);
+            bool at_page = (a.addr + len) % PAGE == 0 || (b.addr + len) % PAGE == 0;
+            bool at_end = len == a.left || len == b.left;
+            ASSERT_TRUE(at_end || at_page || len == limit);
+            page_cuts += at_page && !at_end && len != limit;
             memcpy(dst_mem + (b.addr - d->base), src_mem + (a.addr - s->base), len);
             ASSERT_ERR(0, iov_cursor_skip(&a, len));
             ASSERT_ERR(0, iov_cursor_skip(&b, len));
@@ -795,10 +802,12 @@ TEST(iovplan_copy_matches_naive_copy_randomized)
         }
         bytes += copied;
     }
-    printf("iovplan_copy_matches_naive_copy_randomized: %llu chunks, %llu at the limit, "
-           "%llu bytes\n",
-           (unsigned long long)chunks, (unsigned long long)limited, (unsigned long long)bytes);
-    /* The rounds did real work, and the limit was hit often enough to matter. */
+    printf("iovplan_copy_matches_naive_copy_randomized: %llu chunks, %llu cut by the limit, "
+           "%llu by a page boundary only, %llu bytes\n",
+           (unsigned long long)chunks, (unsigned long long)limited,
+           (unsigned long long)page_cuts, (unsigned long long)bytes);
+    /* Every kind of cut happened often, so each bound was really exercised. */
     ASSERT_TRUE(chunks > ROUNDS * 10);
     ASSERT_TRUE(limited > ROUNDS);
+    ASSERT_TRUE(page_cuts > ROUNDS);
 }

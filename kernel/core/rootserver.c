@@ -214,6 +214,7 @@ rootserver_create(const struct boot_params *bp)
     struct cr_regs r = { .rip = entry, .rsp = CR_ROOT_STACK_TOP, .rdi = CR_BOOTINFO_VADDR };
     arch_context_set_regs(&t->ctx, &r);
     t->prio = ROOT_PRIO;
+    t->base_prio = ROOT_PRIO;
     t->mcp = ROOT_PRIO;
     t->state = TS_READY;
     sched_make_ready(t);

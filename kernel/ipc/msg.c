@@ -21,6 +21,7 @@
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
+#include <kernel/inherit.h>
 #include <kernel/ipccopy.h>
 #include <kernel/reply.h>
 #include <kernel/sched.h>
@@ -86,6 +87,7 @@ handoff(struct channel *ch)
         c->ipc.slot = idx;
         c->state = TS_BLOCKED_REPLY;
         op_begin(server, rt, idx, RS_RECEIVING);
+        inherit_hold(server, &reply_slots(rt)[idx], c->prio);
         arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
         server->state = TS_READY;
         sched_make_ready(server);
@@ -272,6 +274,7 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
             c->ipc.slot = idx;
             c->state = TS_BLOCKED_REPLY;
             op_begin(self, rt, idx, RS_RECEIVING);
+            inherit_hold(self, &reply_slots(rt)[idx], c->prio);
         }
         struct reply_slot *s = &reply_slots(rt)[idx];
         struct tcb *c = s->client;

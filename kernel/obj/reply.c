@@ -6,6 +6,7 @@
  */
 #include <kernel/reply.h>
 #include <kernel/channel.h>
+#include <kernel/inherit.h>
 #include <courier/abi/caps.h>
 
 enum {
@@ -50,6 +51,7 @@ void
 reply_free(struct reply_table *rt, uint32_t idx)
 {
     struct reply_slot *s = &reply_slots(rt)[idx];
+    inherit_release(s);
     s->client = NULL;
     s->op = NULL;
     s->done = 0;

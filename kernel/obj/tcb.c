@@ -11,6 +11,7 @@
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
+#include <kernel/inherit.h>
 #include <kernel/klog.h>
 #include <kernel/panic.h>
 #include <kernel/sched.h>
@@ -87,6 +88,7 @@ void
 tcb_finalise(struct tcb *t)
 {
     tcb_stop(t);
+    inherit_drop_all(t);
     sched_forget(t);
 }
 

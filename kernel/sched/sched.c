@@ -11,9 +11,11 @@
 #include <kernel/sched.h>
 #include <kernel/cpu.h>
 #include <kernel/errors.h>
+#include <kernel/inherit.h>
 #include <kernel/panic.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
+#include <kernel/waitq.h>
 #include <arch/cpu.h>
 #include <arch/timer.h>
 
@@ -85,21 +87,38 @@ sched_remove(struct tcb *t)
     }
 }
 
-/* Changes t's priority and policy, requeueing it if it is ready. */
+/*
+ * Sets t's effective priority, moving it within whatever queue holds it (the ready
+ * queue, or a priority-ordered wait queue). O(1) on the ready queue, O(waiters) on a
+ * wait queue.
+ */
+void
+sched_change_prio(struct tcb *t, unsigned prio)
+{
+    struct cpu *c = this_cpu();
+    if (t->state == TS_READY && t != c->current) {
+        runqueue_remove(&c->rq, t);
+        t->prio = (uint8_t)prio;
+        runqueue_push_back(&c->rq, t);
+    } else if (t->wait_obj != NULL) {
+        struct waitq *q = t->wait_obj;
+        waitq_remove(q, t);
+        t->prio = (uint8_t)prio;
+        waitq_insert(q, t, NULL);
+    } else {
+        t->prio = (uint8_t)prio;
+    }
+    c->resched = true;
+}
+
+/* Sets t's base priority and policy; its effective priority follows (inherit.c). */
 void
 sched_set_priority(struct tcb *t, unsigned prio, unsigned policy)
 {
-    struct cpu *c = this_cpu();
-    bool queued = t->state == TS_READY && t != c->current;
-    if (queued) {
-        runqueue_remove(&c->rq, t);
-    }
-    t->prio = (uint8_t)prio;
+    t->base_prio = (uint8_t)prio;
     t->policy = (uint8_t)policy;
-    if (queued) {
-        runqueue_push_back(&c->rq, t);
-    }
-    c->resched = true;
+    inherit_update(t);
+    this_cpu()->resched = true;
 }
 
 /* The one-shot timer fired: the running round-robin thread's slice is over. */

@@ -683,3 +683,52 @@ tl_as_run(struct tl_as *a, uint64_t rip, uint64_t counter, uint64_t count, uint6
     r.r10 = self;
     return EXPECT_OK(cr_tcb_write_regs(a->tcb, CR_UPTR(&r), CR_REGS_RESUME));
 }
+
+cr_cptr_t
+tl_ipc_channel(struct tl *t, unsigned table_bits, cr_cptr_t *table)
+{
+    cr_cptr_t chan = tl_new(t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t rt = chan != 0 ? tl_new(t, CR_OBJ_REPLY_TABLE, table_bits) : 0;
+    if (rt == 0) {
+        return 0;
+    }
+    int64_t rc = cr_channel_bind(chan, rt, 0);
+    if (rc != 0) {
+        TEST_FAIL("tl_ipc_channel: channel_bind: %s", cr_errname((int)rc));
+        return 0;
+    }
+    if (table != NULL) {
+        *table = rt;
+    }
+    return chan;
+}
+
+bool
+tl_spare_untyped(unsigned min_bits, cr_cptr_t *slot, unsigned *bits)
+{
+    if (!tl_init()) {
+        return false;
+    }
+    const struct cr_bootinfo *bi = root_bootinfo();
+    unsigned pool_bits = 0;
+    int pool = pick_pool_source(bi, &pool_bits);
+    int best = -1;
+    uint64_t n =
+        bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count : CR_BOOTINFO_MAX_UNTYPED;
+    for (uint64_t i = 0; i < n; i++) {
+        const struct cr_untyped_desc *u = &bi->untyped[i];
+        if (u->is_device || (int)i == pool || u->size_bits < min_bits ||
+            u->size_bits > CR_UNTYPED_MAX_BITS) {
+            continue;
+        }
+        if (best < 0 || u->size_bits > bi->untyped[best].size_bits) {
+            best = (int)i;
+        }
+    }
+    if (best < 0) {
+        return false;
+    }
+    *slot = bi->untyped_first + (uint64_t)best;
+    *bits = bi->untyped[best].size_bits;
+    return true;
+}

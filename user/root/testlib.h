@@ -184,3 +184,15 @@ bool tl_as_build(struct tl *t, struct tl_as *a, cr_cptr_t vs_ut);
  * TL_AS_NTFN (result stored in the next u64), then tcb_suspend(self), or with self 0
  * yield forever. */
 bool tl_as_run(struct tl_as *a, uint64_t rip, uint64_t counter, uint64_t count, uint64_t self);
+
+/*
+ * For the IPC tests (test_ipc*.c). A channel bound to a fresh reply table of 2^table_bits
+ * slots (2^table_bits - 1 open exchanges), both from the arena; the table's slot goes to
+ * *table if table is not NULL. Returns the channel's slot, or 0.
+ */
+cr_cptr_t tl_ipc_channel(struct tl *t, unsigned table_bits, cr_cptr_t *table);
+/* The largest RAM untyped of bootinfo with at least min_bits that testlib's pool is not
+ * cut from, for a test that needs more memory than the pool has. Its slot goes to *slot
+ * and its size to *bits; false if there is none. The test must leave it with no children
+ * (revoke it) when done. */
+bool tl_spare_untyped(unsigned min_bits, cr_cptr_t *slot, unsigned *bits);

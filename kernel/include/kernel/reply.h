@@ -30,7 +30,10 @@ struct reply_slot {
     uint32_t gen;       /* generation, 31 bits; part of the rcvid */
     uint32_t state;     /* enum reply_op */
     uint32_t next;      /* free list */
-    uint32_t pad[7];
+    uint32_t held_prio; /* the priority `holder` inherits from this exchange */
+    struct tcb *holder; /* server thread that received it (inherits), or NULL */
+    struct reply_slot *held_prev; /* holder's list of held exchanges (inherit.c) */
+    struct reply_slot *held_next;
 };
 _Static_assert(sizeof(struct reply_slot) == 64, "reply slot layout");
 

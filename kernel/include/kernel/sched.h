@@ -40,6 +40,7 @@ void sched_remove(struct tcb *t);
 void sched_yield(void);
 void sched_block_current(void);
 void sched_set_priority(struct tcb *t, unsigned prio, unsigned policy);
+void sched_change_prio(struct tcb *t, unsigned prio);
 void sched_timer_tick(void);
 void sched_schedule(void);
 bool sched_preempt_pending(void);

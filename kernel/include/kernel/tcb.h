@@ -76,6 +76,16 @@ struct tcb {
     struct cr_fault_msg fault; /* valid in TS_BLOCKED_FAULT_Q / TS_BLOCKED_FAULT */
     uint64_t upcall_entry;     /* foreign-call entry point, 0 = none */
     struct tcb_ipc ipc;
+
+    /*
+     * Priority inheritance (kernel/ipc/inherit.c): `prio` above is the effective
+     * priority, the maximum of base_prio and of the clients whose exchanges this thread
+     * holds (received, not yet replied), counted per priority with a bitmap on top.
+     */
+    uint8_t base_prio;
+    struct reply_slot *held_head;
+    uint64_t held_map[4];
+    uint16_t held_count[256];
 };
 
 enum tcb_flags {
@@ -87,6 +97,7 @@ _Static_assert(sizeof(struct tcb) <= (1u << CR_TCB_BITS), "TCB must fit its obje
 struct vspace;
 struct channel;
 struct reply_table;
+struct reply_slot;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void *tcb_vspace_root(struct tcb *t);

@@ -25,13 +25,14 @@ enum {
 /* An iov list in host memory, as the fetch callback sees it. */
 struct list {
     const struct cr_iov *v;
-    uint32_t n;         /* entries in v; fetching idx >= n is a planner bug */
-    uint32_t fault_at;  /* fetching this index fails with -CR_EFAULT */
-    uint32_t fetches;   /* fetch calls so far */
-    uint32_t max_idx;   /* highest index fetched, meaningful if fetches > 0 */
-    bool out_of_range;  /* some fetch asked for idx >= n */
+    uint32_t n;        /* entries in v; fetching idx >= n is a planner bug */
+    uint32_t fault_at; /* fetching this index fails with -CR_EFAULT */
+    uint32_t fetches;  /* fetch calls so far */
+    uint32_t max_idx;  /* highest index fetched, meaningful if fetches > 0 */
+    bool out_of_range; /* some fetch asked for idx >= n */
 };
 
+/* The iov_fetch_fn over a struct list: counts, records the index, faults on request. */
 static int
 fetch(void *ctx, uint32_t idx, struct cr_iov *out)
 {
@@ -590,8 +591,8 @@ TEST(iovplan_total_fetch_fault_is_efault)
 enum {
     ROUNDS = 2000,
     MAX_ENTRIES = 40,
-    MAX_LEN = 9000,  /* crosses up to three page boundaries */
-    MAX_GAP = 5000,  /* between entries in an arena, before rounding up to a page */
+    MAX_LEN = 9000, /* crosses up to three page boundaries */
+    MAX_GAP = 5000, /* between entries in an arena, before rounding up to a page */
     ARENA = (MAX_ENTRIES + 1) * (MAX_LEN + MAX_GAP + PAGE), /* every layout fits */
 };
 
@@ -696,6 +697,7 @@ naive_copy(const struct side *src, uint64_t start, const struct side *dst, uint8
     return count;
 }
 
+/* True if [addr, addr + len) touches two pages. */
 static bool
 crosses_page(uint64_t addr, uint64_t len)
 {
@@ -711,8 +713,7 @@ static struct side dst_side;
 TEST(iovplan_copy_matches_naive_copy_randomized)
 {
     const uint64_t seed = 0x10fa11c0ffee5eedull;
-    printf("iovplan_copy_matches_naive_copy_randomized: seed 0x%llx\n",
-           (unsigned long long)seed);
+    printf("iovplan_copy_matches_naive_copy_randomized: seed 0x%llx\n", (unsigned long long)seed);
     rng_state = seed;
     struct side *s = &src_side;
     struct side *d = &dst_side;
@@ -804,8 +805,8 @@ TEST(iovplan_copy_matches_naive_copy_randomized)
     }
     printf("iovplan_copy_matches_naive_copy_randomized: %llu chunks, %llu cut by the limit, "
            "%llu by a page boundary only, %llu bytes\n",
-           (unsigned long long)chunks, (unsigned long long)limited,
-           (unsigned long long)page_cuts, (unsigned long long)bytes);
+           (unsigned long long)chunks, (unsigned long long)limited, (unsigned long long)page_cuts,
+           (unsigned long long)bytes);
     /* Every kind of cut happened often, so each bound was really exercised. */
     ASSERT_TRUE(chunks > ROUNDS * 10);
     ASSERT_TRUE(limited > ROUNDS);

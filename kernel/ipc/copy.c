@@ -123,3 +123,31 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
         }
     }
 }
+
+/*
+ * Copies a small kernel buffer (a pulse) into t's iov list, as much as fits; *copied
+ * says how much. Errors: EFAULT (iov array or buffers not writable), EINVAL (malformed
+ * list). Not preemptible: len is a few dozen bytes.
+ */
+int
+ipc_copy_out(struct tcb *t, uint64_t iov, uint32_t n, const void *buf, uint64_t len,
+             uint64_t *copied)
+{
+    struct fetch_ctx f = { t, iov };
+    struct iov_cursor c;
+    int rc = iov_cursor_init(&c, fetch, &f, n);
+    const uint8_t *b = buf;
+    *copied = 0;
+    /* Bounded: at most len bytes, each chunk at least one. */
+    while (rc == 0 && *copied < len && !iov_cursor_done(&c)) {
+        uint64_t chunk = iov_chunk(&c, &c, len - *copied);
+        paddr_t pa;
+        if (!translate(t, c.addr, true, &pa)) {
+            return -CR_EFAULT;
+        }
+        memcpy(phys_to_virt(pa), b + *copied, chunk);
+        *copied += chunk;
+        rc = iov_cursor_skip(&c, chunk);
+    }
+    return rc;
+}

@@ -23,6 +23,7 @@
 #include <kernel/errors.h>
 #include <kernel/inherit.h>
 #include <kernel/ipccopy.h>
+#include <kernel/pulse.h>
 #include <kernel/reply.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
@@ -132,31 +133,80 @@ op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
 }
 
 /*
- * channel_bind(chan, table, flags): attaches a reply table to a channel; its slots become
- * the channel's rcvid space. Errors: EBADCAP/ENOCAP/EBUSY (lookup), EWRONGTYPE, EINVAL
- * (flags not 0), EBUSY (channel already bound, or table bound elsewhere). O(1).
+ * channel_bind(chan, obj, flags): attaches a reply table (its slots become the channel's
+ * rcvid space) or a pulse queue (where pulse_send leaves pulses) to a channel. Errors:
+ * EBADCAP/ENOCAP/EBUSY (lookups), EWRONGTYPE (chan not a channel, obj neither a reply
+ * table nor a pulse queue), EINVAL (flags not 0), EBUSY (the channel already has one,
+ * or obj is bound elsewhere). O(1).
  */
 int64_t
-sys_channel_bind(uint64_t chan, uint64_t table, uint64_t flags)
+sys_channel_bind(uint64_t chan, uint64_t obj, uint64_t flags)
 {
     struct channel *ch;
-    struct slot *ts;
+    struct slot *os;
     int rc = lookup_chan(chan, 0, &ch);
     if (rc == 0) {
-        rc = cnode_lookup_cap(sched_current(), table, CR_OBJ_REPLY_TABLE, &ts);
+        rc = cnode_lookup_cap(sched_current(), obj, CR_OBJ_NULL, &os);
     }
     if (rc != 0) {
         return rc;
     }
+    if (os->cap.type != CR_OBJ_REPLY_TABLE && os->cap.type != CR_OBJ_PULSE_QUEUE) {
+        return -CR_EWRONGTYPE;
+    }
     if (flags != 0) {
         return -CR_EINVAL;
     }
-    struct reply_table *rt = phys_to_virt(ts->cap.obj);
+    if (os->cap.type == CR_OBJ_PULSE_QUEUE) {
+        struct pulse_queue *pq = phys_to_virt(os->cap.obj);
+        if (ch->pq != NULL || pq->chan != NULL) {
+            return -CR_EBUSY;
+        }
+        ch->pq = pq;
+        pq->chan = ch;
+        return 0;
+    }
+    struct reply_table *rt = phys_to_virt(os->cap.obj);
     if (ch->rt != NULL || rt->chan != NULL) {
         return -CR_EBUSY;
     }
     ch->rt = rt;
     rt->chan = ch;
+    return 0;
+}
+
+/*
+ * pulse_send(conn, code, value): leaves a pulse (code, value, the connection's badge) on
+ * the channel and wakes a waiting server; never blocks. Errors: EBADCAP/ENOCAP/EBUSY/
+ * EWRONGTYPE (conn), EPERM (no WRITE right), EINVAL (code > 0xffffffff, or the channel
+ * has no pulse queue), EAGAIN (the queue is full). O(1).
+ */
+int64_t
+sys_pulse_send(uint64_t conn, uint64_t code, uint64_t value)
+{
+    struct slot *cs;
+    int rc = cnode_lookup_cap(sched_current(), conn, CR_OBJ_CHANNEL, &cs);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!(cs->cap.rights & CR_RIGHT_WRITE)) {
+        return -CR_EPERM;
+    }
+    struct channel *ch = phys_to_virt(cs->cap.obj);
+    if (code > 0xffffffffu || ch->pq == NULL) {
+        return -CR_EINVAL;
+    }
+    struct cr_pulse p = { .code = (uint32_t)code, .value = value, .badge = cs->cap.w1 };
+    if (!pulse_push(ch->pq, &p)) {
+        return -CR_EAGAIN;
+    }
+    struct tcb *server = waitq_pop(&ch->msg_receivers);
+    if (server != NULL) {
+        /* Its receive runs again and finds the pulse first. */
+        arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
+        server->state = TS_READY;
+        sched_make_ready(server);
+    }
     return 0;
 }
 
@@ -204,6 +254,25 @@ sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t
     return -CR_EINTR; /* replaced by the reply */
 }
 
+/* Delivers the oldest pulse of ch to the receiving thread: rcvid 0. */
+static int64_t
+take_pulse(struct tcb *self, struct channel *ch, const struct cr_pulse *p, uint64_t iov,
+           uint32_t n, uint64_t info)
+{
+    uint64_t copied;
+    int rc = ipc_copy_out(self, iov, n, p, sizeof(*p), &copied);
+    if (rc != 0) {
+        return rc; /* the pulse stays queued */
+    }
+    struct cr_msg_info mi = { .badge = p->badge, .send_len = sizeof(*p), .copied = copied };
+    rc = copy_to_user(self, uaddr(info), &mi, sizeof(mi));
+    if (rc != 0) {
+        return rc;
+    }
+    pulse_drop(ch->pq);
+    return 0;
+}
+
 static int
 fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
           uint64_t copied)
@@ -239,12 +308,13 @@ static int64_t
 receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
 {
     struct tcb *self = sched_current();
+    self->ipc.in_receive = 0; /* set again only if it blocks below */
     struct channel *ch;
     int rc = lookup_chan(chan, CR_RIGHT_READ, &ch);
     if (rc != 0) {
         return rc;
     }
-    if (n > CR_IOV_MAX || ch->rt == NULL) {
+    if (n > CR_IOV_MAX || (ch->rt == NULL && ch->pq == NULL)) {
         return -CR_EINVAL;
     }
     struct cr_msg_info probe = { 0 };
@@ -256,12 +326,18 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
     /* Bounded: each pass either returns or ends one client's exchange with EFAULT. */
     for (;;) {
         uint32_t idx = self->ipc.op_slot;
-        if (idx == 0 || self->ipc.op_rt != rt ||
+        if (idx == 0 || rt == NULL || self->ipc.op_rt != rt ||
             reply_slots(rt)[idx].state != RS_RECEIVING) {
-            struct tcb *c = ch->msg_senders.head;
+            struct cr_pulse p;
+            if (ch->pq != NULL && pulse_peek(ch->pq, &p)) {
+                self->ipc.in_receive = 0;
+                return take_pulse(self, ch, &p, iov, (uint32_t)n, info);
+            }
+            struct tcb *c = rt != NULL ? ch->msg_senders.head : NULL;
             if (c == NULL) {
                 sched_remove(self);
                 self->ipc.recv_sysno = sysno;
+                self->ipc.in_receive = 1;
                 self->state = TS_BLOCKED_MSG_RECV;
                 waitq_insert(&ch->msg_receivers, self, ch);
                 return -CR_EINTR;
@@ -285,6 +361,7 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
         if (rc == -ERESTART) {
             return rc;
         }
+        self->ipc.in_receive = 0;
         if (rc == 0) {
             uint64_t copied = s->done;
             op_end(self, rt, idx);
@@ -395,8 +472,11 @@ sys_msg_reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov,
     if (rc != 0) {
         return rc;
     }
-    bool replied = self->ipc.op_slot != 0 &&
-                   reply_slots(self->ipc.op_rt)[self->ipc.op_slot].state == RS_RECEIVING;
+    /* On a restart the reply is done if the thread was waiting in (or copying for) the
+     * receive half. */
+    bool replied = self->ipc.in_receive ||
+                   (self->ipc.op_slot != 0 &&
+                    reply_slots(self->ipc.op_rt)[self->ipc.op_slot].state == RS_RECEIVING);
     if (!replied) {
         int64_t err = reply(chan, rcvid, status, iov, n);
         if (err != 0) {
@@ -506,6 +586,7 @@ sys_msg_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint
 void
 ipc_abort(struct tcb *t)
 {
+    t->ipc.in_receive = 0;
     if (t->state == TS_BLOCKED_REPLY && t->ipc.rt != NULL) {
         struct reply_table *rt = t->ipc.rt;
         uint32_t idx = t->ipc.slot;
@@ -562,6 +643,7 @@ fail_queues(struct channel *ch)
         tcb_unblock(t, -CR_EREVOKED);
     }
     while ((t = waitq_pop(&ch->msg_receivers)) != NULL) {
+        t->ipc.in_receive = 0;
         tcb_unblock(t, -CR_EREVOKED);
     }
 }
@@ -571,6 +653,10 @@ void
 ipc_channel_dead(struct channel *ch)
 {
     fail_queues(ch);
+    if (ch->pq != NULL) {
+        ch->pq->chan = NULL;
+        ch->pq = NULL;
+    }
     if (ch->rt != NULL) {
         fail_table(ch->rt);
         ch->rt->chan = NULL;

@@ -30,6 +30,7 @@ has_region(unsigned type)
     case CR_OBJ_PDPT:
     case CR_OBJ_VSPACE:
     case CR_OBJ_REPLY_TABLE:
+    case CR_OBJ_PULSE_QUEUE:
         return true;
     default:
         return false;
@@ -72,6 +73,11 @@ obj_size_bits(unsigned type, unsigned size_bits)
             return -1;
         }
         return (int)size_bits + CR_REPLY_SLOT_BITS;
+    case CR_OBJ_PULSE_QUEUE:
+        if (size_bits < CR_PULSE_MIN_BITS || size_bits > CR_PULSE_MAX_BITS) {
+            return -1;
+        }
+        return (int)size_bits + CR_PULSE_ENTRY_BITS;
     default:
         return -1;
     }

@@ -12,6 +12,7 @@
 #include <kernel/irq.h>
 #include <kernel/notification.h>
 #include <kernel/panic.h>
+#include <kernel/pulse.h>
 #include <kernel/reply.h>
 #include <kernel/string.h>
 #include <kernel/tcb.h>
@@ -49,6 +50,11 @@ obj_cleanup(struct cap *c, bool final)
             reply_table_finalise(phys_to_virt(c->obj));
         }
         break;
+    case CR_OBJ_PULSE_QUEUE:
+        if (final) {
+            pulse_queue_finalise(phys_to_virt(c->obj));
+        }
+        break;
     case CR_OBJ_IRQ_HANDLER:
         if (final) {
             irq_release((unsigned)c->obj);
@@ -84,6 +90,9 @@ obj_init(unsigned type, paddr_t pa, unsigned size_bits)
         break;
     case CR_OBJ_REPLY_TABLE:
         reply_table_init(phys_to_virt(pa), size_bits);
+        break;
+    case CR_OBJ_PULSE_QUEUE:
+        pulse_queue_init(phys_to_virt(pa), size_bits);
         break;
     default:
         break;

@@ -125,7 +125,8 @@ sys_untyped_retype(uint64_t ut_cptr, uint64_t type, uint64_t size_bits, uint64_t
             .type = (uint8_t)type,
             .rights = CR_RIGHTS_ALL,
             .size_bits = (uint8_t)(type == CR_OBJ_UNTYPED || type == CR_OBJ_CNODE ||
-                                           type == CR_OBJ_FRAME || type == CR_OBJ_REPLY_TABLE
+                                           type == CR_OBJ_FRAME || type == CR_OBJ_REPLY_TABLE ||
+                                           type == CR_OBJ_PULSE_QUEUE
                                        ? size_bits
                                        : 0),
             .flags = device ? CAP_F_DEVICE : 0,

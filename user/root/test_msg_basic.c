@@ -140,3 +140,83 @@ TEST(msg_reply_recv_serves_a_loop)
 out:
     tl_end(&t);
 }
+
+TEST(msg_pulses_arrive_first_and_never_block)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t pq = tl_new(&t, CR_OBJ_PULSE_QUEUE, 2); /* 4 entries: room for 2 pulses */
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 0x55) : 0;
+    cr_cptr_t ro = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_READ, 0x66) : 0;
+    if (conn == 0 || ro == 0 || pq == 0) {
+        goto out;
+    }
+    EXPECT_ERR(-CR_EINVAL, cr_pulse_send(conn, 1, 2)); /* no queue bound yet */
+    EXPECT_OK(cr_channel_bind(chan, pq, 0));
+    EXPECT_ERR(-CR_EBUSY, cr_channel_bind(chan, pq, 0));
+    EXPECT_ERR(-CR_EPERM, cr_pulse_send(ro, 1, 2));
+    EXPECT_ERR(-CR_EINVAL, cr_pulse_send(conn, 1ull << 32, 2));
+    EXPECT_OK(cr_pulse_send(conn, 7, 1000));
+    EXPECT_OK(cr_pulse_send(conn, 8, 2000));
+    EXPECT_ERR(-CR_EAGAIN, cr_pulse_send(conn, 9, 3000)); /* full: never blocks */
+    struct cr_pulse p;
+    struct cr_iov iov[1] = { { CR_UPTR(&p), sizeof(p) } };
+    struct cr_msg_info info;
+    EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info)));
+    EXPECT_EQ(7, p.code);
+    EXPECT_EQ(1000, p.value);
+    EXPECT_EQ(0x55, p.badge);
+    EXPECT_EQ(0x55, info.badge);
+    EXPECT_EQ(0, info.rcvid);
+    EXPECT_EQ(sizeof(p), info.copied);
+    /* A receive buffer that is not writable leaves the pulse queued. */
+    struct cr_iov bad[1] = { { 0x10, sizeof(p) } };
+    EXPECT_ERR(-CR_EFAULT, cr_msg_receivev(chan, CR_UPTR(bad), 1, CR_UPTR(&info)));
+    EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info)));
+    EXPECT_EQ(8, p.code);
+    EXPECT_EQ(2000, p.value);
+    /* Only pulses here (no reply table): sending a message is refused. */
+    EXPECT_ERR(-CR_EINVAL, cr_msg_sendv(conn, 0, 0, 0, 0));
+out:
+    tl_end(&t);
+}
+
+static void
+pulse_later(struct tl_thread *th)
+{
+    th->out[0] = (uint64_t)cr_pulse_send(th->arg[0], 42, 4242);
+}
+
+TEST(msg_pulse_wakes_a_waiting_server)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t pq = tl_new(&t, CR_OBJ_PULSE_QUEUE, 3);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 1);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 3) : 0;
+    if (conn == 0 || pq == 0 || table == 0 || !EXPECT_OK(cr_channel_bind(chan, pq, 0)) ||
+        !EXPECT_OK(cr_channel_bind(chan, table, 0)) ||
+        !tl_thread_new(&t, &th, pulse_later, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = conn;
+    tl_thread_start(&th);
+    /* The root blocks in receive; the lower-priority thread then runs and pulses. */
+    struct cr_pulse p;
+    struct cr_iov iov[1] = { { CR_UPTR(&p), sizeof(p) } };
+    struct cr_msg_info info;
+    EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info)));
+    EXPECT_EQ(42, p.code);
+    EXPECT_EQ(4242, p.value);
+    EXPECT_TRUE(tl_wait_word(&th.finished, 1, 0, TL_TIMEOUT_MS));
+    EXPECT_EQ(0, th.out[0]);
+out:
+    tl_end(&t);
+}

@@ -25,7 +25,8 @@ enum cr_obj_type {
     CR_OBJ_IRQ_HANDLER = 12,
     CR_OBJ_IOPORT = 13,
     CR_OBJ_REPLY_TABLE = 14, /* the rcvid space of a channel: 2^size_bits open exchanges */
-    CR_OBJ_TYPE_COUNT = 15,
+    CR_OBJ_PULSE_QUEUE = 15, /* a channel's pending pulses: a ring of 2^size_bits entries */
+    CR_OBJ_TYPE_COUNT = 16,
 };
 
 /* Rights bits carried by a capability. Derived capabilities may only lose rights. */
@@ -51,6 +52,9 @@ enum cr_obj_size {
     CR_REPLY_SLOT_BITS = 6,     /* each reply-table slot is 64 bytes */
     CR_REPLY_MIN_BITS = 1,      /* a reply table has 2^1 .. 2^12 slots; slot 0 is its */
     CR_REPLY_MAX_BITS = 12,     /* header, so it holds 2^size_bits - 1 open exchanges */
+    CR_PULSE_ENTRY_BITS = 5,    /* each pulse-queue entry is 32 bytes; the first two are */
+    CR_PULSE_MIN_BITS = 2,      /* its header, so it holds 2^size_bits - 2 pulses */
+    CR_PULSE_MAX_BITS = 12,
     CR_RETYPE_MAX_COUNT = 4096, /* objects per retype call: bounds its cost */
 };
 

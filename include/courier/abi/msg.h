@@ -33,6 +33,24 @@ struct cr_msg_info {
 };
 _Static_assert(sizeof(struct cr_msg_info) == 48, "ABI");
 
+/*
+ * A pulse: a small event that never blocks its sender (pulse_send). msg_receivev returns
+ * rcvid 0 for a pulse and writes this struct into the receive buffers (as much as fits);
+ * info.badge is the sender's badge too. Pulses are taken before messages.
+ */
+struct cr_pulse {
+    uint32_t code;  /* the sender's code */
+    uint32_t reserved;
+    uint64_t value; /* the sender's value */
+    uint64_t badge; /* badge of the connection it came through */
+};
+_Static_assert(sizeof(struct cr_pulse) == 24, "ABI");
+
+/* channel_bind flags. */
+enum cr_channel_flags {
+    CR_CHANNEL_FLAGS_NONE = 0,
+};
+
 /* The receive half of msg_reply_recv: where the next message goes. */
 struct cr_msg_recv {
     cr_uaddr_t iov;  /* struct cr_iov array */

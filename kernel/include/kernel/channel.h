@@ -11,6 +11,7 @@
 #include <courier/abi/caps.h>
 
 struct reply_table;
+struct pulse_queue;
 struct tcb;
 
 struct channel {
@@ -19,7 +20,8 @@ struct channel {
     struct waitq msg_senders;   /* SEND-blocked clients, by priority */
     struct waitq msg_receivers; /* RECEIVE-blocked server threads */
     struct reply_table *rt;     /* bound reply table, or NULL */
-    uint64_t reserved[7];
+    struct pulse_queue *pq;     /* bound pulse queue, or NULL */
+    uint64_t reserved[6];
 };
 _Static_assert(sizeof(struct channel) <= (1u << CR_CHANNEL_BITS), "channel fits its object");
 

@@ -30,3 +30,5 @@ enum {
 int ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
              int *fault_side);
 int ipc_iov_total(struct tcb *t, uint64_t iov, uint32_t n, uint64_t *total);
+int ipc_copy_out(struct tcb *t, uint64_t iov, uint32_t n, const void *buf, uint64_t len,
+                 uint64_t *copied);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Synchronous message passing (docs/ipc.md): msg_sendv, msg_receivev, msg_replyv,
- * msg_error, msg_read, msg_write and channel_bind.
+ * The message-passing calls (docs/ipc.md): channel_bind, pulse_send, msg_sendv,
+ * msg_receivev, msg_replyv, msg_reply_recv, msg_error, msg_read and msg_write. The
+ * bookkeeping of exchanges (slots, handoff, unwinding) is in exchange.c.
  *
  * A client's msg_sendv records its iov arrays in its TCB and either queues on the
  * channel (SEND-blocked) or, when a server thread waits, takes a reply slot and hands
@@ -13,14 +14,16 @@
  * Who is where: a SEND-blocked client is on ch->msg_senders; a client in a slot is on no
  * queue (its TCB names the slot); a waiting server is on ch->msg_receivers. Stopping or
  * destroying a thread (ipc_abort), destroying the channel (ipc_channel_dead) or the reply
- * table (ipc_table_dead) unwinds exactly these links.
+ * table (ipc_table_dead) unwinds exactly these links. A server runs at least at the
+ * priority of the clients it holds (inherit.c); pulses are taken before messages.
  *
- * Not yet (issue #3): priority inheritance and donation, pulses, timeouts, capability
- * transfer, reply-and-receive, the register fast path.
+ * Not yet (issue #3): timeslice donation, timeouts, unblock pulses, capability transfer,
+ * the register fast path.
  */
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
+#include <kernel/exchange.h>
 #include <kernel/inherit.h>
 #include <kernel/ipccopy.h>
 #include <kernel/pulse.h>
@@ -56,80 +59,6 @@ lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
     }
     *out = phys_to_virt(s->cap.obj);
     return 0;
-}
-
-static void
-op_begin(struct tcb *self, struct reply_table *rt, uint32_t idx, unsigned state)
-{
-    struct reply_slot *s = &reply_slots(rt)[idx];
-    s->state = state;
-    s->op = self;
-    s->done = 0;
-    self->ipc.op_rt = rt;
-    self->ipc.op_slot = idx;
-}
-
-/*
- * Gives queued clients to waiting servers while reply slots are free: each server's
- * receive is restarted to copy its message. Bounded by min(clients, servers, slots).
- */
-static void
-handoff(struct channel *ch)
-{
-    struct reply_table *rt = ch->rt;
-    struct tcb *c;
-    struct tcb *server;
-    uint32_t idx;
-    while (rt != NULL && (c = ch->msg_senders.head) != NULL &&
-           (server = ch->msg_receivers.head) != NULL && reply_alloc(rt, c, &idx) != NULL) {
-        waitq_remove(&ch->msg_senders, c);
-        waitq_remove(&ch->msg_receivers, server);
-        c->ipc.rt = rt;
-        c->ipc.slot = idx;
-        c->state = TS_BLOCKED_REPLY;
-        op_begin(server, rt, idx, RS_RECEIVING);
-        inherit_hold(server, &reply_slots(rt)[idx], c->prio);
-        arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
-        server->state = TS_READY;
-        sched_make_ready(server);
-    }
-}
-
-/* The client in slot idx leaves its exchange with `result`; the slot is freed. */
-static void
-finish(struct reply_table *rt, uint32_t idx, int64_t result)
-{
-    struct tcb *c = reply_slots(rt)[idx].client;
-    c->ipc.rt = NULL;
-    c->ipc.slot = 0;
-    reply_free(rt, idx);
-    tcb_unblock(c, result);
-    if (rt->chan != NULL) {
-        handoff(rt->chan);
-    }
-}
-
-/* Puts the client of slot idx back on its channel's send queue (not received after all). */
-static void
-requeue(struct reply_table *rt, uint32_t idx)
-{
-    struct tcb *c = reply_slots(rt)[idx].client;
-    c->ipc.rt = NULL;
-    c->ipc.slot = 0;
-    reply_free(rt, idx);
-    c->state = TS_BLOCKED_SEND;
-    waitq_insert(&c->ipc.chan->msg_senders, c, c->ipc.chan);
-}
-
-static void
-op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
-{
-    struct reply_slot *s = &reply_slots(rt)[idx];
-    s->state = RS_OPEN;
-    s->op = NULL;
-    s->done = 0;
-    self->ipc.op_rt = NULL;
-    self->ipc.op_slot = 0;
 }
 
 /*
@@ -250,7 +179,7 @@ sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t
     sched_remove(self);
     self->state = TS_BLOCKED_SEND;
     waitq_insert(&ch->msg_senders, self, ch);
-    handoff(ch); /* straight to a waiting server if there is one */
+    exchange_handoff(ch); /* straight to a waiting server if there is one */
     return -CR_EINTR; /* replaced by the reply */
 }
 
@@ -349,7 +278,7 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
             c->ipc.rt = rt;
             c->ipc.slot = idx;
             c->state = TS_BLOCKED_REPLY;
-            op_begin(self, rt, idx, RS_RECEIVING);
+            exchange_op_begin(self, rt, idx, RS_RECEIVING);
             inherit_hold(self, &reply_slots(rt)[idx], c->prio);
         }
         struct reply_slot *s = &reply_slots(rt)[idx];
@@ -364,7 +293,7 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
         self->ipc.in_receive = 0;
         if (rc == 0) {
             uint64_t copied = s->done;
-            op_end(self, rt, idx);
+            exchange_op_end(self, rt, idx);
             rc = fill_info(self, info, rt, idx, copied);
             if (rc == 0) {
                 return (int64_t)reply_rcvid(rt, idx);
@@ -372,12 +301,12 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
             side = IPC_FAULT_DST;
         }
         if (side == IPC_FAULT_SRC) {
-            op_end(self, rt, idx);
-            finish(rt, idx, rc); /* the client's buffers: its error; take the next */
+            exchange_op_end(self, rt, idx);
+            exchange_finish(rt, idx, rc); /* the client's buffers: its error; take the next */
             continue;
         }
-        op_end(self, rt, idx);
-        requeue(rt, idx); /* our buffers: the message waits for a better receive */
+        exchange_op_end(self, rt, idx);
+        exchange_requeue(rt, idx); /* our buffers: the message waits for a better receive */
         return rc;
     }
 }
@@ -436,7 +365,7 @@ reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
     }
     struct reply_slot *s = &reply_slots(rt)[idx];
     if (s->state == RS_OPEN) {
-        op_begin(self, rt, idx, RS_REPLYING);
+        exchange_op_begin(self, rt, idx, RS_REPLYING);
     }
     struct tcb *c = s->client;
     struct ipc_side src = { self, iov, (uint32_t)n, 0 };
@@ -446,11 +375,11 @@ reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
     if (rc == -ERESTART) {
         return rc;
     }
-    op_end(self, rt, idx);
+    exchange_op_end(self, rt, idx);
     if (rc != 0 && side == IPC_FAULT_SRC) {
         return rc;
     }
-    finish(rt, idx, rc != 0 ? rc : (int64_t)status);
+    exchange_finish(rt, idx, rc != 0 ? rc : (int64_t)status);
     return 0;
 }
 
@@ -505,7 +434,7 @@ sys_msg_error(uint64_t chan, uint64_t rcvid, uint64_t err)
     if (reply_slots(rt)[idx].state != RS_OPEN) {
         return -CR_EBUSY;
     }
-    finish(rt, idx, -(int64_t)err);
+    exchange_finish(rt, idx, -(int64_t)err);
     return 0;
 }
 
@@ -531,7 +460,7 @@ read_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_
         return 0;
     }
     if (s->state == RS_OPEN) {
-        op_begin(self, rt, idx, op);
+        exchange_op_begin(self, rt, idx, op);
     }
     struct ipc_side mine = { self, iov, (uint32_t)n, 0 };
     struct ipc_side theirs = { c, write ? c->ipc.riov : c->ipc.siov,
@@ -543,13 +472,13 @@ read_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_
         return rc;
     }
     uint64_t done = s->done;
-    op_end(self, rt, idx);
+    exchange_op_end(self, rt, idx);
     if (rc != 0) {
         bool ours = (side == IPC_FAULT_SRC) == write;
         if (ours) {
             return rc;
         }
-        finish(rt, idx, rc); /* the client's buffers are bad: it gets the error */
+        exchange_finish(rt, idx, rc); /* the client's buffers are bad: it gets the error */
         return -CR_ESRCH;
     }
     return (int64_t)done;
@@ -577,101 +506,3 @@ sys_msg_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint
     return read_write(chan, rcvid, offset, iov, n, true);
 }
 
-/*
- * Thread t stops (suspended, registers rewritten, or destroyed): undo its IPC links. A
- * SEND-blocked client is already off its queue (tcb_detach_wait); a client in a slot
- * leaves its exchange (the server's later reply gets ESRCH); a server with a copy in
- * progress gives it up (a message it was receiving goes back to the queue). O(1).
- */
-void
-ipc_abort(struct tcb *t)
-{
-    t->ipc.in_receive = 0;
-    if (t->state == TS_BLOCKED_REPLY && t->ipc.rt != NULL) {
-        struct reply_table *rt = t->ipc.rt;
-        uint32_t idx = t->ipc.slot;
-        struct reply_slot *s = &reply_slots(rt)[idx];
-        if (s->op != NULL) {
-            s->op->ipc.op_rt = NULL;
-            s->op->ipc.op_slot = 0;
-        }
-        t->ipc.rt = NULL;
-        t->ipc.slot = 0;
-        reply_free(rt, idx);
-        if (rt->chan != NULL) {
-            handoff(rt->chan);
-        }
-    }
-    if (t->ipc.op_rt != NULL) {
-        struct reply_table *rt = t->ipc.op_rt;
-        uint32_t idx = t->ipc.op_slot;
-        if (reply_slots(rt)[idx].state == RS_RECEIVING) {
-            op_end(t, rt, idx);
-            requeue(rt, idx);
-            if (rt->chan != NULL) {
-                handoff(rt->chan);
-            }
-        } else {
-            op_end(t, rt, idx);
-        }
-    }
-}
-
-static void
-fail_table(struct reply_table *rt)
-{
-    /* Bounded by the table size (at most 2^CR_REPLY_MAX_BITS slots). */
-    for (uint32_t i = 1; i < rt->nslots; i++) {
-        struct reply_slot *s = &reply_slots(rt)[i];
-        if (s->state == RS_FREE) {
-            continue;
-        }
-        if (s->op != NULL) {
-            s->op->ipc.op_rt = NULL;
-            s->op->ipc.op_slot = 0;
-        }
-        finish(rt, i, -CR_EREVOKED);
-    }
-}
-
-static void
-fail_queues(struct channel *ch)
-{
-    struct tcb *t;
-    /* Bounded by the number of threads blocked on the channel. */
-    while ((t = waitq_pop(&ch->msg_senders)) != NULL) {
-        tcb_unblock(t, -CR_EREVOKED);
-    }
-    while ((t = waitq_pop(&ch->msg_receivers)) != NULL) {
-        t->ipc.in_receive = 0;
-        tcb_unblock(t, -CR_EREVOKED);
-    }
-}
-
-/* The channel's last capability is gone: every client and waiting server gets EREVOKED. */
-void
-ipc_channel_dead(struct channel *ch)
-{
-    fail_queues(ch);
-    if (ch->pq != NULL) {
-        ch->pq->chan = NULL;
-        ch->pq = NULL;
-    }
-    if (ch->rt != NULL) {
-        fail_table(ch->rt);
-        ch->rt->chan = NULL;
-        ch->rt = NULL;
-    }
-}
-
-/* The reply table's last capability is gone: its exchanges and its channel's queues fail. */
-void
-ipc_table_dead(struct reply_table *rt)
-{
-    fail_table(rt);
-    if (rt->chan != NULL) {
-        fail_queues(rt->chan);
-        rt->chan->rt = NULL;
-        rt->chan = NULL;
-    }
-}

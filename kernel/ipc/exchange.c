@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The life of an exchange (docs/ipc.md): a client moving from a channel's send queue
+ * into a reply slot and out again, the operation a server thread has in progress on a
+ * slot, the handing of queued clients to waiting servers, and the unwinding when a
+ * thread stops or a channel or reply table dies. The calls themselves are in msg.c.
+ * Every function here is O(1) except as noted.
+ */
+#include <kernel/exchange.h>
+#include <kernel/channel.h>
+#include <kernel/errors.h>
+#include <kernel/inherit.h>
+#include <kernel/pulse.h>
+#include <kernel/reply.h>
+#include <kernel/sched.h>
+#include <kernel/tcb.h>
+#include <arch/cpu.h>
+#include <courier/abi/syscall_nr.h>
+
+/* Server thread self starts a copy operation `state` on slot idx (progress 0). */
+void
+exchange_op_begin(struct tcb *self, struct reply_table *rt, uint32_t idx, unsigned state)
+{
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    s->state = state;
+    s->op = self;
+    s->done = 0;
+    self->ipc.op_rt = rt;
+    self->ipc.op_slot = idx;
+}
+
+/*
+ * Gives queued clients to waiting servers while reply slots are free: each server's
+ * receive is restarted to copy its message. Bounded by min(clients, servers, slots).
+ */
+void
+exchange_handoff(struct channel *ch)
+{
+    struct reply_table *rt = ch->rt;
+    struct tcb *c;
+    struct tcb *server;
+    uint32_t idx;
+    while (rt != NULL && (c = ch->msg_senders.head) != NULL &&
+           (server = ch->msg_receivers.head) != NULL && reply_alloc(rt, c, &idx) != NULL) {
+        waitq_remove(&ch->msg_senders, c);
+        waitq_remove(&ch->msg_receivers, server);
+        c->ipc.rt = rt;
+        c->ipc.slot = idx;
+        c->state = TS_BLOCKED_REPLY;
+        exchange_op_begin(server, rt, idx, RS_RECEIVING);
+        inherit_hold(server, &reply_slots(rt)[idx], c->prio);
+        arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
+        server->state = TS_READY;
+        sched_make_ready(server);
+    }
+}
+
+/* The client in slot idx leaves its exchange with `result`; the slot is freed. */
+void
+exchange_finish(struct reply_table *rt, uint32_t idx, int64_t result)
+{
+    struct tcb *c = reply_slots(rt)[idx].client;
+    c->ipc.rt = NULL;
+    c->ipc.slot = 0;
+    reply_free(rt, idx);
+    tcb_unblock(c, result);
+    if (rt->chan != NULL) {
+        exchange_handoff(rt->chan);
+    }
+}
+
+/* Puts the client of slot idx back on its channel's send queue (not received after all). */
+void
+exchange_requeue(struct reply_table *rt, uint32_t idx)
+{
+    struct tcb *c = reply_slots(rt)[idx].client;
+    c->ipc.rt = NULL;
+    c->ipc.slot = 0;
+    reply_free(rt, idx);
+    c->state = TS_BLOCKED_SEND;
+    waitq_insert(&c->ipc.chan->msg_senders, c, c->ipc.chan);
+}
+
+/* Ends self's operation on slot idx: the exchange is open again. */
+void
+exchange_op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
+{
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    s->state = RS_OPEN;
+    s->op = NULL;
+    s->done = 0;
+    self->ipc.op_rt = NULL;
+    self->ipc.op_slot = 0;
+}
+
+/*
+ * Thread t stops (suspended, registers rewritten, or destroyed): undo its IPC links. A
+ * SEND-blocked client is already off its queue (tcb_detach_wait); a client in a slot
+ * leaves its exchange (the server's later reply gets ESRCH); a server with a copy in
+ * progress gives it up (a message it was receiving goes back to the queue). O(1).
+ */
+void
+ipc_abort(struct tcb *t)
+{
+    t->ipc.in_receive = 0;
+    if (t->state == TS_BLOCKED_REPLY && t->ipc.rt != NULL) {
+        struct reply_table *rt = t->ipc.rt;
+        uint32_t idx = t->ipc.slot;
+        struct reply_slot *s = &reply_slots(rt)[idx];
+        if (s->op != NULL) {
+            s->op->ipc.op_rt = NULL;
+            s->op->ipc.op_slot = 0;
+        }
+        t->ipc.rt = NULL;
+        t->ipc.slot = 0;
+        reply_free(rt, idx);
+        if (rt->chan != NULL) {
+            exchange_handoff(rt->chan);
+        }
+    }
+    if (t->ipc.op_rt != NULL) {
+        struct reply_table *rt = t->ipc.op_rt;
+        uint32_t idx = t->ipc.op_slot;
+        if (reply_slots(rt)[idx].state == RS_RECEIVING) {
+            exchange_op_end(t, rt, idx);
+            exchange_requeue(rt, idx);
+            if (rt->chan != NULL) {
+                exchange_handoff(rt->chan);
+            }
+        } else {
+            exchange_op_end(t, rt, idx);
+        }
+    }
+}
+
+static void
+fail_table(struct reply_table *rt)
+{
+    /* Bounded by the table size (at most 2^CR_REPLY_MAX_BITS slots). */
+    for (uint32_t i = 1; i < rt->nslots; i++) {
+        struct reply_slot *s = &reply_slots(rt)[i];
+        if (s->state == RS_FREE) {
+            continue;
+        }
+        if (s->op != NULL) {
+            s->op->ipc.op_rt = NULL;
+            s->op->ipc.op_slot = 0;
+        }
+        exchange_finish(rt, i, -CR_EREVOKED);
+    }
+}
+
+static void
+fail_queues(struct channel *ch)
+{
+    struct tcb *t;
+    /* Bounded by the number of threads blocked on the channel. */
+    while ((t = waitq_pop(&ch->msg_senders)) != NULL) {
+        tcb_unblock(t, -CR_EREVOKED);
+    }
+    while ((t = waitq_pop(&ch->msg_receivers)) != NULL) {
+        t->ipc.in_receive = 0;
+        tcb_unblock(t, -CR_EREVOKED);
+    }
+}
+
+/* The channel's last capability is gone: every client and waiting server gets EREVOKED. */
+void
+ipc_channel_dead(struct channel *ch)
+{
+    fail_queues(ch);
+    if (ch->pq != NULL) {
+        ch->pq->chan = NULL;
+        ch->pq = NULL;
+    }
+    if (ch->rt != NULL) {
+        fail_table(ch->rt);
+        ch->rt->chan = NULL;
+        ch->rt = NULL;
+    }
+}
+
+/* The reply table's last capability is gone: its exchanges and its channel's queues fail. */
+void
+ipc_table_dead(struct reply_table *rt)
+{
+    fail_table(rt);
+    if (rt->chan != NULL) {
+        fail_queues(rt->chan);
+        rt->chan->rt = NULL;
+        rt->chan = NULL;
+    }
+}

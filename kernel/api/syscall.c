@@ -78,6 +78,9 @@ syscall_dispatch(struct tcb *t)
     }
     uint64_t num = 0 - (uint64_t)nr;
     int64_t rc;
+    /* A timeout applies to this one call (timeout_set itself may set the next one). */
+    t->timeout_call = t->timeout_next;
+    t->timeout_next = 0;
     if (LIKELY(num < ARRAY_SIZE(syscall_table) && syscall_table[num] != NULL)) {
         uint64_t args[6];
         arch_syscall_args(&t->ctx, args);
@@ -85,6 +88,10 @@ syscall_dispatch(struct tcb *t)
     } else {
         rc = -CR_ENOSYS;
     }
+    if (rc == -ERESTART) {
+        t->timeout_next = t->timeout_call; /* the restarted call keeps its timeout */
+    }
+    t->timeout_call = 0;
     if (num == CR_SYS_upcall_return && rc == 0) {
         return; /* the whole context, rax included, was restored from the frame */
     }

@@ -14,6 +14,7 @@
 #include <kernel/reply.h>
 #include <kernel/sched.h>
 #include <kernel/tcb.h>
+#include <kernel/timeout.h>
 #include <arch/cpu.h>
 #include <courier/abi/syscall_nr.h>
 
@@ -49,6 +50,7 @@ exchange_handoff(struct channel *ch)
         c->state = TS_BLOCKED_REPLY;
         exchange_op_begin(server, rt, idx, RS_RECEIVING);
         inherit_hold(server, &reply_slots(rt)[idx], c->prio);
+        timeout_cancel(server); /* it got its message: the receive completes */
         arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
         server->state = TS_READY;
         sched_make_ready(server);

@@ -31,6 +31,7 @@
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
+#include <kernel/timeout.h>
 #include <kernel/usercopy.h>
 #include <arch/cpu.h>
 #include <arch/mmu.h>
@@ -132,6 +133,7 @@ sys_pulse_send(uint64_t conn, uint64_t code, uint64_t value)
     struct tcb *server = waitq_pop(&ch->msg_receivers);
     if (server != NULL) {
         /* Its receive runs again and finds the pulse first. */
+        timeout_cancel(server);
         arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
         server->state = TS_READY;
         sched_make_ready(server);
@@ -169,6 +171,10 @@ sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t
     if (rc == 0) {
         rc = ipc_iov_total(self, riov, (uint32_t)rn, &rlen);
     }
+    if (rc != 0) {
+        return rc;
+    }
+    rc = timeout_block(self);
     if (rc != 0) {
         return rc;
     }
@@ -264,6 +270,10 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
             }
             struct tcb *c = rt != NULL ? ch->msg_senders.head : NULL;
             if (c == NULL) {
+                rc = timeout_block(self);
+                if (rc != 0) {
+                    return rc;
+                }
                 sched_remove(self);
                 self->ipc.recv_sysno = sysno;
                 self->ipc.in_receive = 1;

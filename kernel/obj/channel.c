@@ -11,6 +11,7 @@
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
+#include <kernel/timeout.h>
 #include <kernel/usercopy.h>
 #include <arch/mmu.h>
 
@@ -93,6 +94,10 @@ sys_fault_recv(uint64_t cptr, uint64_t msg, uint64_t flags)
     }
     if (flags & CR_FAULT_RECV_NONBLOCK) {
         return -CR_EAGAIN;
+    }
+    rc = timeout_block(self);
+    if (rc != 0) {
+        return rc;
     }
     self->wait_uaddr = msg;
     sched_remove(self);

@@ -13,6 +13,7 @@
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
+#include <kernel/timeout.h>
 #include <kernel/usercopy.h>
 #include <arch/mmu.h>
 
@@ -102,6 +103,10 @@ take(uint64_t cptr, uint64_t out, bool block)
     }
     if (!block) {
         return -CR_EAGAIN;
+    }
+    rc = timeout_block(self);
+    if (rc != 0) {
+        return rc;
     }
     self->wait_uaddr = out;
     sched_remove(self);

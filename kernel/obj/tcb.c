@@ -16,6 +16,7 @@
 #include <kernel/panic.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <kernel/timeout.h>
 #include <kernel/syscall.h>
 #include <kernel/usercopy.h>
 #include <kernel/waitq.h>
@@ -68,6 +69,7 @@ tcb_detach_wait(struct tcb *t)
 static void
 tcb_stop(struct tcb *t)
 {
+    timeout_cancel(t);
     ipc_abort(t);
     tcb_detach_wait(t);
     sched_remove(t);
@@ -78,6 +80,7 @@ tcb_stop(struct tcb *t)
 void
 tcb_unblock(struct tcb *t, int64_t result)
 {
+    timeout_cancel(t);
     arch_context_set_result(&t->ctx, result);
     t->state = TS_READY;
     sched_make_ready(t);

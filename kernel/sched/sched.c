@@ -15,6 +15,7 @@
 #include <kernel/panic.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
+#include <kernel/timeout.h>
 #include <kernel/waitq.h>
 #include <arch/cpu.h>
 #include <arch/timer.h>
@@ -163,8 +164,13 @@ static void
 arm_timer(struct cpu *c, uint64_t now)
 {
     struct tcb *t = c->current;
+    uint64_t deadline = timeout_earliest();
     if (t != NULL && t->policy == CR_SCHED_RR && c->rq.head[t->prio] != NULL) {
-        arch_timer_arm(now + t->slice_left);
+        uint64_t slice_end = now + t->slice_left;
+        deadline = deadline == 0 || slice_end < deadline ? slice_end : deadline;
+    }
+    if (deadline != 0) {
+        arch_timer_arm(deadline);
     } else {
         arch_timer_disarm();
     }
@@ -176,6 +182,7 @@ sched_schedule(void)
 {
     struct cpu *c = this_cpu();
     uint64_t now = arch_timer_now_ns();
+    timeout_expire(now); /* here, outside any preemption window (timeout.c) */
     charge(c, now);
     struct tcb *cur = c->current;
     int top = runqueue_top_prio(&c->rq);

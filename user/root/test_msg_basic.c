@@ -220,3 +220,43 @@ TEST(msg_pulse_wakes_a_waiting_server)
 out:
     tl_end(&t);
 }
+
+TEST(msg_timeouts_end_blocking_calls)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 1);
+    cr_cptr_t ntfn = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    if (chan == 0 || table == 0 || ntfn == 0 || !EXPECT_OK(cr_channel_bind(chan, table, 0))) {
+        goto out;
+    }
+    struct cr_msg_info info;
+    uint64_t bits;
+    /* A receive with nobody sending ends at its deadline. */
+    uint64_t t0 = tl_now_ns();
+    EXPECT_OK(cr_timeout_set(t0 + 5000000));
+    EXPECT_ERR(-CR_ETIMEDOUT, cr_msg_receivev(chan, 0, 0, CR_UPTR(&info)));
+    EXPECT_TRUE(tl_now_ns() >= t0 + 5000000);
+    /* So does a notification wait; a deadline already past fails at once. */
+    EXPECT_OK(cr_timeout_set(tl_now_ns() + 2000000));
+    EXPECT_ERR(-CR_ETIMEDOUT, cr_notify_wait(ntfn, CR_UPTR(&bits)));
+    EXPECT_OK(cr_timeout_set(1));
+    EXPECT_ERR(-CR_ETIMEDOUT, cr_notify_wait(ntfn, CR_UPTR(&bits)));
+    /* The timeout applies to the next call only: a call that does not block uses it
+     * up, and the one after blocks normally (here: it finds a signal and returns). */
+    EXPECT_OK(cr_timeout_set(1));
+    EXPECT_OK(cr_null());
+    EXPECT_OK(cr_notify_signal(ntfn));
+    EXPECT_OK(cr_notify_wait(ntfn, CR_UPTR(&bits)));
+    /* A send nobody receives ends too, and leaves the channel's queue. */
+    cr_cptr_t conn = tl_mint(&t, chan, CR_RIGHT_WRITE, 9);
+    EXPECT_OK(cr_timeout_set(tl_now_ns() + 3000000));
+    EXPECT_ERR(-CR_ETIMEDOUT, cr_msg_sendv(conn, 0, 0, 0, 0));
+    EXPECT_OK(cr_timeout_set(tl_now_ns() + 1000000));
+    EXPECT_ERR(-CR_ETIMEDOUT, cr_msg_receivev(chan, 0, 0, CR_UPTR(&info)));
+out:
+    tl_end(&t);
+}

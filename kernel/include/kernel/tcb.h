@@ -83,6 +83,14 @@ struct tcb {
      * priority, the maximum of base_prio and of the clients whose exchanges this thread
      * holds (received, not yet replied), counted per priority with a bitmap on top.
      */
+    /* Timeouts (sched/timeout.c): set for the next call, armed while blocked in it. */
+    uint64_t timeout_next; /* absolute ns for the next kernel call, 0 = none */
+    uint64_t timeout_call; /* the current call's deadline, until it blocks on it */
+    uint64_t timeout_at;   /* armed deadline while on the timeout list */
+    struct tcb *to_next;
+    struct tcb *to_prev;
+    bool on_timeouts;
+
     uint8_t base_prio;
     struct reply_slot *held_head;
     uint64_t held_map[4];

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Timeouts (kernel/include/kernel/timeout.h). The list is kept in deadline order, so the
+ * earliest is at the head: insertion walks it (O(threads with a timeout armed)), removal
+ * and expiry are O(1) per thread. Expiry happens on the way out of the kernel
+ * (sched_schedule), never inside a preemption window, so an operation interrupted at a
+ * preemption point never sees a thread it works on leave under it.
+ */
+#include <kernel/timeout.h>
+#include <kernel/channel.h>
+#include <kernel/errors.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <kernel/tcb.h>
+#include <arch/timer.h>
+
+static struct {
+    struct tcb *head; /* earliest deadline first */
+} timeouts;
+
+/*
+ * t is about to block in its current call: arm the call's deadline, if it has one.
+ * Returns -CR_ETIMEDOUT, without arming, if the deadline has already passed (the call
+ * must then return that instead of blocking); otherwise 0. O(armed timeouts).
+ */
+int
+timeout_block(struct tcb *t)
+{
+    uint64_t d = t->timeout_call;
+    if (d == 0) {
+        return 0;
+    }
+    t->timeout_call = 0;
+    if (arch_timer_now_ns() >= d) {
+        return -CR_ETIMEDOUT;
+    }
+    t->timeout_at = d;
+    struct tcb *prev = NULL;
+    struct tcb *x = timeouts.head;
+    /* Bounded by the number of threads with a timeout armed. */
+    while (x != NULL && x->timeout_at <= d) {
+        prev = x;
+        x = x->to_next;
+    }
+    t->to_prev = prev;
+    t->to_next = x;
+    if (x != NULL) {
+        x->to_prev = t;
+    }
+    if (prev != NULL) {
+        prev->to_next = t;
+    } else {
+        timeouts.head = t;
+    }
+    t->on_timeouts = true;
+    return 0;
+}
+
+/* t stopped waiting (woken, stopped or destroyed): disarm its timeout. O(1). */
+void
+timeout_cancel(struct tcb *t)
+{
+    t->timeout_call = 0;
+    if (!t->on_timeouts) {
+        return;
+    }
+    if (t->to_prev != NULL) {
+        t->to_prev->to_next = t->to_next;
+    } else {
+        timeouts.head = t->to_next;
+    }
+    if (t->to_next != NULL) {
+        t->to_next->to_prev = t->to_prev;
+    }
+    t->to_next = NULL;
+    t->to_prev = NULL;
+    t->on_timeouts = false;
+}
+
+/* The earliest armed deadline, or 0 if none. */
+uint64_t
+timeout_earliest(void)
+{
+    return timeouts.head != NULL ? timeouts.head->timeout_at : 0;
+}
+
+/*
+ * Ends the wait of every thread whose deadline is at or before now, with ETIMEDOUT.
+ * O(threads expiring).
+ */
+void
+timeout_expire(uint64_t now)
+{
+    struct tcb *t;
+    while ((t = timeouts.head) != NULL && t->timeout_at <= now) {
+        timeout_cancel(t);
+        ipc_abort(t);
+        tcb_detach_wait(t);
+        tcb_unblock(t, -CR_ETIMEDOUT);
+    }
+}
+
+/*
+ * timeout_set(deadline): the caller's next kernel call returns ETIMEDOUT if it is still
+ * blocked at `deadline` (ns since boot, as clock_get reports; 0 = no timeout). A
+ * deadline already past makes a call that would block return ETIMEDOUT at once; a
+ * call that does not block ignores it. Never fails. O(1).
+ */
+int64_t
+sys_timeout_set(uint64_t deadline)
+{
+    sched_current()->timeout_next = deadline;
+    return 0;
+}

@@ -20,6 +20,7 @@
  * Not yet (issue #3): timeslice donation, timeouts, unblock pulses, capability transfer,
  * the register fast path.
  */
+#include <kernel/capxfer.h>
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
@@ -161,6 +162,10 @@ sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t
     if (!(cs->cap.rights & CR_RIGHT_WRITE)) {
         return -CR_EPERM;
     }
+    rc = capxfer_check(self, (cs->cap.rights & CR_RIGHT_GRANT) != 0);
+    if (rc != 0) {
+        return rc;
+    }
     struct channel *ch = phys_to_virt(cs->cap.obj);
     if (sn > CR_IOV_MAX || rn > CR_IOV_MAX || ch->rt == NULL) {
         return -CR_EINVAL;
@@ -210,7 +215,7 @@ take_pulse(struct tcb *self, struct channel *ch, const struct cr_pulse *p, uint6
 
 static int
 fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
-          uint64_t copied)
+          uint64_t copied, uint64_t caps)
 {
     struct tcb *c = reply_slots(rt)[idx].client;
     struct cr_msg_info mi = {
@@ -219,6 +224,7 @@ fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
         .send_len = c->ipc.send_len,
         .reply_len = c->ipc.reply_len,
         .copied = copied,
+        .caps = caps,
     };
     return copy_to_user(self, uaddr(info), &mi, sizeof(mi));
 }
@@ -304,7 +310,8 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
         if (rc == 0) {
             uint64_t copied = s->done;
             exchange_op_end(self, rt, idx);
-            rc = fill_info(self, info, rt, idx, copied);
+            unsigned caps = capxfer_move(c, self);
+            rc = fill_info(self, info, rt, idx, copied, caps);
             if (rc == 0) {
                 return (int64_t)reply_rcvid(rt, idx);
             }
@@ -388,6 +395,9 @@ reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
     exchange_op_end(self, rt, idx);
     if (rc != 0 && side == IPC_FAULT_SRC) {
         return rc;
+    }
+    if (rc == 0) {
+        capxfer_move(self, c); /* capabilities for the client's window */
     }
     exchange_finish(rt, idx, rc != 0 ? rc : (int64_t)status);
     return 0;

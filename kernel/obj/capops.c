@@ -45,39 +45,34 @@ lookup_empty(uint64_t cnode, uint64_t index, struct slot **out)
     return 0;
 }
 
-/* The capability a copy of c starts as: same object, no mapping of its own. */
-static struct cap
-derived(const struct cap *c, uint64_t rights)
-{
-    struct cap d = *c;
-    d.rights = c->rights & (uint8_t)rights;
-    if (c->type == CR_OBJ_FRAME || c->type == CR_OBJ_PT || c->type == CR_OBJ_PD ||
-        c->type == CR_OBJ_PDPT) {
-        d.flags &= ~(CAP_F_MAPPED | CAP_F_MAP_ATTRS);
-        d.w1 = 0;
-        d.aux = 0;
-    }
-    return d;
-}
-
 /*
- * Untyped: one capability per region, because the watermark lives in it. Page tables:
- * one capability per table, because the capability records the table's one mapping;
- * a second one could install the table in another VSpace, where entries made through
- * the first would outlive the frames they map.
+ * The capability a copy of src starts as (same object and badge, rights reduced to
+ * `rights`, no mapping of its own), in *out. Errors: -EINVAL for untyped (one capability
+ * per region: the watermark lives in it) and page tables (one capability per table: it
+ * records the table's one mapping, and a second could install the table in another
+ * VSpace, where entries made through the first would outlive the frames they map).
  */
-static int
-check_derivable(const struct slot *src)
+int
+cap_derive(const struct slot *src, uint64_t rights, struct cap *out)
 {
-    switch (src->cap.type) {
+    const struct cap *c = &src->cap;
+    switch (c->type) {
     case CR_OBJ_UNTYPED:
     case CR_OBJ_PT:
     case CR_OBJ_PD:
     case CR_OBJ_PDPT:
         return -CR_EINVAL;
     default:
-        return 0;
+        break;
     }
+    *out = *c;
+    out->rights = c->rights & (uint8_t)rights;
+    if (c->type == CR_OBJ_FRAME) {
+        out->flags &= ~(CAP_F_MAPPED | CAP_F_MAP_ATTRS);
+        out->w1 = 0;
+        out->aux = 0;
+    }
+    return 0;
 }
 
 /*
@@ -97,13 +92,13 @@ sys_cap_copy(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_
     if (rc == 0) {
         rc = lookup_empty(dst_cnode, dst_index, &dst);
     }
+    struct cap d;
     if (rc == 0) {
-        rc = check_derivable(src);
+        rc = cap_derive(src, rights, &d);
     }
     if (rc != 0) {
         return rc;
     }
-    struct cap d = derived(&src->cap, rights);
     cnode_install(src, dst, &d, 0);
     return 0;
 }
@@ -125,13 +120,13 @@ sys_cap_mint(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_
     if (rc == 0) {
         rc = lookup_empty(dst_cnode, dst_index, &dst);
     }
+    struct cap d;
     if (rc == 0) {
-        rc = check_derivable(src);
+        rc = cap_derive(src, rights, &d);
     }
     if (rc != 0) {
         return rc;
     }
-    struct cap d = derived(&src->cap, rights);
     uint32_t mdb = 0;
     switch (d.type) {
     case CR_OBJ_CHANNEL:

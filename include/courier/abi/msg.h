@@ -16,7 +16,8 @@ struct cr_iov {
 _Static_assert(sizeof(struct cr_iov) == 16, "ABI");
 
 enum cr_msg_limits {
-    CR_IOV_MAX = 1024, /* entries in one iov array */
+    CR_IOV_MAX = 1024,     /* entries in one iov array */
+    CR_MSG_MAX_CAPS = 4,   /* capabilities one message or reply may carry */
 };
 
 /*
@@ -29,7 +30,7 @@ struct cr_msg_info {
     uint64_t send_len;  /* total bytes the client sent */
     uint64_t reply_len; /* total bytes of the client's reply buffers */
     uint64_t copied;    /* bytes copied into the receive buffers */
-    uint64_t reserved;
+    uint64_t caps;      /* capabilities placed in the receiver's window (msg_caps) */
 };
 _Static_assert(sizeof(struct cr_msg_info) == 48, "ABI");
 

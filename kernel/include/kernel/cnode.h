@@ -26,4 +26,5 @@ int cnode_lookup_dest(struct tcb *t, uint64_t cnode, uint64_t index, struct slot
 struct slot *cnode_slots(const struct cap *cnode);
 void cnode_install(struct slot *parent, struct slot *dst, const struct cap *c, uint32_t mdb);
 int slot_delete(struct slot *s);
+int cap_derive(const struct slot *src, uint64_t rights, struct cap *out);
 int slot_revoke(struct slot *s);

@@ -11,6 +11,7 @@
 #include <kernel/cap.h>
 #include <arch/machine.h>
 #include <courier/abi/caps.h>
+#include <courier/abi/msg.h>
 
 enum tcb_slot {
     TCB_SLOT_CSPACE = 0,
@@ -54,6 +55,19 @@ struct tcb_ipc {
     uint64_t badge;
 };
 
+/*
+ * Capability transfer (kernel/ipc/capxfer.c), set with msg_caps: the capabilities the
+ * thread's next msg_sendv or msg_replyv carries (cptrs in its own CSpace, used once), and
+ * its receive window, where capabilities it receives land (kept until changed).
+ */
+struct tcb_capxfer {
+    uint64_t send[CR_MSG_MAX_CAPS];
+    uint32_t nsend;
+    uint32_t nrecv;      /* window size, 0 = receive no capabilities */
+    uint64_t recv_cnode; /* cptr of the window's CNode */
+    uint64_t recv_index; /* first slot of the window */
+};
+
 struct tcb {
     struct arch_context ctx;
     struct arch_fpu fpu;
@@ -77,6 +91,7 @@ struct tcb {
     struct cr_fault_msg fault; /* valid in TS_BLOCKED_FAULT_Q / TS_BLOCKED_FAULT */
     uint64_t upcall_entry;     /* foreign-call entry point, 0 = none */
     struct tcb_ipc ipc;
+    struct tcb_capxfer xfer;
 
     /*
      * Priority inheritance (kernel/ipc/inherit.c): `prio` above is the effective

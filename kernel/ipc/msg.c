@@ -128,12 +128,25 @@ sys_pulse_send(uint64_t conn, uint64_t code, uint64_t value)
         return -CR_EINVAL;
     }
     struct cr_pulse p = { .code = (uint32_t)code, .value = value, .badge = cs->cap.w1 };
-    if (!pulse_push(ch->pq, &p)) {
+    return channel_pulse(ch, &p);
+}
+
+/*
+ * Queues pulse p on ch and wakes one waiting server, whose receive runs again and finds
+ * it. Returns 0, -CR_EINVAL (no pulse queue) or -CR_EAGAIN (queue full). Never blocks;
+ * safe from interrupt handlers (it touches only the queue and the receiver list). O(1).
+ */
+int
+channel_pulse(struct channel *ch, const struct cr_pulse *p)
+{
+    if (ch->pq == NULL) {
+        return -CR_EINVAL;
+    }
+    if (!pulse_push(ch->pq, p)) {
         return -CR_EAGAIN;
     }
     struct tcb *server = waitq_pop(&ch->msg_receivers);
     if (server != NULL) {
-        /* Its receive runs again and finds the pulse first. */
         timeout_cancel(server);
         arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
         server->state = TS_READY;

@@ -8,6 +8,7 @@
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
+#include <kernel/irq.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
@@ -56,6 +57,7 @@ channel_finalise(struct channel *ch)
         t->state = TS_INACTIVE;
     }
     ipc_channel_dead(ch);
+    irq_unbind_channel(ch);
 }
 
 /*

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Interrupts for user-level drivers (irq_* calls). The table has one entry per line:
- * whether a handler capability was issued, and the notification (with badge) it is
- * bound to. A firing line is masked and acknowledged, then the notification signalled;
- * the driver's irq_ack unmasks it. A line with no binding stays masked.
+ * whether a handler capability was issued, and the notification or channel (with badge,
+ * and a pulse code for a channel) it is bound to. A firing line is masked and
+ * acknowledged, then the notification signalled or a pulse queued on the channel; the
+ * driver's irq_ack unmasks it. A line with no binding stays masked.
  */
 #include <kernel/irq.h>
 #include <kernel/cdt.h>
+#include <kernel/channel.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
 #include <kernel/notification.h>
@@ -14,12 +16,15 @@
 #include <kernel/syscall.h>
 #include <arch/irq.h>
 #include <arch/mmu.h>
+#include <courier/abi/msg.h>
 
 static struct {
     struct {
         bool issued;
-        struct notification *ntfn;
+        struct notification *ntfn; /* bound notification, or */
+        struct channel *chan;      /* bound channel (pulses), or neither */
         uint64_t badge;
+        uint32_t code;             /* pulse code */
     } line[IRQ_MAX_LINES];
 } irqs;
 
@@ -32,7 +37,7 @@ irq_init(void)
     }
 }
 
-/* A line fired: mask, acknowledge, signal the bound notification. */
+/* A line fired: mask, acknowledge, signal the notification or pulse the channel. */
 void
 irq_handle(unsigned line)
 {
@@ -40,6 +45,22 @@ irq_handle(unsigned line)
     arch_irq_eoi(line);
     if (irqs.line[line].ntfn != NULL) {
         notification_signal(irqs.line[line].ntfn, irqs.line[line].badge);
+    } else if (irqs.line[line].chan != NULL) {
+        struct cr_pulse p = { .code = irqs.line[line].code, .value = line,
+                              .badge = irqs.line[line].badge };
+        channel_pulse(irqs.line[line].chan, &p); /* a full queue drops it */
+    }
+}
+
+/* Channel ch is being destroyed: drop every binding to it. O(IRQ_MAX_LINES). */
+void
+irq_unbind_channel(struct channel *ch)
+{
+    for (unsigned i = 0; i < IRQ_MAX_LINES; i++) {
+        if (irqs.line[i].chan == ch) {
+            arch_irq_mask(i);
+            irqs.line[i].chan = NULL;
+        }
     }
 }
 
@@ -51,6 +72,7 @@ irq_release(unsigned line)
         arch_irq_mask(line);
         irqs.line[line].issued = false;
         irqs.line[line].ntfn = NULL;
+        irqs.line[line].chan = NULL;
     }
 }
 
@@ -101,36 +123,50 @@ sys_irq_get(uint64_t ctl_cptr, uint64_t line, uint64_t dst_cnode, uint64_t dst_i
 }
 
 /*
- * irq_set_notification(handler, ntfn, reserved): binds the line to a notification
- * (signalled with that capability's badge) and unmasks it; ntfn 0 unbinds and masks.
- * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EPERM (notification without WRITE), EINVAL.
+ * irq_set_notification(handler, target, code): binds the line to a notification (each
+ * interrupt signals it with that capability's badge; code must be 0) or to a channel
+ * (each interrupt is a pulse {code, value = line, badge} on it, dropped if the channel's
+ * pulse queue is full or missing), and unmasks the line; target 0 unbinds and masks.
+ * Errors: EBADCAP/ENOCAP/EBUSY (lookups), EWRONGTYPE (handler not an IRQ handler, target
+ * neither a notification nor a channel), EPERM (target without WRITE), EINVAL (code not 0
+ * for a notification, or above 0xffffffff).
  */
 int64_t
-sys_irq_set_notification(uint64_t handler, uint64_t ntfn, uint64_t reserved)
+sys_irq_set_notification(uint64_t handler, uint64_t target, uint64_t code)
 {
     struct tcb *self = sched_current();
     struct slot *h;
     struct slot *n = NULL;
     int rc = cnode_lookup_cap(self, handler, CR_OBJ_IRQ_HANDLER, &h);
-    if (rc == 0 && ntfn != 0) {
-        rc = cnode_lookup_cap(self, ntfn, CR_OBJ_NOTIFICATION, &n);
+    if (rc == 0 && target != 0) {
+        rc = cnode_lookup_cap(self, target, CR_OBJ_NULL, &n);
+        if (rc == 0 && n->cap.type != CR_OBJ_NOTIFICATION && n->cap.type != CR_OBJ_CHANNEL) {
+            rc = -CR_EWRONGTYPE;
+        }
         if (rc == 0 && !(n->cap.rights & CR_RIGHT_WRITE)) {
             rc = -CR_EPERM;
         }
     }
-    if (rc == 0 && reserved != 0) {
+    if (rc == 0 && (code > 0xffffffffu || (n != NULL && n->cap.type == CR_OBJ_NOTIFICATION &&
+                                            code != 0) || (n == NULL && code != 0))) {
         rc = -CR_EINVAL;
     }
     if (rc != 0) {
         return rc;
     }
     unsigned line = (unsigned)h->cap.obj;
+    irqs.line[line].ntfn = NULL;
+    irqs.line[line].chan = NULL;
     if (n == NULL) {
         arch_irq_mask(line);
-        irqs.line[line].ntfn = NULL;
         return 0;
     }
-    irqs.line[line].ntfn = phys_to_virt(n->cap.obj);
+    if (n->cap.type == CR_OBJ_NOTIFICATION) {
+        irqs.line[line].ntfn = phys_to_virt(n->cap.obj);
+    } else {
+        irqs.line[line].chan = phys_to_virt(n->cap.obj);
+        irqs.line[line].code = (uint32_t)code;
+    }
     irqs.line[line].badge = n->cap.w1;
     arch_irq_unmask(line);
     return 0;
@@ -138,7 +174,7 @@ sys_irq_set_notification(uint64_t handler, uint64_t ntfn, uint64_t reserved)
 
 /*
  * irq_ack(handler): the driver has serviced the line; unmask it.
- * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (line not bound to a notification).
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EINVAL (line bound to nothing).
  */
 int64_t
 sys_irq_ack(uint64_t handler)
@@ -149,7 +185,7 @@ sys_irq_ack(uint64_t handler)
         return rc;
     }
     unsigned line = (unsigned)h->cap.obj;
-    if (irqs.line[line].ntfn == NULL) {
+    if (irqs.line[line].ntfn == NULL && irqs.line[line].chan == NULL) {
         return -CR_EINVAL;
     }
     arch_irq_unmask(line);

@@ -75,13 +75,13 @@ TEST(irq_set_notification_rules)
     cr_cptr_t h = tl_slot(&t);
     cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
     cr_cptr_t ro = n != 0 ? tl_copy(&t, n, CR_RIGHT_READ) : 0;
-    cr_cptr_t ch = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t wrong = tl_new(&t, CR_OBJ_REPLY_TABLE, 1);
     cr_cptr_t empty = tl_slot(&t);
-    if (ch == 0 || !EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, IRQ_TEST_LINE, ROOT, h))) {
+    if (wrong == 0 || !EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, IRQ_TEST_LINE, ROOT, h))) {
         goto out;
     }
     EXPECT_ERR(-CR_EPERM, cr_irq_set_notification(h, ro, 0));
-    EXPECT_ERR(-CR_EWRONGTYPE, cr_irq_set_notification(h, ch, 0));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_irq_set_notification(h, wrong, 0));
     EXPECT_ERR(-CR_ENOCAP, cr_irq_set_notification(h, empty, 0));
     EXPECT_ERR(-CR_EINVAL, cr_irq_set_notification(h, n, 1));
     EXPECT_ERR(-CR_EWRONGTYPE, cr_irq_set_notification(n, n, 0));

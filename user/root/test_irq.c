@@ -11,6 +11,7 @@
 #include "tests.h"
 
 #include <courier/abi/caps.h>
+#include <courier/abi/msg.h>
 #include <courier/sys.h>
 
 enum {
@@ -100,4 +101,47 @@ TEST(irq_bad_arguments)
     EXPECT_ERR(-CR_ERANGE, cr_irq_get(CR_CAP_IRQ_CONTROL, 3, CR_CAP_ROOT_CNODE, 1u << 12));
     EXPECT_ERR(-CR_EWRONGTYPE, cr_irq_ack(CR_CAP_IOPORT));
     EXPECT_ERR(-CR_EWRONGTYPE, cr_irq_set_notification(CR_CAP_ROOT_TCB, 0, 0));
+}
+
+TEST(irq_pit_interrupt_as_pulse_on_a_channel)
+{
+    cr_cptr_t ut = small_untyped();
+    cr_cptr_t chan = root_slot_alloc();
+    cr_cptr_t pq = root_slot_alloc();
+    cr_cptr_t conn = root_slot_alloc();
+    cr_cptr_t handler = root_slot_alloc();
+    if (!EXPECT_TRUE(ut != 0 && chan != 0 && pq != 0 && conn != 0 && handler != 0)) {
+        return;
+    }
+    if (!EXPECT_OK(cr_untyped_retype(ut, CR_OBJ_CHANNEL, 0, CR_CAP_ROOT_CNODE, chan, 1)) ||
+        !EXPECT_OK(cr_untyped_retype(ut, CR_OBJ_PULSE_QUEUE, 2, CR_CAP_ROOT_CNODE, pq, 1))) {
+        return;
+    }
+    EXPECT_OK(cr_channel_bind(chan, pq, 0));
+    EXPECT_OK(cr_cap_mint(CR_CAP_ROOT_CNODE, conn, CR_CAP_ROOT_CNODE, chan, CR_RIGHT_WRITE,
+                          0x99));
+    EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, PIT_LINE, CR_CAP_ROOT_CNODE, handler));
+    EXPECT_ERR(-CR_EINVAL, cr_irq_set_notification(handler, conn, 1ull << 32));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_irq_set_notification(handler, pq, 5));
+    EXPECT_OK(cr_irq_set_notification(handler, conn, 0x1234));
+
+    /* The interrupt arrives as a pulse: code as bound, value = line, the conn's badge. */
+    pit_fire_once();
+    struct cr_pulse p;
+    struct cr_iov iov[1] = { { CR_UPTR(&p), sizeof(p) } };
+    struct cr_msg_info info;
+    EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info)));
+    EXPECT_EQ(0x1234, p.code);
+    EXPECT_EQ(PIT_LINE, p.value);
+    EXPECT_EQ(0x99, p.badge);
+    EXPECT_OK(cr_irq_ack(handler));
+    pit_fire_once();
+    EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info)));
+
+    /* Destroying the channel unbinds the line; irq_ack then has nothing to unmask. */
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, conn));
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, chan));
+    EXPECT_ERR(-CR_EINVAL, cr_irq_ack(handler));
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, handler));
+    EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, pq));
 }

@@ -27,6 +27,8 @@ _Static_assert(sizeof(struct channel) <= (1u << CR_CHANNEL_BITS), "channel fits 
 
 void channel_send_fault(struct channel *ch, struct tcb *t);
 void channel_finalise(struct channel *ch);
+struct cr_pulse;
+int channel_pulse(struct channel *ch, const struct cr_pulse *p);
 void ipc_abort(struct tcb *t);
 void ipc_channel_dead(struct channel *ch);
 void ipc_table_dead(struct reply_table *rt);

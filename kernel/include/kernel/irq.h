@@ -15,3 +15,5 @@ void irq_init(void);
 void irq_handle(unsigned line);
 void irq_release(unsigned line);
 void irq_unbind_notification(struct notification *n);
+struct channel;
+void irq_unbind_channel(struct channel *ch);

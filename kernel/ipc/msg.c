@@ -67,8 +67,8 @@ lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
  * channel_bind(chan, obj, flags): attaches a reply table (its slots become the channel's
  * rcvid space) or a pulse queue (where pulse_send leaves pulses) to a channel. Errors:
  * EBADCAP/ENOCAP/EBUSY (lookups), EWRONGTYPE (chan not a channel, obj neither a reply
- * table nor a pulse queue), EINVAL (flags not 0), EBUSY (the channel already has one,
- * or obj is bound elsewhere). O(1).
+ * table nor a pulse queue), EINVAL (flags other than CR_CHANNEL_UNBLOCK, or flags with a
+ * pulse queue), EBUSY (the channel already has one, or obj is bound elsewhere). O(1).
  */
 int64_t
 sys_channel_bind(uint64_t chan, uint64_t obj, uint64_t flags)
@@ -85,7 +85,8 @@ sys_channel_bind(uint64_t chan, uint64_t obj, uint64_t flags)
     if (os->cap.type != CR_OBJ_REPLY_TABLE && os->cap.type != CR_OBJ_PULSE_QUEUE) {
         return -CR_EWRONGTYPE;
     }
-    if (flags != 0) {
+    if ((flags & ~(uint64_t)CR_CHANNEL_UNBLOCK) != 0 ||
+        (flags != 0 && os->cap.type != CR_OBJ_REPLY_TABLE)) {
         return -CR_EINVAL;
     }
     if (os->cap.type == CR_OBJ_PULSE_QUEUE) {
@@ -102,6 +103,7 @@ sys_channel_bind(uint64_t chan, uint64_t obj, uint64_t flags)
         return -CR_EBUSY;
     }
     ch->rt = rt;
+    ch->flags = flags;
     rt->chan = ch;
     return 0;
 }

@@ -9,6 +9,8 @@
 #include <kernel/timeout.h>
 #include <kernel/channel.h>
 #include <kernel/errors.h>
+#include <kernel/reply.h>
+#include <courier/abi/msg.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
@@ -85,6 +87,24 @@ timeout_earliest(void)
 }
 
 /*
+ * A REPLY-blocked client on a channel that asked for unblock pulses: tell the server
+ * (pulse {CR_PULSE_UNBLOCK, rcvid}) and keep the client waiting. False if that does not
+ * apply or the pulse queue is full (then the client leaves at once).
+ */
+static bool
+unblock_pulse(struct tcb *t)
+{
+    struct channel *ch = t->ipc.chan;
+    if (t->state != TS_BLOCKED_REPLY || t->ipc.rt == NULL || ch == NULL ||
+        !(ch->flags & CR_CHANNEL_UNBLOCK)) {
+        return false;
+    }
+    struct cr_pulse p = { .code = CR_PULSE_UNBLOCK, .value = reply_rcvid(t->ipc.rt, t->ipc.slot),
+                          .badge = t->ipc.badge };
+    return channel_pulse(ch, &p) == 0;
+}
+
+/*
  * Ends the wait of every thread whose deadline is at or before now, with ETIMEDOUT.
  * O(threads expiring).
  */
@@ -94,6 +114,9 @@ timeout_expire(uint64_t now)
     struct tcb *t;
     while ((t = timeouts.head) != NULL && t->timeout_at <= now) {
         timeout_cancel(t);
+        if (unblock_pulse(t)) {
+            continue; /* the server decides when the client leaves */
+        }
         ipc_abort(t);
         tcb_detach_wait(t);
         tcb_unblock(t, -CR_ETIMEDOUT);

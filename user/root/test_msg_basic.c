@@ -260,3 +260,51 @@ TEST(msg_timeouts_end_blocking_calls)
 out:
     tl_end(&t);
 }
+
+static void
+impatient_client(struct tl_thread *th)
+{
+    cr_timeout_set(tl_now_ns() + 3000000); /* 3 ms */
+    th->out[0] = (uint64_t)cr_msg_sendv(th->arg[0], 0, 0, 0, 0);
+}
+
+TEST(msg_unblock_pulse_lets_the_server_answer_a_timeout)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 1);
+    cr_cptr_t pq = tl_new(&t, CR_OBJ_PULSE_QUEUE, 2);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 5) : 0;
+    if (conn == 0 || table == 0 || pq == 0 ||
+        !EXPECT_OK(cr_channel_bind(chan, table, CR_CHANNEL_UNBLOCK)) ||
+        !tl_thread_new(&t, &th, impatient_client, TL_PRIO)) {
+        goto out;
+    }
+    EXPECT_ERR(-CR_EINVAL, cr_channel_bind(chan, pq, CR_CHANNEL_UNBLOCK));
+    EXPECT_OK(cr_channel_bind(chan, pq, 0));
+    th.arg[0] = conn;
+    tl_thread_start(&th);
+    struct cr_msg_info info;
+    int64_t rcvid = cr_msg_receivev(chan, 0, 0, CR_UPTR(&info));
+    if (!EXPECT_TRUE(rcvid > 0)) {
+        goto out;
+    }
+    /* We hold the exchange past the client's deadline: a pulse names it instead of the
+     * client leaving, and the client waits for our answer. */
+    struct cr_pulse p;
+    struct cr_iov iov[1] = { { CR_UPTR(&p), sizeof(p) } };
+    EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info)));
+    EXPECT_EQ(CR_PULSE_UNBLOCK, p.code);
+    EXPECT_EQ((uint64_t)rcvid, p.value);
+    EXPECT_EQ(5, p.badge);
+    EXPECT_EQ(0, th.finished);
+    EXPECT_OK(cr_msg_error(chan, (uint64_t)rcvid, CR_ETIMEDOUT));
+    EXPECT_TRUE(tl_wait_word(&th.finished, 1, 0, TL_TIMEOUT_MS));
+    EXPECT_EQ((uint64_t)-CR_ETIMEDOUT, th.out[0]);
+out:
+    tl_end(&t);
+}

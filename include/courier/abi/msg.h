@@ -47,9 +47,17 @@ struct cr_pulse {
 };
 _Static_assert(sizeof(struct cr_pulse) == 24, "ABI");
 
-/* channel_bind flags. */
+/* channel_bind flags (with a reply table). */
 enum cr_channel_flags {
-    CR_CHANNEL_FLAGS_NONE = 0,
+    /* A REPLY-blocked client whose timeout expires stays blocked and the server gets a
+     * pulse {CR_PULSE_UNBLOCK, rcvid}, to answer (e.g. msg_error ETIMEDOUT) when it can
+     * (QNX _NTO_CHF_UNBLOCK). Needs a pulse queue; without room the client just leaves. */
+    CR_CHANNEL_UNBLOCK = 1u << 0,
+};
+
+/* Pulse codes the kernel sends; user codes should stay below 0x80000000. */
+enum cr_pulse_code {
+    CR_PULSE_UNBLOCK = 0xfffffffeu, /* value = rcvid of the client that wants out */
 };
 
 /* The receive half of msg_reply_recv: where the next message goes. */

@@ -21,7 +21,8 @@ struct channel {
     struct waitq msg_receivers; /* RECEIVE-blocked server threads */
     struct reply_table *rt;     /* bound reply table, or NULL */
     struct pulse_queue *pq;     /* bound pulse queue, or NULL */
-    uint64_t reserved[6];
+    uint64_t flags;             /* CR_CHANNEL_* */
+    uint64_t reserved[5];
 };
 _Static_assert(sizeof(struct channel) <= (1u << CR_CHANNEL_BITS), "channel fits its object");
 

@@ -145,7 +145,13 @@ sched_preempt_pending(void)
     if (c->current == NULL) {
         return top >= 0; /* the caller's own thread is gone: anyone ready may run */
     }
-    return top > (int)c->current->prio;
+    if (top > (int)c->current->prio) {
+        return true;
+    }
+    /* A due timeout is handled on the way out (timeout.c), so leave for it: the woken
+     * thread may outrank us. */
+    uint64_t due = timeout_earliest();
+    return due != 0 && due <= arch_timer_now_ns();
 }
 
 static void

@@ -170,15 +170,19 @@ fail_queues(struct channel *ch)
 void
 ipc_channel_dead(struct channel *ch)
 {
-    fail_queues(ch);
+    /* Unbind first, so that nothing freed below is handed to a waiting server. */
+    struct reply_table *rt = ch->rt;
+    ch->rt = NULL;
+    if (rt != NULL) {
+        rt->chan = NULL;
+    }
     if (ch->pq != NULL) {
         ch->pq->chan = NULL;
         ch->pq = NULL;
     }
-    if (ch->rt != NULL) {
-        fail_table(ch->rt);
-        ch->rt->chan = NULL;
-        ch->rt = NULL;
+    fail_queues(ch);
+    if (rt != NULL) {
+        fail_table(rt);
     }
 }
 
@@ -186,10 +190,11 @@ ipc_channel_dead(struct channel *ch)
 void
 ipc_table_dead(struct reply_table *rt)
 {
-    fail_table(rt);
-    if (rt->chan != NULL) {
-        fail_queues(rt->chan);
-        rt->chan->rt = NULL;
-        rt->chan = NULL;
+    struct channel *ch = rt->chan;
+    rt->chan = NULL; /* first: no handoff into the dying table (ipc_channel_dead) */
+    if (ch != NULL) {
+        ch->rt = NULL;
+        fail_queues(ch);
     }
+    fail_table(rt);
 }

@@ -120,18 +120,31 @@ ipc_abort(struct tcb *t)
             exchange_handoff(rt->chan);
         }
     }
-    if (t->ipc.op_rt != NULL) {
-        struct reply_table *rt = t->ipc.op_rt;
-        uint32_t idx = t->ipc.op_slot;
-        if (reply_slots(rt)[idx].state == RS_RECEIVING) {
-            exchange_op_end(t, rt, idx);
-            exchange_requeue(rt, idx);
-            if (rt->chan != NULL) {
-                exchange_handoff(rt->chan);
-            }
-        } else {
-            exchange_op_end(t, rt, idx);
+    exchange_release_op(t);
+}
+
+/*
+ * Gives up the copy operation t owns, if any: a message it was receiving goes back to the
+ * channel's queue (and to another waiting server), any other operation just ends with
+ * the exchange open. Called when t stops, and when one of its message calls returns for
+ * good (not to be restarted) without finishing what it owned. O(1).
+ */
+void
+exchange_release_op(struct tcb *t)
+{
+    if (t->ipc.op_rt == NULL) {
+        return;
+    }
+    struct reply_table *rt = t->ipc.op_rt;
+    uint32_t idx = t->ipc.op_slot;
+    if (reply_slots(rt)[idx].state == RS_RECEIVING) {
+        exchange_op_end(t, rt, idx);
+        exchange_requeue(rt, idx);
+        if (rt->chan != NULL) {
+            exchange_handoff(rt->chan);
         }
+    } else {
+        exchange_op_end(t, rt, idx);
     }
 }
 
@@ -139,7 +152,7 @@ static void
 fail_table(struct reply_table *rt)
 {
     /* Bounded by the table size (at most 2^CR_REPLY_MAX_BITS slots). */
-    for (uint32_t i = 1; i < rt->nslots; i++) {
+    for (uint32_t i = 1; i < rt->fresh; i++) {
         struct reply_slot *s = &reply_slots(rt)[i];
         if (s->state == RS_FREE) {
             continue;
@@ -178,12 +191,20 @@ ipc_channel_dead(struct channel *ch)
     }
     if (ch->pq != NULL) {
         ch->pq->chan = NULL;
+        ch->pq->count = 0; /* pulses of a dead channel never reach a later one */
         ch->pq = NULL;
     }
     fail_queues(ch);
     if (rt != NULL) {
         fail_table(rt);
     }
+}
+
+/* ch can no longer deliver anything (no table, no pulse queue): waiting servers leave. */
+void
+ipc_channel_idle(struct channel *ch)
+{
+    fail_queues(ch);
 }
 
 /* The reply table's last capability is gone: its exchanges and its channel's queues fail. */

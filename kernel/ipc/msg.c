@@ -48,6 +48,24 @@ static int64_t receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info,
 static int64_t reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov,
                      uint64_t n);
 
+/*
+ * Every message call a server makes ends here unless it will be restarted: an operation
+ * it still owns (its call failed a check after being restarted) is given up, and the
+ * "waiting in receive" mark is cleared unless it is blocked in a receive right now.
+ */
+static int64_t
+settle(struct tcb *self, int64_t rc)
+{
+    if (rc == -ERESTART) {
+        return rc;
+    }
+    exchange_release_op(self);
+    if (self->state != TS_BLOCKED_MSG_RECV) {
+        self->ipc.in_receive = 0;
+    }
+    return rc;
+}
+
 static int
 lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
 {
@@ -257,7 +275,7 @@ fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
 int64_t
 sys_msg_receivev(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info)
 {
-    return receive(chan, iov, n, info, CR_SYS_msg_receivev);
+    return settle(sched_current(), receive(chan, iov, n, info, CR_SYS_msg_receivev));
 }
 
 static int64_t
@@ -335,10 +353,14 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
         if (side == IPC_FAULT_SRC) {
             exchange_op_end(self, rt, idx);
             exchange_finish(rt, idx, rc); /* the client's buffers: its error; take the next */
+            if (sched_preempt_pending()) {
+                return -ERESTART;
+            }
             continue;
         }
         exchange_op_end(self, rt, idx);
         exchange_requeue(rt, idx); /* our buffers: the message waits for a better receive */
+        exchange_handoff(ch);
         return rc;
     }
 }
@@ -379,7 +401,7 @@ lookup_open(uint64_t chan, uint64_t rcvid, struct reply_table **rt, uint32_t *id
 int64_t
 sys_msg_replyv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
 {
-    return reply(chan, rcvid, status, iov, n);
+    return settle(sched_current(), reply(chan, rcvid, status, iov, n));
 }
 
 static int64_t
@@ -414,6 +436,7 @@ reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
     if (rc == 0) {
         capxfer_move(self, c); /* capabilities for the client's window */
     }
+    self->xfer.nsend = 0; /* the named capabilities were for this reply only */
     exchange_finish(rt, idx, rc != 0 ? rc : (int64_t)status);
     return 0;
 }
@@ -426,8 +449,8 @@ reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
  * msg_receivev. When the call restarts (preempted, or woken to copy a message) after its
  * reply is done, it goes straight to the receive: the thread then owns a receive copy.
  */
-int64_t
-sys_msg_reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n,
+static int64_t
+reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n,
                    uint64_t recv)
 {
     struct tcb *self = sched_current();
@@ -450,6 +473,13 @@ sys_msg_reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov,
     return receive(chan, r.iov, r.n, r.info, CR_SYS_msg_reply_recv);
 }
 
+int64_t
+sys_msg_reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n,
+                   uint64_t recv)
+{
+    return settle(sched_current(), reply_recv(chan, rcvid, status, iov, n, recv));
+}
+
 /*
  * msg_error(chan, rcvid, err): ends the exchange; the client's msg_sendv returns -err.
  * Errors: as msg_replyv, EINVAL (err not in 1..4095). O(1).
@@ -469,6 +499,7 @@ sys_msg_error(uint64_t chan, uint64_t rcvid, uint64_t err)
     if (reply_slots(rt)[idx].state != RS_OPEN) {
         return -CR_EBUSY;
     }
+    sched_current()->xfer.nsend = 0; /* an error carries no capabilities */
     exchange_finish(rt, idx, -(int64_t)err);
     return 0;
 }
@@ -528,7 +559,7 @@ read_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_
 int64_t
 sys_msg_read(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_t n)
 {
-    return read_write(chan, rcvid, offset, iov, n, false);
+    return settle(sched_current(), read_write(chan, rcvid, offset, iov, n, false));
 }
 
 /*
@@ -538,6 +569,6 @@ sys_msg_read(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint6
 int64_t
 sys_msg_write(uint64_t chan, uint64_t rcvid, uint64_t offset, uint64_t iov, uint64_t n)
 {
-    return read_write(chan, rcvid, offset, iov, n, true);
+    return settle(sched_current(), read_write(chan, rcvid, offset, iov, n, true));
 }
 

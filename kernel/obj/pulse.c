@@ -62,9 +62,13 @@ pulse_drop(struct pulse_queue *pq)
 void
 pulse_queue_finalise(struct pulse_queue *pq)
 {
-    if (pq->chan != NULL) {
-        pq->chan->pq = NULL;
-        pq->chan = NULL;
-    }
+    struct channel *ch = pq->chan;
+    pq->chan = NULL;
     pq->count = 0;
+    if (ch != NULL) {
+        ch->pq = NULL;
+        if (ch->rt == NULL) {
+            ipc_channel_idle(ch); /* nothing can arrive any more: waiting servers leave */
+        }
+    }
 }

@@ -13,30 +13,34 @@ enum {
     GEN_MASK = 0x7fffffffu, /* keeps the rcvid positive as an int64_t */
 };
 
-/* Sets up a freshly retyped (zeroed) table of 2^size_bits slots, all free. */
+/*
+ * Sets up a freshly retyped (zeroed) table of 2^size_bits slots, all free. O(1): slots
+ * are taken from the never-used range first, so nothing is walked here.
+ */
 void
 reply_table_init(struct reply_table *rt, unsigned size_bits)
 {
-    struct reply_slot *s = reply_slots(rt);
     rt->nslots = 1u << size_bits;
     rt->nfree = rt->nslots - 1;
-    rt->free_head = rt->nslots > 1 ? 1 : 0;
-    for (uint32_t i = 1; i < rt->nslots; i++) {
-        s[i].next = i + 1 < rt->nslots ? i + 1 : 0;
-        s[i].gen = 1;
-    }
+    rt->free_head = 0;
+    rt->fresh = 1;
 }
 
 /* Takes a free slot for client; NULL if the table is full. O(1). */
 struct reply_slot *
 reply_alloc(struct reply_table *rt, struct tcb *client, uint32_t *idx)
 {
-    if (rt->free_head == 0) {
+    uint32_t i;
+    if (rt->free_head != 0) {
+        i = rt->free_head;
+        rt->free_head = reply_slots(rt)[i].next;
+    } else if (rt->fresh < rt->nslots) {
+        i = rt->fresh++;
+        reply_slots(rt)[i].gen = 1;
+    } else {
         return NULL;
     }
-    uint32_t i = rt->free_head;
     struct reply_slot *s = &reply_slots(rt)[i];
-    rt->free_head = s->next;
     rt->nfree--;
     s->client = client;
     s->op = NULL;

@@ -32,4 +32,5 @@ struct cr_pulse;
 int channel_pulse(struct channel *ch, const struct cr_pulse *p);
 void ipc_abort(struct tcb *t);
 void ipc_channel_dead(struct channel *ch);
+void ipc_channel_idle(struct channel *ch);
 void ipc_table_dead(struct reply_table *rt);

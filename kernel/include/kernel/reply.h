@@ -40,9 +40,10 @@ _Static_assert(sizeof(struct reply_slot) == 64, "reply slot layout");
 struct reply_table {
     struct channel *chan; /* the channel it is bound to, or NULL */
     uint32_t nslots;      /* including the header slot 0 */
-    uint32_t free_head;   /* first free slot, 0 = none */
+    uint32_t free_head;   /* first freed slot, 0 = none */
     uint32_t nfree;
-    uint32_t pad[11];
+    uint32_t fresh;       /* slots fresh..nslots-1 were never used (so init is O(1)) */
+    uint32_t pad[10];
 };
 _Static_assert(sizeof(struct reply_table) == 64, "reply table header layout");
 

@@ -291,11 +291,6 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
     if (n > CR_IOV_MAX || (ch->rt == NULL && ch->pq == NULL)) {
         return -CR_EINVAL;
     }
-    struct cr_msg_info probe = { 0 };
-    rc = copy_to_user(self, uaddr(info), &probe, sizeof(probe));
-    if (rc != 0) {
-        return rc;
-    }
     struct reply_table *rt = ch->rt;
     /* Bounded: each pass either returns or ends one client's exchange with EFAULT. */
     for (;;) {
@@ -309,7 +304,13 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
             }
             struct tcb *c = rt != NULL ? ch->msg_senders.head : NULL;
             if (c == NULL) {
-                rc = timeout_block(self);
+                /* Before waiting, make sure the info can be written (later, a bad one
+                 * would only be found with a message in hand). */
+                struct cr_msg_info probe = { 0 };
+                rc = copy_to_user(self, uaddr(info), &probe, sizeof(probe));
+                if (rc == 0) {
+                    rc = timeout_block(self);
+                }
                 if (rc != 0) {
                     return rc;
                 }
@@ -334,8 +335,8 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
         struct tcb *c = s->client;
         struct ipc_side src = { c, c->ipc.siov, c->ipc.sn, 0 };
         struct ipc_side dst = { self, iov, (uint32_t)n, 0 };
-        int side;
-        rc = ipc_copy(&src, &dst, &s->done, &side);
+        int side = IPC_FAULT_NONE;
+        rc = c->ipc.send_len == 0 ? 0 : ipc_copy(&src, &dst, &s->done, &side);
         if (rc == -ERESTART) {
             return rc;
         }
@@ -424,8 +425,9 @@ reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
     struct tcb *c = s->client;
     struct ipc_side src = { self, iov, (uint32_t)n, 0 };
     struct ipc_side dst = { c, c->ipc.riov, c->ipc.rn, 0 };
-    int side;
-    rc = ipc_copy(&src, &dst, &s->done, &side);
+    int side = IPC_FAULT_NONE;
+    /* Nothing fits in a client with no reply buffers: nothing to read either. */
+    rc = c->ipc.reply_len == 0 ? 0 : ipc_copy(&src, &dst, &s->done, &side);
     if (rc == -ERESTART) {
         return rc;
     }

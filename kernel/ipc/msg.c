@@ -84,7 +84,8 @@ lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
 /*
  * channel_bind(chan, obj, flags): attaches a reply table (its slots become the channel's
  * rcvid space) or a pulse queue (where pulse_send leaves pulses) to a channel. Errors:
- * EBADCAP/ENOCAP/EBUSY (lookups), EWRONGTYPE (chan not a channel, obj neither a reply
+ * EBADCAP/ENOCAP/EBUSY (lookups), EPERM (chan without READ: a client's connection cannot
+ * bind), EWRONGTYPE (chan not a channel, obj neither a reply
  * table nor a pulse queue), EINVAL (flags other than CR_CHANNEL_UNBLOCK, or flags with a
  * pulse queue), EBUSY (the channel already has one, or obj is bound elsewhere). O(1).
  */
@@ -93,7 +94,7 @@ sys_channel_bind(uint64_t chan, uint64_t obj, uint64_t flags)
 {
     struct channel *ch;
     struct slot *os;
-    int rc = lookup_chan(chan, 0, &ch);
+    int rc = lookup_chan(chan, CR_RIGHT_READ, &ch); /* the server's side, not a client's */
     if (rc == 0) {
         rc = cnode_lookup_cap(sched_current(), obj, CR_OBJ_NULL, &os);
     }

@@ -308,3 +308,20 @@ TEST(msg_unblock_pulse_lets_the_server_answer_a_timeout)
 out:
     tl_end(&t);
 }
+
+TEST(msg_bind_needs_the_servers_side)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 1);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 1) : 0;
+    if (conn != 0 && table != 0) {
+        /* A client's WRITE-only connection cannot bind the server's channel. */
+        EXPECT_ERR(-CR_EPERM, cr_channel_bind(conn, table, 0));
+        EXPECT_OK(cr_channel_bind(chan, table, 0));
+    }
+    tl_end(&t);
+}

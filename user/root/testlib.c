@@ -732,3 +732,143 @@ tl_spare_untyped(unsigned min_bits, cr_cptr_t *slot, unsigned *bits)
     *bits = bi->untyped[best].size_bits;
     return true;
 }
+
+/* out[1] = 1 once it is about to send, out[0] = what msg_sendv returned. */
+static void
+call_fn(struct tl_thread *th)
+{
+    const struct tl_call *c = (const struct tl_call *)(uintptr_t)th->arg[0];
+    th->out[1] = 1;
+    th->out[0] = (uint64_t)cr_msg_sendv(c->conn, c->siov, c->sn, c->riov, c->rn);
+}
+
+/*
+ * Above the root the client runs at once; but a root that holds exchanges runs at its
+ * clients' priority (inheritance), so the root also yields until the client has started,
+ * and twice more so that it gets into its system call.
+ */
+bool
+tl_call_start(struct tl *t, struct tl_thread *th, const struct tl_call *c, unsigned prio)
+{
+    if (!tl_thread_new(t, th, call_fn, prio)) {
+        return false;
+    }
+    th->arg[0] = (uint64_t)(uintptr_t)c;
+    if (!tl_thread_start(th)) {
+        return false;
+    }
+    bool started = tl_wait_word(&th->out[1], 1, TL_SRV_PRIO, 0);
+    tl_root_prio(TL_SRV_PRIO);
+    cr_yield();
+    cr_yield();
+    if (!started) {
+        TEST_FAIL("tl_call_start: the client did not start");
+    }
+    return started;
+}
+
+bool
+tl_call_blocked(const struct tl_thread *th)
+{
+    return th->out[1] == 1 && th->finished == 0;
+}
+
+bool
+tl_call_done(struct tl_thread *th)
+{
+    bool ok = tl_wait_word(&th->finished, 1, TL_SRV_PRIO, 0);
+    tl_root_prio(TL_SRV_PRIO);
+    return ok;
+}
+
+bool
+tl_expect_result(const char *file, int line, struct tl_thread *th, int64_t want)
+{
+    if (!test_expect_true(file, line, "client finished", tl_call_done(th))) {
+        return false;
+    }
+    int64_t rc = (int64_t)th->out[0];
+    if (want < 0) {
+        return test_expect_err(file, line, "client's msg_sendv", want, rc);
+    }
+    return test_expect_eq(file, line, "client's msg_sendv", "want", (uint64_t)rc, (uint64_t)want);
+}
+
+static void
+prober_loop(struct tl_thread *th)
+{
+    struct tl_prober *p = (struct tl_prober *)(uintptr_t)th->arg[0];
+    for (;;) {
+        uint64_t w = 0;
+        cr_notify_wait(p->go, CR_UPTR(&w));
+        p->rc = cr_syscall5(p->nr, p->a[0], p->a[1], p->a[2], p->a[3], p->a[4]);
+        p->seq++;
+    }
+}
+
+bool
+tl_prober_init(struct tl *t, struct tl_prober *p)
+{
+    memset((void *)p, 0, sizeof(*p));
+    p->ms = TL_PROBE_MS;
+    p->stuck = true;
+    p->go = tl_new(t, CR_OBJ_NOTIFICATION, 0);
+    if (p->go == 0 || !tl_thread_new(t, &p->th, prober_loop, TL_PROBE_PRIO)) {
+        return false;
+    }
+    p->th.arg[0] = (uint64_t)(uintptr_t)p;
+    if (!tl_thread_start(&p->th)) {
+        return false;
+    }
+    p->stuck = false;
+    return true;
+}
+
+int64_t
+tl_probe(struct tl_prober *p, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+         uint64_t a4)
+{
+    if (p->stuck) {
+        return TL_PROBE_BLOCKED;
+    }
+    p->nr = nr;
+    p->a[0] = a0;
+    p->a[1] = a1;
+    p->a[2] = a2;
+    p->a[3] = a3;
+    p->a[4] = a4;
+    uint64_t seq = p->seq;
+    cr_notify_signal(p->go);
+    bool ok = tl_wait_word(&p->seq, seq + 1, TL_SRV_PRIO, p->ms);
+    tl_root_prio(TL_SRV_PRIO);
+    if (!ok) {
+        TEST_FAIL("call %llu (%#llx, %#llx, %#llx, %#llx, %#llx) blocked", (unsigned long long)nr,
+                  (unsigned long long)a0, (unsigned long long)a1, (unsigned long long)a2,
+                  (unsigned long long)a3, (unsigned long long)a4);
+        p->stuck = true;
+        return TL_PROBE_BLOCKED;
+    }
+    return p->rc;
+}
+
+uint8_t *
+tl_pages(struct tl *t, unsigned n, uint64_t rights)
+{
+    uint64_t va = tl_va(t, n);
+    if (va == 0) {
+        return NULL;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        cr_cptr_t f = tl_new(t, CR_OBJ_FRAME, CR_PAGE_BITS);
+        if (f == 0) {
+            return NULL;
+        }
+        int64_t rc = tl_map_at(f, va + i * CR_PAGE_SIZE, rights);
+        if (rc != 0) {
+            TEST_FAIL("tl_pages at %#llx: %s", (unsigned long long)(va + i * CR_PAGE_SIZE),
+                      cr_errname((int)rc));
+            return NULL;
+        }
+    }
+    return (uint8_t *)(uintptr_t)va;
+}

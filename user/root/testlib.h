@@ -196,3 +196,63 @@ cr_cptr_t tl_ipc_channel(struct tl *t, unsigned table_bits, cr_cptr_t *table);
  * and its size to *bits; false if there is none. The test must leave it with no children
  * (revoke it) when done. */
 bool tl_spare_untyped(unsigned min_bits, cr_cptr_t *slot, unsigned *bits);
+
+/*
+ * IPC tests: the root serves at TL_SRV_PRIO and clients run at TL_PRIO, above it, so a
+ * client started by tl_call_start runs until it blocks in msg_sendv, and a reply runs it
+ * until it finishes. A client thread makes one msg_sendv (struct tl_call, raw addresses
+ * so they may be bad): out[1] = 1 once it is about to send, out[0] = the result.
+ */
+#define TL_SRV_PRIO 50u
+/* The prober thread (below): above every client and server thread of a test. */
+#define TL_PROBE_PRIO 150u
+/* How long tl_probe waits for its call, in milliseconds. */
+#define TL_PROBE_MS 500u
+/* What tl_probe returns for a call that did not come back. */
+#define TL_PROBE_BLOCKED INT64_MIN
+
+struct tl_call {
+    uint64_t conn;
+    uint64_t siov;
+    uint64_t sn;
+    uint64_t riov;
+    uint64_t rn;
+};
+
+/* Makes and starts a client for c (which must outlive it) and lets it run until it
+ * blocks; the root is left at TL_SRV_PRIO. false on failure (recorded). */
+bool tl_call_start(struct tl *t, struct tl_thread *th, const struct tl_call *c, unsigned prio);
+/* The client is inside msg_sendv: SEND- or REPLY-blocked. */
+bool tl_call_blocked(const struct tl_thread *th);
+/* Bounded wait until the client's msg_sendv returned; the root is left at TL_SRV_PRIO. */
+bool tl_call_done(struct tl_thread *th);
+/* EXPECT_RESULT(th, want): the client's msg_sendv returned `want` (a status >= 0 or
+ * -E...), within the bounded wait; a failure names the caller's file and line. */
+bool tl_expect_result(const char *file, int line, struct tl_thread *th, int64_t want);
+#define EXPECT_RESULT(th, want) tl_expect_result(__FILE__, __LINE__, (th), (int64_t)(want))
+
+/*
+ * A helper thread for calls that might block on a wrong kernel: tl_probe makes the call
+ * there and returns its result, or TL_PROBE_BLOCKED (and a test failure) if it has not
+ * returned after p->ms (TL_PROBE_MS unless the test changes it); the prober is then lost
+ * and later probes fail at once.
+ * The root is left at TL_SRV_PRIO.
+ */
+struct tl_prober {
+    struct tl_thread th;
+    cr_cptr_t go;
+    volatile uint64_t nr;
+    volatile uint64_t a[5];
+    volatile int64_t rc;
+    volatile uint64_t seq;
+    uint64_t ms; /* the bound of each wait; tl_prober_init sets TL_PROBE_MS */
+    bool stuck;
+};
+
+bool tl_prober_init(struct tl *t, struct tl_prober *p);
+int64_t tl_probe(struct tl_prober *p, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                 uint64_t a3, uint64_t a4);
+
+/* n fresh 4 KiB frames at consecutive addresses of the test window, mapped with
+ * `rights` (NULL on failure). */
+uint8_t *tl_pages(struct tl *t, unsigned n, uint64_t rights);

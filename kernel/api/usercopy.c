@@ -61,8 +61,12 @@ copy_from_user(struct tcb *t, void *dst, uaddr_t src, size_t n)
 int
 copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
 {
-    /* Probe first so a failure leaves user memory untouched. */
+    /* Probe first so a failure leaves user memory untouched; a copy within one page
+     * needs no probe (its one translation is the probe). */
     uint64_t ua = dst.addr;
+    if (n != 0 && (ua & (CR_PAGE_SIZE - 1)) + n <= CR_PAGE_SIZE) {
+        return user_copy(t, ua, (void *)src, n, true);
+    }
     if (n != 0 && (ua < CR_USER_MIN || ua + n < ua || ua + n > CR_USER_MAX)) {
         return -CR_EFAULT;
     }

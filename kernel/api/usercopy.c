@@ -10,6 +10,35 @@
 #include <kernel/tcb.h>
 #include <arch/mmu.h>
 
+/*
+ * Translates user address va of thread t (writable if `write`), through a one-entry
+ * cache in the TCB: the hot pages (the thread's stack, its message buffers) are walked
+ * once, not on every access. The cache is keyed by address space and page and dropped
+ * whenever any mapping is removed or reduced (arch_mmu_generation). False if va is not
+ * mapped so (not user-accessible, or not writable when asked).
+ */
+bool
+usercopy_translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
+{
+    void *pml4 = tcb_vspace_root(t);
+    uint64_t page = va & ~(CR_PAGE_SIZE - 1);
+    if (t->xlat_gen == arch_mmu_generation() && t->xlat_pml4 == pml4 && t->xlat_va == page &&
+        (!write || t->xlat_write)) {
+        *pa = t->xlat_pa + (va - page);
+        return true;
+    }
+    bool writable;
+    if (!arch_mmu_translate(pml4, va, pa, &writable) || (write && !writable)) {
+        return false;
+    }
+    t->xlat_gen = arch_mmu_generation();
+    t->xlat_pml4 = pml4;
+    t->xlat_va = page;
+    t->xlat_pa = *pa - (va - page);
+    t->xlat_write = writable;
+    return true;
+}
+
 static int
 user_copy(struct tcb *t, uint64_t ua, void *kbuf, size_t n, bool to_user)
 {
@@ -19,15 +48,10 @@ user_copy(struct tcb *t, uint64_t ua, void *kbuf, size_t n, bool to_user)
     if (ua < CR_USER_MIN || ua + n < ua || ua + n > CR_USER_MAX) {
         return -CR_EFAULT;
     }
-    void *pml4 = tcb_vspace_root(t);
-    if (pml4 == NULL) {
-        return -CR_EFAULT;
-    }
     uint8_t *k = kbuf;
     while (n > 0) {
         paddr_t pa;
-        bool writable;
-        if (!arch_mmu_translate(pml4, ua, &pa, &writable) || (to_user && !writable)) {
+        if (!usercopy_translate(t, ua, to_user, &pa)) {
             return -CR_EFAULT;
         }
         size_t chunk = MIN(n, CR_PAGE_SIZE - (ua & (CR_PAGE_SIZE - 1)));
@@ -70,11 +94,9 @@ copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
     if (n != 0 && (ua < CR_USER_MIN || ua + n < ua || ua + n > CR_USER_MAX)) {
         return -CR_EFAULT;
     }
-    void *pml4 = tcb_vspace_root(t);
     for (uint64_t p = ALIGN_DOWN(ua, CR_PAGE_SIZE); n != 0 && p < ua + n; p += CR_PAGE_SIZE) {
         paddr_t pa;
-        bool w;
-        if (pml4 == NULL || !arch_mmu_translate(pml4, p, &pa, &w) || !w) {
+        if (!usercopy_translate(t, p, true, &pa)) {
             return -CR_EFAULT;
         }
     }

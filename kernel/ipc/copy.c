@@ -45,6 +45,8 @@ ipc_iov_total(struct tcb *t, uint64_t iov, uint32_t n, uint64_t *total)
     return iov_total(fetch, &f, n, total);
 }
 
+/* Message pages are walked directly: a long copy visits each page once, so the
+ * one-entry cache of usercopy_translate would only add work. */
 static bool
 translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
 {

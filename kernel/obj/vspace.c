@@ -96,6 +96,7 @@ vspace_finalise(struct cap *c)
     if (virt_to_phys(pml4) == arch_cpu_read_cr3()) {
         arch_mmu_switch(arch_mmu_kernel_pml4());
     }
+    arch_mmu_changed();
     asids.table[idx].pml4 = NULL;
     asids.table[idx].gen = (asids.table[idx].gen + 1) & ((1u << (32 - ASID_BITS)) - 1);
     asids.free[asids.nfree++] = (uint16_t)idx;
@@ -296,6 +297,7 @@ table_scrub(paddr_t table)
         }
     }
     if (dropped) {
+        arch_mmu_changed();
         arch_cpu_flush_tlb();
     }
 }

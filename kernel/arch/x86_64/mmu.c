@@ -38,6 +38,7 @@ extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _kernel_end[];
 
 static uint64_t *kernel_pml4;
+uint64_t arch_mmu_gen = 1;
 
 static inline unsigned
 index_of(vaddr_t va, unsigned level)
@@ -209,6 +210,7 @@ arch_mmu_unmap_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table
     }
     if ((*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == table) {
         *e = 0;
+        arch_mmu_changed();
         if (virt_to_phys(pml4) == arch_cpu_read_cr3()) {
             arch_cpu_flush_tlb();
         }
@@ -270,6 +272,7 @@ arch_mmu_remap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits, uns
         return -CR_ENOTMAPPED;
     }
     *e = pa | leaf_bits(size_bits, perm);
+    arch_mmu_changed();
     flush_page(pml4, va);
     return 0;
 }
@@ -285,6 +288,7 @@ arch_mmu_unmap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits)
     bool large = (*e & PTE_PS) != 0;
     if ((*e & PTE_P) && (*e & PTE_ADDR) == pa && large == (size_bits == 21)) {
         *e = 0;
+        arch_mmu_changed();
         flush_page(pml4, va);
     }
 }

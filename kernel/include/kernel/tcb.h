@@ -106,6 +106,13 @@ struct tcb {
     struct tcb *to_prev;
     bool on_timeouts;
 
+    /* One cached user translation (usercopy.c), valid while arch_mmu_generation() is. */
+    uint64_t xlat_gen;
+    void *xlat_pml4;
+    uint64_t xlat_va; /* page */
+    uint64_t xlat_pa; /* page */
+    bool xlat_write;
+
     uint8_t base_prio;
     struct reply_slot *held_head;
     uint64_t held_map[4];

@@ -44,6 +44,25 @@ enum mmu_perm {
     MMU_PERM_WC = 1u << 4,
 };
 
+extern uint64_t arch_mmu_gen;
+
+/*
+ * A number that changes whenever any user mapping is removed or loses rights, so a
+ * cached translation taken under an older number may be stale (usercopy.c).
+ */
+static inline uint64_t
+arch_mmu_generation(void)
+{
+    return arch_mmu_gen;
+}
+
+/* Notes that user mappings were removed or reduced (see arch_mmu_generation). */
+static inline void
+arch_mmu_changed(void)
+{
+    arch_mmu_gen++;
+}
+
 void arch_mmu_init(const struct boot_params *bp, paddr_t (*alloc_page)(void));
 void arch_mmu_init_vspace(void *pml4);
 int arch_mmu_lookup_table(void *pml4, vaddr_t va, enum mmu_level want, uint64_t **entry_out);

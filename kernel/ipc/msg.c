@@ -450,10 +450,10 @@ reply(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
 /*
  * msg_reply_recv(chan, rcvid, status, iov, n, recv): msg_replyv(chan, rcvid, status, iov,
  * n), then msg_receivev with the struct cr_msg_recv at `recv` — a server loop in one
- * kernel entry per request. Returns what the receive returns. Errors: those of
- * msg_replyv (then nothing is received), EFAULT (recv unreadable), then those of
- * msg_receivev. When the call restarts (preempted, or woken to copy a message) after its
- * reply is done, it goes straight to the receive: the thread then owns a receive copy.
+ * kernel entry per request. Returns what the receive returns. Errors: EFAULT (recv
+ * unreadable; checked first, nothing is replied), those of msg_replyv (then nothing is
+ * received), then those of msg_receivev. When the call restarts (preempted, or woken to
+ * take a message or pulse) after its reply is done, it goes straight to the receive.
  */
 static int64_t
 reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n,

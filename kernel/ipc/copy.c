@@ -8,8 +8,9 @@
  * ends the copy with EFAULT naming the side whose memory was bad.
  *
  * Preemptible: after every IPC_COPY_CHUNK bytes the copier checks for a higher-priority
- * thread; if there is one it returns -ERESTART with the bytes done so far in *done, and
- * the restarted call skips them (O(entries) to re-position, no bytes copied twice).
+ * thread or a due timeout (sched_preempt_pending); if there is one it returns -ERESTART
+ * with the bytes done so far in *done, and the restarted call skips them (O(entries) to
+ * re-position, no bytes copied twice).
  */
 #include <kernel/ipccopy.h>
 #include <kernel/errors.h>

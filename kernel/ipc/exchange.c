@@ -96,10 +96,11 @@ exchange_op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
 }
 
 /*
- * Thread t stops (suspended, registers rewritten, or destroyed): undo its IPC links. A
- * SEND-blocked client is already off its queue (tcb_detach_wait); a client in a slot
- * leaves its exchange (the server's later reply gets ESRCH); a server with a copy in
- * progress gives it up (a message it was receiving goes back to the queue). O(1).
+ * Thread t stops (suspended, registers rewritten, destroyed, or its deadline passed):
+ * undo its IPC links. A SEND-blocked client or a waiting server is left on its queue for
+ * the caller's tcb_detach_wait; a client in a slot leaves its exchange (the server's later
+ * reply gets ESRCH); a server with a copy in progress gives it up (a message it was
+ * receiving goes back to the queue). O(1) plus a handoff and the inheritance chain.
  */
 void
 ipc_abort(struct tcb *t)

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Priority inheritance. Each exchange a server thread has received and not yet answered
- * credits the thread with its client's priority (held_count/held_map, so the maximum is
- * O(1) to find); the thread's effective priority is that maximum or its base priority,
- * whichever is higher. When a thread's effective priority changes while it is itself a
- * client in another server's exchange, that server's credit moves with it, and so on
- * along the chain: transitive inheritance, one step per server, at most
- * INHERIT_CHAIN_MAX steps (a cycle is impossible — a REPLY-blocked thread cannot
- * receive — but the bound keeps the loop honest). The boost ends when the exchange ends.
+ * Priority inheritance. Each exchange a server thread holds (from the moment it is taken
+ * into a slot for the thread, at handoff or in its receive and before the copy, until it
+ * ends or the thread gives the receive up) credits the thread with its client's priority
+ * (held_count/held_map, so the maximum is O(1) to find); the thread's effective priority
+ * is that maximum or its base priority, whichever is higher. When a thread's effective
+ * priority changes while it is itself a client in another server's exchange, that
+ * server's credit moves with it, and so on along the chain: transitive inheritance, one
+ * step per server, at most INHERIT_CHAIN_MAX steps (a cycle is impossible — a
+ * REPLY-blocked thread cannot receive — but the bound keeps the loop honest). Clients
+ * still queued lend nothing, and no timeslice is donated.
  */
 #include <kernel/inherit.h>
 #include <kernel/reply.h>

@@ -181,9 +181,11 @@ channel_pulse(struct channel *ch, const struct cr_pulse *p)
  * server replies into riov. Returns the reply status (>= 0) or the error the server gave.
  * Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (conn), EPERM (no WRITE right, or capabilities
  * named with msg_caps but no GRANT right), EINVAL (sn or rn > CR_IOV_MAX, a wrapping iov
- * entry, channel without a reply table), EFAULT (iov arrays unreadable; later: its buffers
- * bad while copying), ETIMEDOUT (timeout_set deadline passed), EREVOKED (channel or table
- * destroyed while waiting), EINTR (the wait was abandoned). Blocks. O(sn + rn).
+ * entry, channel without a reply table), EFAULT (iov arrays unreadable), ETIMEDOUT
+ * (timeout_set deadline passed), then, after blocking: EFAULT or EINVAL (a server's copy
+ * found our arrays or buffers bad), EREVOKED (channel or table destroyed while waiting),
+ * EINTR (the wait was abandoned), ETIMEDOUT, or the -err a server gave msg_error. Blocks.
+ * O(sn + rn).
  */
 int64_t
 sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t rn)
@@ -270,7 +272,8 @@ fill_info(struct tcb *self, uint64_t info, struct reply_table *rt, uint32_t idx,
  * pulse (taken before messages; the struct cr_pulse is copied into iov). Errors:
  * EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL (n > CR_IOV_MAX,
  * neither a reply table nor a pulse queue bound, a wrapping iov entry), EFAULT (info, iov
- * or its buffers not writable: the client goes back on the queue), EBUSY (a client waits
+ * or its buffers not writable: a pulse stays queued, a client goes back on the queue
+ * behind those of its priority, to be copied again from byte 0), EBUSY (a client waits
  * but every reply slot holds an open exchange), ETIMEDOUT, EREVOKED (channel or table
  * destroyed while waiting), EINTR (wait abandoned). Blocks. Preemptible: progress in the
  * reply slot. A client whose own buffers turn out bad gets EFAULT and the receive goes on
@@ -399,9 +402,11 @@ lookup_open(uint64_t chan, uint64_t rcvid, struct reply_table **rt, uint32_t *id
  * buffers (as much as fits) and ends the exchange; the client's msg_sendv returns
  * status. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL
  * (n > CR_IOV_MAX, status < 0, no reply table), ESRCH (rcvid stale, forged or its client
- * gone), EBUSY (another thread is copying on the exchange), EFAULT (our iov or buffers
- * unreadable: the exchange stays open). A client whose reply buffers are bad gets EFAULT
- * and the call returns 0. Preemptible: progress in the reply slot.
+ * gone), EBUSY (another thread is copying on the exchange), EFAULT or EINVAL (our iov or
+ * buffers bad: the exchange stays open, the named capabilities stay named). A client whose
+ * reply arrays or buffers are bad gets EFAULT (or EINVAL) and the call returns 0. The
+ * capabilities named with msg_caps go to the client only with a good copy (no right
+ * needed); ending the exchange uses the list up. Preemptible: progress in the reply slot.
  */
 int64_t
 sys_msg_replyv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
@@ -487,8 +492,10 @@ sys_msg_reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov,
 }
 
 /*
- * msg_error(chan, rcvid, err): ends the exchange; the client's msg_sendv returns -err.
- * Errors: as msg_replyv, EINVAL (err not in 1..4095). O(1).
+ * msg_error(chan, rcvid, err): ends the exchange; the client's msg_sendv returns -err. No
+ * capability goes, and the caller's named ones are used up. Errors: as msg_replyv, EINVAL
+ * (err not in 1..4095), EBUSY (any copy in progress on the exchange, the caller's own
+ * included). O(1) plus a handoff and the inheritance chain.
  */
 int64_t
 sys_msg_error(uint64_t chan, uint64_t rcvid, uint64_t err)

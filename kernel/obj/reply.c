@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reply tables (kernel/include/kernel/reply.h): slot allocation from a free list, rcvid
- * encoding and checking, and what destroying a table does. O(1) per operation except
- * init and destruction, which are O(slots) with slots <= 2^CR_REPLY_MAX_BITS.
+ * encoding and checking, and what destroying a table does. O(1) per operation, init
+ * included (never-used slots are handed out from `fresh`), except destruction, which is
+ * O(slots used so far) with slots <= 2^CR_REPLY_MAX_BITS.
  */
 #include <kernel/reply.h>
 #include <kernel/channel.h>

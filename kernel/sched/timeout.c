@@ -105,8 +105,9 @@ unblock_pulse(struct tcb *t)
 }
 
 /*
- * Ends the wait of every thread whose deadline is at or before now, with ETIMEDOUT.
- * O(threads expiring).
+ * Ends the wait of every thread whose deadline is at or before now, with ETIMEDOUT, except
+ * a REPLY-blocked client on a CR_CHANNEL_UNBLOCK channel whose unblock pulse could be
+ * queued: it stays blocked, with no deadline. O(threads expiring), each with ipc_abort.
  */
 void
 timeout_expire(uint64_t now)

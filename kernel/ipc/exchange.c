@@ -105,7 +105,13 @@ exchange_op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
 void
 ipc_abort(struct tcb *t)
 {
+    if (t->ipc.in_receive && t->state == TS_READY) {
+        /* Woken to run its receive again, stopped before it did: the call ends with EINTR
+         * instead of running again (a msg_reply_recv would otherwise redo its reply). */
+        arch_context_cancel_restart(&t->ctx, -CR_EINTR);
+    }
     t->ipc.in_receive = 0;
+    t->ipc.reply_done = 0;
     if (t->state == TS_BLOCKED_REPLY && t->ipc.rt != NULL) {
         struct reply_table *rt = t->ipc.rt;
         uint32_t idx = t->ipc.slot;
@@ -176,6 +182,7 @@ fail_queues(struct channel *ch)
     }
     while ((t = waitq_pop(&ch->msg_receivers)) != NULL) {
         t->ipc.in_receive = 0;
+        t->ipc.reply_done = 0;
         tcb_unblock(t, -CR_EREVOKED);
     }
 }

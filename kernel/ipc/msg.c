@@ -62,6 +62,7 @@ settle(struct tcb *self, int64_t rc)
     exchange_release_op(self);
     if (self->state != TS_BLOCKED_MSG_RECV) {
         self->ipc.in_receive = 0;
+        self->ipc.reply_done = 0;
     }
     return rc;
 }
@@ -299,6 +300,9 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
         return -CR_EINVAL;
     }
     struct reply_table *rt = ch->rt;
+    if (self->ipc.op_rt != NULL && self->ipc.op_rt != rt) {
+        exchange_release_op(self); /* restarted on another channel: give the old one up */
+    }
     /* Bounded: each pass either returns or ends one client's exchange with EFAULT. */
     for (;;) {
         uint32_t idx = self->ipc.op_slot;
@@ -340,6 +344,18 @@ receive(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info, unsigned sysno)
         }
         struct reply_slot *s = &reply_slots(rt)[idx];
         struct tcb *c = s->client;
+        if (c->xfer.nsend > 0 && s->done == 0) {
+            /* Capabilities move before info is written: check info first, so a bad one
+             * leaves them with the client (other messages find out at the write). */
+            struct cr_msg_info probe = { 0 };
+            rc = copy_to_user(self, uaddr(info), &probe, sizeof(probe));
+            if (rc != 0) {
+                exchange_op_end(self, rt, idx);
+                exchange_requeue(rt, idx);
+                exchange_handoff(ch);
+                return rc;
+            }
+        }
         struct ipc_side src = { c, c->ipc.siov, c->ipc.sn, 0 };
         struct ipc_side dst = { self, iov, (uint32_t)n, 0 };
         int side = IPC_FAULT_NONE;
@@ -470,16 +486,14 @@ reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_
     if (rc != 0) {
         return rc;
     }
-    /* On a restart the reply is done if the thread was waiting in (or copying for) the
-     * receive half. */
-    bool replied = self->ipc.in_receive ||
-                   (self->ipc.op_slot != 0 &&
-                    reply_slots(self->ipc.op_rt)[self->ipc.op_slot].state == RS_RECEIVING);
-    if (!replied) {
+    /* On a restart (preempted, or woken with work) the reply half is already done, even
+     * if the client it was copying for has left since. */
+    if (!self->ipc.reply_done) {
         int64_t err = reply(chan, rcvid, status, iov, n);
         if (err != 0) {
             return err;
         }
+        self->ipc.reply_done = 1;
     }
     return receive(chan, r.iov, r.n, r.info, CR_SYS_msg_reply_recv);
 }

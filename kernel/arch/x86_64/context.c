@@ -98,6 +98,14 @@ arch_context_restart_syscall(struct arch_context *ctx, uint64_t number)
     ctx->rax = number;
 }
 
+/* Undoes arch_context_restart_syscall: the call returns `result` instead of running again. */
+void
+arch_context_cancel_restart(struct arch_context *ctx, int64_t result)
+{
+    ctx->rip += 2;
+    ctx->rax = (uint64_t)result;
+}
+
 /* Returns the user program counter. */
 uint64_t
 arch_context_pc(const struct arch_context *ctx)

@@ -47,6 +47,8 @@ struct tcb_ipc {
     uint32_t op_slot;         /* server: slot of its operation in progress, 0 = none */
     uint32_t recv_sysno;      /* server: the call it waits in (receive or reply_recv) */
     uint32_t in_receive;      /* server: blocked in (or woken back into) a receive */
+    uint32_t reply_done;      /* server: msg_reply_recv's reply half is done; a restart
+                               * of the call goes straight to its receive half */
     struct reply_table *op_rt; /* server: table of op_slot */
     uint64_t siov;
     uint64_t riov;

@@ -36,6 +36,7 @@ void arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r);
 void arch_context_set_regs(struct arch_context *ctx, const struct cr_regs *r);
 void arch_context_set_result(struct arch_context *ctx, int64_t v);
 void arch_context_restart_syscall(struct arch_context *ctx, uint64_t number);
+void arch_context_cancel_restart(struct arch_context *ctx, int64_t result);
 uint64_t arch_context_pc(const struct arch_context *ctx);
 void arch_fpu_init_state(struct arch_fpu *f);
 void arch_exit_to_user(struct tcb *t) NORETURN;

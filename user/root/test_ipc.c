@@ -64,51 +64,12 @@ matches(const void *p, uint64_t n, uint32_t seed, uint64_t start)
     return true;
 }
 
-/* True if p[0..n) are all byte v. */
-static bool
-all(const void *p, uint64_t n, uint8_t v)
-{
-    const uint8_t *b = p;
-    for (uint64_t i = 0; i < n; i++) {
-        if (b[i] != v) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static int64_t
-recv1(cr_cptr_t chan, void *buf, uint64_t len, struct cr_msg_info *info)
-{
-    struct cr_iov iov = { CR_UPTR(buf), len };
-    memset(info, 0xa5, sizeof(*info));
-    return cr_msg_receivev(chan, CR_UPTR(&iov), 1, CR_UPTR(info));
-}
-
-static int64_t
-reply1(cr_cptr_t chan, uint64_t rcvid, uint64_t status, const void *buf, uint64_t len)
-{
-    struct cr_iov iov = { CR_UPTR(buf), len };
-    return cr_msg_replyv(chan, rcvid, status, CR_UPTR(&iov), 1);
-}
-
-/* Starts the arena with the root as server at TL_SRV_PRIO; false if there is none. */
-static bool
-begin(struct tl *t)
-{
-    if (!tl_begin(t)) {
-        return false;
-    }
-    tl_root_prio(TL_SRV_PRIO);
-    return true;
-}
-
 /* ---- objects and binding ---- */
 
 TEST(ipc_reply_table_sizes)
 {
     struct tl t;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t s = tl_slot(&t);
@@ -135,7 +96,7 @@ TEST(ipc_bind_errors)
 {
     struct tl t;
     struct tl_prober p;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
@@ -193,7 +154,7 @@ TEST(ipc_call_argument_errors)
 {
     struct tl t;
     struct tl_prober p;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t rt = 0;
@@ -281,7 +242,7 @@ TEST(ipc_hello_round_trip)
     struct tl t;
     struct tl_thread th;
     struct tl_thread th2;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -301,7 +262,7 @@ TEST(ipc_hello_round_trip)
     char buf[64];
     memset(buf, '#', sizeof(buf));
     struct cr_msg_info info;
-    int64_t rcvid = recv1(chan, buf, sizeof(buf), &info);
+    int64_t rcvid = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(rcvid > 0)) {
         goto out;
     }
@@ -311,20 +272,20 @@ TEST(ipc_hello_round_trip)
     EXPECT_EQ(info.reply_len, sizeof(reply));
     EXPECT_EQ(info.copied, 5);
     EXPECT_EQ(memcmp(buf, "hello", 5), 0);
-    EXPECT_TRUE(all(buf + 5, sizeof(buf) - 5, '#'));
+    EXPECT_TRUE(tl_all_bytes(buf + 5, sizeof(buf) - 5, '#'));
     /* A table of 4 slots: indices 1..3 (slot 0 is the header). */
     EXPECT_TRUE(CR_RCVID_INDEX(rcvid) >= 1 && CR_RCVID_INDEX(rcvid) <= 3);
     EXPECT_TRUE(tl_call_blocked(&th)); /* REPLY-blocked now */
-    EXPECT_OK(reply1(chan, (uint64_t)rcvid, 42, "world!", 6));
+    EXPECT_OK(tl_reply1(chan, (uint64_t)rcvid, 42, "world!", 6));
     if (EXPECT_RESULT(&th, 42)) {
         EXPECT_EQ(memcmp(reply, "world!", 6), 0);
-        EXPECT_TRUE(all(reply + 6, sizeof(reply) - 6, '.'));
+        EXPECT_TRUE(tl_all_bytes(reply + 6, sizeof(reply) - 6, '.'));
     }
     /* Again, with the largest status: a fresh rcvid (the slot's generation moved on). */
     if (!tl_call_start(&t, &th2, &c, TL_PRIO) || !EXPECT_TRUE(tl_call_blocked(&th2))) {
         goto out;
     }
-    int64_t rcvid2 = recv1(chan, buf, sizeof(buf), &info);
+    int64_t rcvid2 = tl_recv1(chan, buf, sizeof(buf), &info);
     if (EXPECT_TRUE(rcvid2 > 0)) {
         EXPECT_TRUE(rcvid2 != rcvid);
         EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid2, INT64_MAX, 0, 0));
@@ -338,7 +299,7 @@ TEST(ipc_empty_message)
 {
     struct tl t;
     struct tl_thread th;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 1, NULL);
@@ -354,18 +315,18 @@ TEST(ipc_empty_message)
     char buf[8];
     memset(buf, '#', sizeof(buf));
     struct cr_msg_info info;
-    int64_t rcvid = recv1(chan, buf, sizeof(buf), &info);
+    int64_t rcvid = tl_recv1(chan, buf, sizeof(buf), &info);
     if (EXPECT_TRUE(rcvid > 0)) {
         EXPECT_EQ(info.send_len, 0);
         EXPECT_EQ(info.reply_len, 0);
         EXPECT_EQ(info.copied, 0);
         EXPECT_EQ(info.badge, 5);
-        EXPECT_TRUE(all(buf, sizeof(buf), '#'));
+        EXPECT_TRUE(tl_all_bytes(buf, sizeof(buf), '#'));
         struct cr_iov iov = { CR_UPTR(buf), sizeof(buf) };
         EXPECT_EQ(cr_msg_read(chan, (uint64_t)rcvid, 0, CR_UPTR(&iov), 1), 0);
         EXPECT_EQ(cr_msg_write(chan, (uint64_t)rcvid, 0, CR_UPTR(&iov), 1), 0);
         /* A reply with data to a client with no reply buffer: nothing to copy. */
-        EXPECT_OK(reply1(chan, (uint64_t)rcvid, 0, "xyz", 3));
+        EXPECT_OK(tl_reply1(chan, (uint64_t)rcvid, 0, "xyz", 3));
         EXPECT_RESULT(&th, 0);
     }
 out:
@@ -377,7 +338,7 @@ TEST(ipc_vectored_odd_sizes)
 {
     struct tl t;
     struct tl_thread th;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -423,8 +384,8 @@ TEST(ipc_vectored_odd_sizes)
     EXPECT_TRUE(matches(rp + 1, 1001, 1, 0));
     EXPECT_TRUE(matches(rp + 4000, 4119 - 1001, 1, 1001));
     EXPECT_EQ(rp[0], 0xee);
-    EXPECT_TRUE(all(rp + 1002, 4000 - 1002, 0xee));
-    EXPECT_TRUE(all(rp + 4000 + 3118, 3 * CR_PAGE_SIZE - 4000 - 3118, 0xee));
+    EXPECT_TRUE(tl_all_bytes(rp + 1002, 4000 - 1002, 0xee));
+    EXPECT_TRUE(tl_all_bytes(rp + 4000 + 3118, 3 * CR_PAGE_SIZE - 4000 - 3118, 0xee));
     /* The send buffers are untouched. */
     EXPECT_TRUE(matches(sp + 4091, 4099, 1, 13));
     /* Reply in 3 pieces (5, 300, 1) into the client's 2 (100, 1000): 306 bytes. */
@@ -438,9 +399,9 @@ TEST(ipc_vectored_odd_sizes)
     if (EXPECT_RESULT(&th, 17)) {
         EXPECT_EQ(cr[0], '.');
         EXPECT_TRUE(matches(cr + 1, 100, 2, 0));
-        EXPECT_TRUE(all(cr + 101, 333 - 101, '.'));
+        EXPECT_TRUE(tl_all_bytes(cr + 101, 333 - 101, '.'));
         EXPECT_TRUE(matches(cr + 333, 206, 2, 100));
-        EXPECT_TRUE(all(cr + 333 + 206, 2048 - 333 - 206, '.'));
+        EXPECT_TRUE(tl_all_bytes(cr + 333 + 206, 2048 - 333 - 206, '.'));
     }
 out:
     tl_end(&t);
@@ -451,7 +412,7 @@ TEST(ipc_vectored_iov_max)
 {
     struct tl t;
     struct tl_thread th;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 1, NULL);
@@ -477,7 +438,7 @@ TEST(ipc_vectored_iov_max)
         goto out;
     }
     struct cr_msg_info info;
-    int64_t rcvid = recv1(chan, rp, CR_PAGE_SIZE, &info);
+    int64_t rcvid = tl_recv1(chan, rp, CR_PAGE_SIZE, &info);
     if (!EXPECT_TRUE(rcvid > 0)) {
         goto out;
     }
@@ -509,7 +470,7 @@ TEST(ipc_truncation_and_msg_read)
 {
     struct tl t;
     struct tl_thread th;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -549,8 +510,8 @@ TEST(ipc_truncation_and_msg_read)
     EXPECT_EQ(info.reply_len, 20);
     EXPECT_TRUE(matches(sp + 10, 50, 5, 0));
     EXPECT_TRUE(matches(sp + 100, 30, 5, 50));
-    EXPECT_TRUE(all(sp + 60, 40, '#'));
-    EXPECT_TRUE(all(sp + 130, 100, '#'));
+    EXPECT_TRUE(tl_all_bytes(sp + 60, 40, '#'));
+    EXPECT_TRUE(tl_all_bytes(sp + 130, 100, '#'));
     /* The rest with msg_read, at offsets that cross the client's pieces and ours. */
     memset(sp, '#', CR_PAGE_SIZE);
     struct cr_iov mv[2] = { { CR_UPTR(sp + 1), 11 }, { CR_UPTR(sp + 200), 100 } };
@@ -563,7 +524,7 @@ TEST(ipc_truncation_and_msg_read)
     struct cr_iov one = { CR_UPTR(sp + 1000), 60 };
     EXPECT_EQ(cr_msg_read(chan, rcvid, 249, CR_UPTR(&one), 1), 51);
     EXPECT_TRUE(matches(sp + 1000, 51, 5, 249));
-    EXPECT_TRUE(all(sp + 1051, 9, '#'));
+    EXPECT_TRUE(tl_all_bytes(sp + 1051, 9, '#'));
     EXPECT_EQ(cr_msg_read(chan, rcvid, 299, CR_UPTR(&one), 1), 1);
     EXPECT_TRUE(matches(sp + 1000, 1, 5, 299));
     EXPECT_EQ(cr_msg_read(chan, rcvid, 300, CR_UPTR(&one), 1), 0);
@@ -584,8 +545,8 @@ TEST(ipc_truncation_and_msg_read)
     if (EXPECT_RESULT(&th, 5)) {
         EXPECT_TRUE(matches(cp + 1500, 7, 6, 0));
         EXPECT_TRUE(matches(cp + 1600, 13, 6, 7));
-        EXPECT_TRUE(all(cp + 1507, 93, '.'));
-        EXPECT_TRUE(all(cp + 1613, 2048 - 1613, '.'));
+        EXPECT_TRUE(tl_all_bytes(cp + 1507, 93, '.'));
+        EXPECT_TRUE(tl_all_bytes(cp + 1613, 2048 - 1613, '.'));
         EXPECT_EQ(cp[1499], '.');
     }
 out:
@@ -599,7 +560,7 @@ TEST(ipc_msg_write_then_reply)
     struct tl t;
     struct tl_thread th;
     struct tl_thread th2;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -620,7 +581,7 @@ TEST(ipc_msg_write_then_reply)
     }
     char buf[8];
     struct cr_msg_info info;
-    int64_t r = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(r > 0)) {
         goto out;
     }
@@ -638,19 +599,19 @@ TEST(ipc_msg_write_then_reply)
         /* client bytes 0..11 are cp[0..12), 12..31 are cp[100..120) */
         EXPECT_EQ(memcmp(cp, "xxxxxxxxxxAB", 12), 0);
         EXPECT_EQ(memcmp(cp + 100, "CDExxxxxxxxxxxxxxx12", 20), 0);
-        EXPECT_TRUE(all(cp + 12, 88, 'x'));
-        EXPECT_TRUE(all(cp + 120, 136, 'x'));
+        EXPECT_TRUE(tl_all_bytes(cp + 12, 88, 'x'));
+        EXPECT_TRUE(tl_all_bytes(cp + 120, 136, 'x'));
     }
     memset(cp, 'x', 256);
     if (!tl_call_start(&t, &th2, &c, TL_PRIO) || !EXPECT_TRUE(tl_call_blocked(&th2))) {
         goto out;
     }
-    r = recv1(chan, buf, sizeof(buf), &info);
+    r = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(r > 0)) {
         goto out;
     }
     EXPECT_EQ(cr_msg_write(chan, (uint64_t)r, 10, CR_UPTR(&w1), 1), 5);
-    EXPECT_OK(reply1(chan, (uint64_t)r, 7, "zz", 2));
+    EXPECT_OK(tl_reply1(chan, (uint64_t)r, 7, "zz", 2));
     if (EXPECT_RESULT(&th2, 7)) {
         EXPECT_EQ(memcmp(cp, "zzxxxxxxxxAB", 12), 0);
         EXPECT_EQ(memcmp(cp + 100, "CDExxxxxxxxxxxxxxxxx", 20), 0);
@@ -665,7 +626,7 @@ TEST(ipc_badges)
 {
     struct tl t;
     struct tl_thread th[4];
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 3, NULL);
@@ -694,7 +655,7 @@ TEST(ipc_badges)
     for (unsigned i = 0; i < 4; i++) {
         uint64_t said = 0;
         struct cr_msg_info info;
-        int64_t r = recv1(chan, &said, 8, &info);
+        int64_t r = tl_recv1(chan, &said, 8, &info);
         if (!EXPECT_TRUE(r > 0)) {
             goto out;
         }
@@ -778,7 +739,7 @@ TEST(ipc_hundred_clients_out_of_order)
     static uint64_t rcvids[MANY];
     static uint64_t order[MANY];
     struct tl t;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t stack_ut = tl_ut(&t);
@@ -804,7 +765,7 @@ TEST(ipc_hundred_clients_out_of_order)
         struct many_msg m;
         memset(&m, 0, sizeof(m));
         struct cr_msg_info info;
-        int64_t r = recv1(chan, &m, sizeof(m), &info);
+        int64_t r = tl_recv1(chan, &m, sizeof(m), &info);
         if (!EXPECT_TRUE(r > 0) || !EXPECT_TRUE(m.idx < MANY)) {
             goto out;
         }
@@ -840,7 +801,7 @@ TEST(ipc_hundred_clients_out_of_order)
     for (unsigned k = 0; k < MANY; k++) {
         uint64_t i = order[k];
         uint64_t data[2] = { i ^ 0x5555555555555555ull, ~i };
-        EXPECT_OK(reply1(chan, rcvids[i], 1000 + i, data, sizeof(data)));
+        EXPECT_OK(tl_reply1(chan, rcvids[i], 1000 + i, data, sizeof(data)));
     }
     for (unsigned i = 0; i < MANY; i++) {
         if (!EXPECT_TRUE(tl_call_done(&th[i]))) {

@@ -34,45 +34,6 @@ enum {
 
 /* ---- helpers ---- */
 
-/* True if p[0..n) are all byte v. */
-static bool
-all(const void *p, uint64_t n, uint8_t v)
-{
-    const uint8_t *b = p;
-    for (uint64_t i = 0; i < n; i++) {
-        if (b[i] != v) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static int64_t
-recv1(cr_cptr_t chan, void *buf, uint64_t len, struct cr_msg_info *info)
-{
-    struct cr_iov iov = { CR_UPTR(buf), len };
-    memset(info, 0xa5, sizeof(*info));
-    return cr_msg_receivev(chan, CR_UPTR(&iov), 1, CR_UPTR(info));
-}
-
-static int64_t
-reply1(cr_cptr_t chan, uint64_t rcvid, uint64_t status, const void *buf, uint64_t len)
-{
-    struct cr_iov iov = { CR_UPTR(buf), len };
-    return cr_msg_replyv(chan, rcvid, status, CR_UPTR(&iov), 1);
-}
-
-/* Starts the arena with the root as server at TL_SRV_PRIO; false if there is none. */
-static bool
-begin(struct tl *t)
-{
-    if (!tl_begin(t)) {
-        return false;
-    }
-    tl_root_prio(TL_SRV_PRIO);
-    return true;
-}
-
 /* ---- rcvids ---- */
 
 TEST(ipc_stale_and_forged_rcvids)
@@ -80,7 +41,7 @@ TEST(ipc_stale_and_forged_rcvids)
     struct tl t;
     struct tl_thread a;
     struct tl_thread b;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL); /* slots 1..3 */
@@ -98,7 +59,7 @@ TEST(ipc_stale_and_forged_rcvids)
     }
     char buf[8];
     struct cr_msg_info info;
-    int64_t r0 = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r0 = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(r0 > 0)) {
         goto out;
     }
@@ -135,7 +96,7 @@ TEST(ipc_stale_and_forged_rcvids)
     /* None of that touched the real exchange. */
     EXPECT_TRUE(tl_call_blocked(&a));
     EXPECT_EQ(cr_msg_read(chan, r, 0, CR_UPTR(&bv), 1), 8);
-    EXPECT_OK(reply1(chan, r, 3, "reply", 5));
+    EXPECT_OK(tl_reply1(chan, r, 3, "reply", 5));
     EXPECT_RESULT(&a, 3);
     /* Stale: the exchange is over. */
     EXPECT_ERR(-CR_ESRCH, cr_msg_replyv(chan, r, 0, 0, 0));
@@ -146,7 +107,7 @@ TEST(ipc_stale_and_forged_rcvids)
     if (!tl_call_start(&t, &b, &c, TL_PRIO) || !EXPECT_TRUE(tl_call_blocked(&b))) {
         goto out;
     }
-    int64_t r2 = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r2 = tl_recv1(chan, buf, sizeof(buf), &info);
     if (EXPECT_TRUE(r2 > 0)) {
         EXPECT_TRUE((uint64_t)r2 != r);
         EXPECT_ERR(-CR_ESRCH, cr_msg_replyv(chan, r, 0, 0, 0));
@@ -165,7 +126,7 @@ TEST(ipc_msg_error_and_status_range)
 {
     struct tl t;
     struct tl_thread th[3];
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -182,7 +143,7 @@ TEST(ipc_msg_error_and_status_range)
         }
         char buf[4];
         struct cr_msg_info info;
-        int64_t r = recv1(chan, buf, sizeof(buf), &info);
+        int64_t r = tl_recv1(chan, buf, sizeof(buf), &info);
         if (!EXPECT_TRUE(r > 0)) {
             goto out;
         }
@@ -231,7 +192,7 @@ TEST(ipc_client_bad_buffer_waiting_server)
     struct tl_thread srv;
     struct tl_thread bad[4];
     struct tl_thread good;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -297,7 +258,7 @@ TEST(ipc_client_bad_buffer_queued)
     struct tl t;
     struct tl_thread bad;
     struct tl_thread good;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -318,7 +279,7 @@ TEST(ipc_client_bad_buffer_queued)
     char buf[16];
     memset(buf, '#', sizeof(buf));
     struct cr_msg_info info;
-    int64_t r = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r = tl_recv1(chan, buf, sizeof(buf), &info);
     EXPECT_RESULT(&bad, -CR_EFAULT);
     if (EXPECT_TRUE(r > 0)) {
         EXPECT_EQ(info.badge, 0x600d);
@@ -337,7 +298,7 @@ TEST(ipc_server_bad_buffers)
 {
     struct tl t;
     struct tl_thread th;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -399,7 +360,7 @@ TEST(ipc_server_bad_buffers)
     memcpy(p + CR_PAGE_SIZE - 4, "BAD!", 4);
     EXPECT_ERR(-CR_EFAULT, cr_msg_replyv(chan, r, 1, CR_UPTR(&v[3]), 1));
     EXPECT_TRUE(tl_call_blocked(&th));
-    EXPECT_OK(reply1(chan, r, 3, "reply!!!", 8));
+    EXPECT_OK(tl_reply1(chan, r, 3, "reply!!!", 8));
     if (EXPECT_RESULT(&th, 3)) {
         EXPECT_EQ(memcmp(reply, "reply!!!", 8), 0);
     }
@@ -414,7 +375,7 @@ TEST(ipc_client_reply_buffer_read_only)
 {
     struct tl t;
     struct tl_thread th[3];
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -432,14 +393,14 @@ TEST(ipc_client_reply_buffer_read_only)
         if (!tl_call_start(&t, &th[i], &c, TL_PRIO) || !EXPECT_TRUE(tl_call_blocked(&th[i]))) {
             goto out;
         }
-        int64_t r = recv1(chan, buf, sizeof(buf), &info);
+        int64_t r = tl_recv1(chan, buf, sizeof(buf), &info);
         if (!EXPECT_TRUE(r > 0)) {
             goto out;
         }
         EXPECT_EQ(info.reply_len, 16);
         switch (i) {
         case 0:
-            EXPECT_OK(reply1(chan, (uint64_t)r, 4, "0123456789", 10));
+            EXPECT_OK(tl_reply1(chan, (uint64_t)r, 4, "0123456789", 10));
             EXPECT_RESULT(&th[i], -CR_EFAULT);
             break;
         case 1:
@@ -454,7 +415,7 @@ TEST(ipc_client_reply_buffer_read_only)
         }
         }
         EXPECT_ERR(-CR_ESRCH, cr_msg_replyv(chan, (uint64_t)r, 0, 0, 0));
-        EXPECT_TRUE(all(ro, CR_PAGE_SIZE, 0));
+        EXPECT_TRUE(tl_all_bytes(ro, CR_PAGE_SIZE, 0));
     }
 out:
     tl_end(&t);
@@ -470,7 +431,7 @@ TEST(ipc_client_killed)
     struct tl_thread a;
     struct tl_thread x;
     struct tl_thread y;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 1, NULL); /* one exchange */
@@ -491,7 +452,7 @@ TEST(ipc_client_killed)
     }
     char buf[8];
     struct cr_msg_info info;
-    int64_t r0 = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r0 = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(r0 > 0)) {
         goto out;
     }
@@ -508,7 +469,7 @@ TEST(ipc_client_killed)
         goto out;
     }
     EXPECT_OK(cr_cap_delete(ROOT, x.tcb));
-    int64_t ry = recv1(chan, buf, sizeof(buf), &info);
+    int64_t ry = tl_recv1(chan, buf, sizeof(buf), &info);
     if (EXPECT_TRUE(ry > 0)) {
         EXPECT_EQ(info.badge, 0x11);
         EXPECT_EQ(CR_RCVID_INDEX(ry), CR_RCVID_INDEX(r));
@@ -527,7 +488,7 @@ TEST(ipc_client_suspended_gets_eintr)
     struct tl t;
     struct tl_thread a;
     struct tl_thread s;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 2, NULL);
@@ -542,7 +503,7 @@ TEST(ipc_client_suspended_gets_eintr)
     }
     char buf[4];
     struct cr_msg_info info;
-    int64_t r = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(r > 0)) {
         goto out;
     }
@@ -587,7 +548,7 @@ destroyed_under_waiters(bool whole)
     struct tl_thread srv;
     struct tl_thread after;
     struct tl_prober p;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t rt = 0;
@@ -604,7 +565,7 @@ destroyed_under_waiters(bool whole)
     }
     char buf[4];
     struct cr_msg_info info;
-    int64_t r = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(r > 0) || !tl_thread_new(&t, &srv, server_block, HELPER_PRIO)) {
         goto out;
     }
@@ -651,7 +612,7 @@ destroyed_under_waiters(bool whole)
         !EXPECT_TRUE(tl_call_blocked(&after))) {
         goto out;
     }
-    int64_t r2 = recv1(chan, buf, sizeof(buf), &info);
+    int64_t r2 = tl_recv1(chan, buf, sizeof(buf), &info);
     if (EXPECT_TRUE(r2 > 0)) {
         EXPECT_OK(cr_msg_replyv(chan, (uint64_t)r2, 8, 0, 0));
         EXPECT_RESULT(&after, 8);
@@ -677,7 +638,7 @@ TEST(ipc_one_exchange_table_busy)
     struct tl t;
     struct tl_thread a;
     struct tl_thread b;
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 1, NULL); /* 2 slots: the header and one exchange */
@@ -695,17 +656,17 @@ TEST(ipc_one_exchange_table_busy)
     }
     char buf[4];
     struct cr_msg_info info;
-    int64_t ra = recv1(chan, buf, sizeof(buf), &info);
+    int64_t ra = tl_recv1(chan, buf, sizeof(buf), &info);
     if (!EXPECT_TRUE(ra > 0)) {
         goto out;
     }
     EXPECT_EQ(info.badge, 0xa);
-    EXPECT_ERR(-CR_EBUSY, recv1(chan, buf, sizeof(buf), &info));
-    EXPECT_ERR(-CR_EBUSY, recv1(chan, buf, sizeof(buf), &info));
+    EXPECT_ERR(-CR_EBUSY, tl_recv1(chan, buf, sizeof(buf), &info));
+    EXPECT_ERR(-CR_EBUSY, tl_recv1(chan, buf, sizeof(buf), &info));
     EXPECT_TRUE(tl_call_blocked(&b));
     EXPECT_OK(cr_msg_replyv(chan, (uint64_t)ra, 1, 0, 0));
     EXPECT_RESULT(&a, 1);
-    int64_t rb = recv1(chan, buf, sizeof(buf), &info);
+    int64_t rb = tl_recv1(chan, buf, sizeof(buf), &info);
     if (EXPECT_TRUE(rb > 0)) {
         EXPECT_EQ(info.badge, 0xb);
         EXPECT_EQ(CR_RCVID_INDEX(rb), CR_RCVID_INDEX(ra));
@@ -723,7 +684,7 @@ TEST(ipc_send_queue_priority_order)
 {
     struct tl t;
     struct tl_thread th[4];
-    if (!begin(&t)) {
+    if (!tl_ipc_begin(&t)) {
         return;
     }
     cr_cptr_t chan = tl_ipc_channel(&t, 3, NULL);
@@ -748,7 +709,7 @@ TEST(ipc_send_queue_priority_order)
     for (unsigned k = 0; k < 4; k++) {
         char buf[2];
         struct cr_msg_info info;
-        r[k] = recv1(chan, buf, sizeof(buf), &info);
+        r[k] = tl_recv1(chan, buf, sizeof(buf), &info);
         if (!EXPECT_TRUE(r[k] > 0)) {
             goto out;
         }

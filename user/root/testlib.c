@@ -10,6 +10,7 @@
 
 #include <courier/abi/bootinfo.h>
 #include <courier/abi/errors.h>
+#include <courier/abi/msg.h>
 #include <courier/lib/string.h>
 #include <courier/sys.h>
 
@@ -871,4 +872,45 @@ tl_pages(struct tl *t, unsigned n, uint64_t rights)
         }
     }
     return (uint8_t *)(uintptr_t)va;
+}
+
+/* True if p[0..n) are all byte v. */
+bool
+tl_all_bytes(const void *p, uint64_t n, uint8_t v)
+{
+    const uint8_t *b = p;
+    for (uint64_t i = 0; i < n; i++) {
+        if (b[i] != v) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* msg_receivev into one buffer; info is filled with 0xa5 first so stale fields show. */
+int64_t
+tl_recv1(cr_cptr_t chan, void *buf, uint64_t len, struct cr_msg_info *info)
+{
+    struct cr_iov iov = { CR_UPTR(buf), len };
+    memset(info, 0xa5, sizeof(*info));
+    return cr_msg_receivev(chan, CR_UPTR(&iov), 1, CR_UPTR(info));
+}
+
+/* msg_replyv from one buffer. */
+int64_t
+tl_reply1(cr_cptr_t chan, uint64_t rcvid, uint64_t status, const void *buf, uint64_t len)
+{
+    struct cr_iov iov = { CR_UPTR(buf), len };
+    return cr_msg_replyv(chan, rcvid, status, CR_UPTR(&iov), 1);
+}
+
+/* Starts the arena with the root as server at TL_SRV_PRIO; false if there is none. */
+bool
+tl_ipc_begin(struct tl *t)
+{
+    if (!tl_begin(t)) {
+        return false;
+    }
+    tl_root_prio(TL_SRV_PRIO);
+    return true;
 }

@@ -256,3 +256,11 @@ int64_t tl_probe(struct tl_prober *p, uint64_t nr, uint64_t a0, uint64_t a1, uin
 /* n fresh 4 KiB frames at consecutive addresses of the test window, mapped with
  * `rights` (NULL on failure). */
 uint8_t *tl_pages(struct tl *t, unsigned n, uint64_t rights);
+
+/* IPC test helpers shared by the test_ipc*.c files. */
+struct cr_msg_info;
+bool tl_all_bytes(const void *p, uint64_t n, uint8_t v);
+int64_t tl_recv1(cr_cptr_t chan, void *buf, uint64_t len, struct cr_msg_info *info);
+int64_t tl_reply1(cr_cptr_t chan, uint64_t rcvid, uint64_t status, const void *buf,
+                  uint64_t len);
+bool tl_ipc_begin(struct tl *t);

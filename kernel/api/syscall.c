@@ -77,10 +77,16 @@ syscall_dispatch(struct tcb *t)
         return;
     }
     uint64_t num = 0 - (uint64_t)nr;
+    if ((num == CR_SYS_msg_send_regs || num == CR_SYS_msg_reply_recv_regs) &&
+        ipc_fastpath(t, num)) {
+        return; /* done; another thread is current now (kernel/ipc/fastpath.c) */
+    }
     int64_t rc;
     /* A timeout applies to this one call (timeout_set itself may set the next one). */
-    t->timeout_call = t->timeout_next;
-    t->timeout_next = 0;
+    if (UNLIKELY(t->timeout_next != 0)) {
+        t->timeout_call = t->timeout_next;
+        t->timeout_next = 0;
+    }
     if (LIKELY(num < ARRAY_SIZE(syscall_table) && syscall_table[num] != NULL)) {
         uint64_t args[6];
         arch_syscall_args(&t->ctx, args);
@@ -88,10 +94,12 @@ syscall_dispatch(struct tcb *t)
     } else {
         rc = -CR_ENOSYS;
     }
-    if (rc == -ERESTART) {
-        t->timeout_next = t->timeout_call; /* the restarted call keeps its timeout */
+    if (UNLIKELY(t->timeout_call != 0)) {
+        if (rc == -ERESTART) {
+            t->timeout_next = t->timeout_call; /* the restarted call keeps its timeout */
+        }
+        t->timeout_call = 0;
     }
-    t->timeout_call = 0;
     if (num == CR_SYS_upcall_return && rc == 0) {
         return; /* the whole context, rax included, was restored from the frame */
     }

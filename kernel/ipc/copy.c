@@ -25,6 +25,7 @@
 struct fetch_ctx {
     struct tcb *t;
     uint64_t iov;
+    uint64_t kbuf_len; /* a kernel-buffer side: one entry [0, kbuf_len) */
 };
 
 static int
@@ -35,6 +36,26 @@ fetch(void *ctx, uint32_t idx, struct cr_iov *out)
                           sizeof(*out));
 }
 
+/* A kernel buffer is a list of one entry whose "addresses" are offsets into it. */
+static int
+fetch_kbuf(void *ctx, uint32_t idx, struct cr_iov *out)
+{
+    struct fetch_ctx *f = ctx;
+    (void)idx;
+    *out = (struct cr_iov){ .base = 0, .len = f->kbuf_len };
+    return 0;
+}
+
+static int
+side_cursor(const struct ipc_side *s, struct fetch_ctx *f, struct iov_cursor *c,
+            uint64_t skip)
+{
+    *f = (struct fetch_ctx){ s->t, s->iov, s->kbuf_len };
+    int rc = s->kbuf != NULL ? iov_cursor_init(c, fetch_kbuf, f, 1)
+                             : iov_cursor_init(c, fetch, f, s->n);
+    return rc != 0 ? rc : iov_cursor_skip(c, skip);
+}
+
 /*
  * Sum of the lengths in t's iov array. Errors: EINVAL (n > CR_IOV_MAX, an entry or the
  * total wraps), EFAULT (array unreadable). O(n).
@@ -42,7 +63,7 @@ fetch(void *ctx, uint32_t idx, struct cr_iov *out)
 int
 ipc_iov_total(struct tcb *t, uint64_t iov, uint32_t n, uint64_t *total)
 {
-    struct fetch_ctx f = { t, iov };
+    struct fetch_ctx f = { t, iov, 0 };
     return iov_total(fetch, &f, n, total);
 }
 
@@ -53,6 +74,17 @@ translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
 {
     bool writable;
     return arch_mmu_translate(tcb_vspace_root(t), va, pa, &writable) && (!write || writable);
+}
+
+/* Where byte `addr` of side s is in the kernel's view, or NULL if s cannot give it. */
+static void *
+side_ptr(const struct ipc_side *s, uint64_t addr, bool write)
+{
+    paddr_t pa;
+    if (s->kbuf != NULL) {
+        return (uint8_t *)s->kbuf + addr; /* the cursor keeps addr < kbuf_len */
+    }
+    return translate(s->t, addr, write, &pa) ? phys_to_virt(pa) : NULL;
 }
 
 /*
@@ -66,23 +98,17 @@ int
 ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
          int *fault_side)
 {
-    struct fetch_ctx sf = { src->t, src->iov };
-    struct fetch_ctx df = { dst->t, dst->iov };
+    struct fetch_ctx sf;
+    struct fetch_ctx df;
     struct iov_cursor sc;
     struct iov_cursor dc;
     *fault_side = IPC_FAULT_SRC;
-    int rc = iov_cursor_init(&sc, fetch, &sf, src->n);
-    if (rc == 0) {
-        rc = iov_cursor_skip(&sc, src->offset + *done);
-    }
+    int rc = side_cursor(src, &sf, &sc, src->offset + *done);
     if (rc != 0) {
         return rc;
     }
     *fault_side = IPC_FAULT_DST;
-    rc = iov_cursor_init(&dc, fetch, &df, dst->n);
-    if (rc == 0) {
-        rc = iov_cursor_skip(&dc, dst->offset + *done);
-    }
+    rc = side_cursor(dst, &df, &dc, dst->offset + *done);
     if (rc != 0) {
         return rc;
     }
@@ -102,17 +128,17 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
             }
             continue;
         }
-        paddr_t spa;
-        paddr_t dpa;
-        if (!translate(src->t, sc.addr, false, &spa)) {
+        void *sp = side_ptr(src, sc.addr, false);
+        if (sp == NULL) {
             *fault_side = IPC_FAULT_SRC;
             return -CR_EFAULT;
         }
-        if (!translate(dst->t, dc.addr, true, &dpa)) {
+        void *dp = side_ptr(dst, dc.addr, true);
+        if (dp == NULL) {
             *fault_side = IPC_FAULT_DST;
             return -CR_EFAULT;
         }
-        memcpy(phys_to_virt(dpa), phys_to_virt(spa), len);
+        memcpy(dp, sp, len);
         *done += len;
         since_check += len;
         *fault_side = IPC_FAULT_SRC;
@@ -136,7 +162,7 @@ int
 ipc_copy_out(struct tcb *t, uint64_t iov, uint32_t n, const void *buf, uint64_t len,
              uint64_t *copied)
 {
-    struct fetch_ctx f = { t, iov };
+    struct fetch_ctx f = { t, iov, 0 };
     struct iov_cursor c;
     int rc = iov_cursor_init(&c, fetch, &f, n);
     const uint8_t *b = buf;

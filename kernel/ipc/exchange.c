@@ -32,14 +32,16 @@ exchange_op_begin(struct tcb *self, struct reply_table *rt, uint32_t idx, unsign
 
 /*
  * Gives queued clients to waiting servers while reply slots are free: each server's
- * receive is restarted to copy its message. Bounded by min(clients, servers, slots).
+ * receive is restarted to copy its message. Returns the last server given one, or NULL.
+ * Bounded by min(clients, servers, slots).
  */
-void
+struct tcb *
 exchange_handoff(struct channel *ch)
 {
     struct reply_table *rt = ch->rt;
     struct tcb *c;
     struct tcb *server;
+    struct tcb *last = NULL;
     uint32_t idx;
     while (rt != NULL && (c = ch->msg_senders.head) != NULL &&
            (server = ch->msg_receivers.head) != NULL && reply_alloc(rt, c, &idx) != NULL) {
@@ -50,11 +52,14 @@ exchange_handoff(struct channel *ch)
         c->state = TS_BLOCKED_REPLY;
         exchange_op_begin(server, rt, idx, RS_RECEIVING);
         inherit_hold(server, &reply_slots(rt)[idx], c->prio);
+        inherit_serving(server, ch);
         timeout_cancel(server); /* it got its message: the receive completes */
         arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
         server->state = TS_READY;
         sched_make_ready(server);
+        last = server;
     }
+    return last;
 }
 
 /* The client in slot idx leaves its exchange with `result`; the slot is freed. */
@@ -81,6 +86,7 @@ exchange_requeue(struct reply_table *rt, uint32_t idx)
     reply_free(rt, idx);
     c->state = TS_BLOCKED_SEND;
     waitq_insert(&c->ipc.chan->msg_senders, c, c->ipc.chan);
+    inherit_queue_changed(c->ipc.chan);
 }
 
 /* Ends self's operation on slot idx: the exchange is open again. */
@@ -180,6 +186,7 @@ fail_queues(struct channel *ch)
     while ((t = waitq_pop(&ch->msg_senders)) != NULL) {
         tcb_unblock(t, -CR_EREVOKED);
     }
+    inherit_queue_changed(ch);
     while ((t = waitq_pop(&ch->msg_receivers)) != NULL) {
         t->ipc.in_receive = 0;
         t->ipc.reply_done = 0;
@@ -206,6 +213,7 @@ ipc_channel_dead(struct channel *ch)
     if (rt != NULL) {
         fail_table(rt);
     }
+    inherit_channel_dead(ch);
 }
 
 /* ch can no longer deliver anything (no table, no pulse queue): waiting servers leave. */

@@ -77,7 +77,18 @@ cnode_resolve(const struct cap *root, uint64_t cptr, unsigned depth, struct slot
 int
 cnode_lookup(struct tcb *t, uint64_t cptr, struct slot **out)
 {
-    return cnode_resolve(tcb_cspace_root(t), cptr, CPTR_BITS, out);
+    const struct cap *root = tcb_cspace_root(t);
+    /* The common one-level CSpace (guard and radix take all the bits, as the root
+     * server's): the same result as cnode_resolve, in a few instructions. */
+    if (root->type == CR_OBJ_CNODE && root->aux + root->size_bits == CPTR_BITS &&
+        root->aux != 0) {
+        if ((cptr >> root->size_bits) != root->w1) {
+            return -CR_EBADCAP;
+        }
+        *out = &cnode_slots(root)[cptr & low_mask(root->size_bits)];
+        return 0;
+    }
+    return cnode_resolve(root, cptr, CPTR_BITS, out);
 }
 
 /*

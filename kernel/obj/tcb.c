@@ -62,6 +62,9 @@ tcb_detach_wait(struct tcb *t)
 {
     if (t->wait_obj != NULL) {
         waitq_remove(t->wait_obj, t);
+        if (t->state == TS_BLOCKED_SEND) {
+            inherit_queue_changed(t->ipc.chan); /* its channel's queue lends less now */
+        }
     }
 }
 

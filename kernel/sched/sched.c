@@ -7,6 +7,13 @@
  * preempted by a higher priority goes back to the head of its queue, one that yields
  * or used up its round-robin slice to the tail. The one-shot timer is armed only for a
  * round-robin thread with a peer at its own priority (tickless otherwise).
+ *
+ * Direct switch and donation (docs/ipc.md): a thread an IPC call made ready (the server
+ * a client's message went to, the client a reply went to) is marked `direct`; if the
+ * caller then blocks in that call and nothing ready outranks the marked thread, it runs
+ * next without a scheduler pass. A switch in the call direction donates the caller's
+ * timeslice: the server's time is charged to its client (`donor`) until the reply comes
+ * back the same way or a full scheduler pass ends the donation.
  */
 #include <kernel/sched.h>
 #include <kernel/cpu.h>
@@ -53,6 +60,12 @@ sched_forget(struct tcb *t)
         c->current = NULL;
         c->resched = true;
     }
+    if (c->direct == t) {
+        c->direct = NULL;
+    }
+    if (c->donor == t) {
+        c->donor = NULL;
+    }
 }
 
 /* t became READY: queue it, and note a reschedule if it beats the running thread. */
@@ -69,6 +82,21 @@ sched_make_ready(struct tcb *t)
     if (c->current == NULL || c->current->state != TS_READY || t->prio >= c->current->prio) {
         c->resched = true;
     }
+}
+
+/*
+ * t was just made READY by the running thread's IPC call (a message or a reply for it):
+ * if the running thread blocks in that call, t runs next without a scheduler pass
+ * (switch_direct). `donate`: the running thread's call goes on in t (a message t will
+ * serve), so t runs on the caller's slice; otherwise (a reply) the donation, if any,
+ * ends.
+ */
+void
+sched_direct(struct tcb *t, bool donate)
+{
+    struct cpu *c = this_cpu();
+    c->direct = t;
+    c->direct_donate = donate;
 }
 
 /*
@@ -126,8 +154,10 @@ sched_set_priority(struct tcb *t, unsigned prio, unsigned policy)
 void
 sched_timer_tick(void)
 {
+    struct cpu *c = this_cpu();
     sched_state.slice_expired = true;
-    this_cpu()->resched = true;
+    c->timer_armed = 0; /* one-shot: it is not set any more */
+    c->resched = true;
 }
 
 /*
@@ -154,10 +184,11 @@ sched_preempt_pending(void)
     return due != 0 && due <= arch_timer_now_ns();
 }
 
+/* Charges the time since the last charge to the slice current runs on. */
 static void
 charge(struct cpu *c, uint64_t now)
 {
-    struct tcb *t = c->current;
+    struct tcb *t = c->donor != NULL ? c->donor : c->current;
     if (t == NULL) {
         return;
     }
@@ -166,20 +197,99 @@ charge(struct cpu *c, uint64_t now)
     c->slice_start = now;
 }
 
+/* Sets the one-shot timer for the next timeout or the end of a shared slice. */
 static void
 arm_timer(struct cpu *c, uint64_t now)
 {
     struct tcb *t = c->current;
     uint64_t deadline = timeout_earliest();
     if (t != NULL && t->policy == CR_SCHED_RR && c->rq.head[t->prio] != NULL) {
-        uint64_t slice_end = now + t->slice_left;
+        struct tcb *payer = c->donor != NULL ? c->donor : t;
+        uint64_t slice_end = now + payer->slice_left;
         deadline = deadline == 0 || slice_end < deadline ? slice_end : deadline;
     }
+    if (deadline == c->timer_armed) {
+        return; /* already set for it (a fired timer resets timer_armed) */
+    }
+    c->timer_armed = deadline;
     if (deadline != 0) {
         arch_timer_arm(deadline);
     } else {
         arch_timer_disarm();
     }
+}
+
+/*
+ * The running thread blocked in an IPC call that made c->direct ready: switch to it
+ * without a scheduler pass when that is what a pass would do anyway (nothing ready
+ * outranks it, no timeout is due, no yield or expired slice to act on). Returns false to
+ * ask for the full pass. O(1).
+ */
+static bool
+switch_direct(struct cpu *c)
+{
+    struct tcb *to = c->direct;
+    struct tcb *from = c->current;
+    c->direct = NULL;
+    if (to == NULL || from == NULL || from->state == TS_READY || to->state != TS_READY ||
+        sched_state.yield_pending || sched_state.slice_expired ||
+        runqueue_top_prio(&c->rq) > (int)to->prio) {
+        return false;
+    }
+    uint64_t now = arch_timer_now_ns();
+    uint64_t due = timeout_earliest();
+    if (due != 0 && due <= now) {
+        return false;
+    }
+    charge(c, now);
+    runqueue_remove(&c->rq, to);
+    if (!c->direct_donate) {
+        c->donor = NULL; /* a reply: the client runs on its own slice again */
+    } else if (c->donor == NULL) {
+        c->donor = from; /* a call: the server runs on its client's slice (or on the
+                          * slice its own caller donated, along a chain of servers) */
+    }
+    c->current = to;
+    c->resched = false;
+    arm_timer(c, now);
+    return true;
+}
+
+/*
+ * For the IPC fast path (kernel/ipc/fastpath.c): true if, were the running thread to
+ * block now, a scheduler pass would pick t (at priority prio) and leave the timer as it
+ * is — nothing pending (no reschedule, yield or expired slice), nothing ready above
+ * prio, no timer armed (so no timeout anywhere), no round-robin peer of t. O(1).
+ */
+bool
+sched_fast_switch_ok(const struct tcb *t, unsigned prio)
+{
+    struct cpu *c = this_cpu();
+    return !c->resched && c->timer_armed == 0 && !sched_state.yield_pending &&
+           !sched_state.slice_expired && runqueue_top_prio(&c->rq) <= (int)prio &&
+           (t->policy != CR_SCHED_RR || c->rq.head[prio] == NULL);
+}
+
+/*
+ * The fast path's switch: the running thread has blocked and t (READY, on no queue)
+ * runs next, as sched_fast_switch_ok said it may; `donate` as for sched_direct. O(1).
+ */
+void
+sched_fast_switch(struct tcb *t, bool donate)
+{
+    struct cpu *c = this_cpu();
+    struct tcb *payer = c->donor != NULL ? c->donor : c->current;
+    if (donate) {
+        c->donor = payer;
+    } else {
+        if (payer != t) {
+            charge(c, arch_timer_now_ns()); /* the slice being used changes hands */
+        }
+        c->donor = NULL;
+    }
+    c->current = t;
+    c->direct = NULL;
+    c->resched = false;
 }
 
 /* Picks the thread to run next and makes it current. */
@@ -190,6 +300,15 @@ sched_schedule(void)
     uint64_t now = arch_timer_now_ns();
     timeout_expire(now); /* here, outside any preemption window (timeout.c) */
     charge(c, now);
+    c->direct = NULL;
+    if (c->donor != NULL) {
+        /* A full pass ends a donation; a donor whose slice ran out while it waited gets
+         * a fresh one (it could not go to the back of its queue while blocked). */
+        if (c->donor->slice_left == 0) {
+            c->donor->slice_left = c->donor->slice_ns;
+        }
+        c->donor = NULL;
+    }
     struct tcb *cur = c->current;
     int top = runqueue_top_prio(&c->rq);
     if (cur != NULL && cur->state == TS_READY) {
@@ -232,7 +351,9 @@ sched_exit_to_user(void)
     /* Bounded: each pass that does not leave stops one thread for good. */
     for (;;) {
         if (c->resched || c->current == NULL || c->current->state != TS_READY) {
-            sched_schedule();
+            if (c->direct == NULL || !switch_direct(c)) {
+                sched_schedule();
+            }
         }
         if (c->current == NULL) {
             arch_cpu_idle();

@@ -354,20 +354,12 @@ plain_client(struct tl_thread *th)
     th->out[0] = (uint64_t)cr_msg_sendv(th->arg[0], 0, 0, 0, 0);
 }
 
-/* Wakes the stopper, then sends: the stopper (same priority, queued first) runs right
- * after the send hands the message to the server and before the server runs. */
-static void
-signalling_client(struct tl_thread *th)
-{
-    cr_notify_signal(th->arg[1]);
-    th->out[0] = (uint64_t)cr_msg_sendv(th->arg[0], 0, 0, 0, 0);
-}
-
+/* Wakes the server with a pulse (its msg_reply_recv will run again), then stops and
+ * restarts it before it runs: it has lower priority, so it has not run yet. */
 static void
 stopper(struct tl_thread *th)
 {
-    uint64_t bits;
-    cr_notify_wait(th->arg[1], CR_UPTR(&bits));
+    th->out[2] = (uint64_t)cr_pulse_send(th->arg[1], 5, 6);
     th->out[0] = (uint64_t)cr_tcb_suspend(th->arg[0]);
     th->out[1] = (uint64_t)cr_tcb_resume(th->arg[0]);
 }
@@ -377,7 +369,6 @@ TEST(msg_reply_recv_stopped_before_its_restart_returns_eintr)
     struct tl t;
     struct tl_thread srv;
     struct tl_thread c1;
-    struct tl_thread c2;
     struct tl_thread k;
     if (!tl_begin(&t)) {
         return;
@@ -385,19 +376,18 @@ TEST(msg_reply_recv_stopped_before_its_restart_returns_eintr)
     rrs = (struct rr_server){ 0 };
     rrs.chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
     cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 2);
-    cr_cptr_t ntfn = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    cr_cptr_t pq = tl_new(&t, CR_OBJ_PULSE_QUEUE, 2);
     cr_cptr_t conn = rrs.chan != 0 ? tl_mint(&t, rrs.chan, CR_RIGHT_WRITE, 1) : 0;
-    if (conn == 0 || table == 0 || ntfn == 0 ||
+    if (conn == 0 || table == 0 || pq == 0 ||
         !EXPECT_OK(cr_channel_bind(rrs.chan, table, 0)) ||
+        !EXPECT_OK(cr_channel_bind(rrs.chan, pq, 0)) ||
         !tl_thread_new(&t, &srv, rr_server, 100) || !tl_thread_new(&t, &c1, plain_client, 100) ||
-        !tl_thread_new(&t, &c2, signalling_client, 200) || !tl_thread_new(&t, &k, stopper, 200)) {
+        !tl_thread_new(&t, &k, stopper, 200)) {
         goto out;
     }
     c1.arg[0] = conn;
-    c2.arg[0] = conn;
-    c2.arg[1] = ntfn;
     k.arg[0] = srv.tcb;
-    k.arg[1] = ntfn;
+    k.arg[1] = conn;
     tl_thread_start(&srv);
     tl_thread_start(&c1);
     /* c1 is answered (status 7) and the server waits in its receive half. */
@@ -405,21 +395,20 @@ TEST(msg_reply_recv_stopped_before_its_restart_returns_eintr)
     EXPECT_EQ(7, c1.out[0]);
     tl_pause(50, 5);
     tl_thread_start(&k);
-    tl_pause(50, 2); /* k waits on the notification */
-    tl_thread_start(&c2);
     EXPECT_TRUE(tl_wait_word(&rrs.stage, 2, 50, TL_TIMEOUT_MS));
+    EXPECT_EQ(0, k.out[2]);
     EXPECT_EQ(0, k.out[0]);
     EXPECT_EQ(0, k.out[1]);
     /* The abandoned call says EINTR; it did not redo the first reply (ESRCH). */
     EXPECT_ERR(-CR_EINTR, rrs.result);
-    /* c2 went back on the queue: a plain receive gets it. */
+    /* The pulse stays queued: a plain receive gets it. */
+    struct cr_pulse p = { 0 };
+    struct cr_iov iov = { CR_UPTR(&p), sizeof(p) };
     struct cr_msg_info info;
-    int64_t r = cr_msg_receivev(rrs.chan, 0, 0, CR_UPTR(&info));
-    if (EXPECT_TRUE(r > 0)) {
-        EXPECT_OK(cr_msg_replyv(rrs.chan, (uint64_t)r, 9, 0, 0));
-    }
-    EXPECT_TRUE(tl_wait_word(&c2.finished, 1, 50, TL_TIMEOUT_MS));
-    EXPECT_EQ(9, c2.out[0]);
+    EXPECT_OK(cr_timeout_set(tl_now_ns() + (uint64_t)TL_TIMEOUT_MS * 1000000u));
+    EXPECT_EQ(0, cr_msg_receivev(rrs.chan, CR_UPTR(&iov), 1, CR_UPTR(&info)));
+    EXPECT_EQ(5, p.code);
+    EXPECT_EQ(6, p.value);
 out:
     tl_end(&t);
 }

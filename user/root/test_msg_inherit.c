@@ -133,3 +133,127 @@ TEST(msg_priority_inheritance_through_two_servers)
 out:
     tl_end(&t);
 }
+
+/*
+ * Lending by queued clients: server S (base 50) holds client C1's exchange (60) and
+ * waits for a notification before answering. A client C2 at 200 then sends: S is busy,
+ * so C2 queues, and S, the thread that last took a message from the channel, runs at
+ * 200 while C2 waits. The root busy-polls at 150 once S may go on: only the lent
+ * priority lets S answer C1, take C2 and answer it. A queued client that gives up (its
+ * timeout) takes its priority back: then S stays starved at 60 under the load.
+ */
+struct busy {
+    cr_cptr_t chan, conn, go;
+    volatile uint64_t stage;
+};
+
+static struct busy bz;
+
+static void
+busy_server(struct tl_thread *th)
+{
+    uint64_t v = 0;
+    struct cr_iov iov[1] = { { CR_UPTR(&v), sizeof(v) } };
+    struct cr_msg_info info;
+    for (;;) {
+        int64_t rcvid = cr_msg_receivev(bz.chan, CR_UPTR(iov), 1, CR_UPTR(&info));
+        if (rcvid <= 0) {
+            return;
+        }
+        bz.stage++;
+        if (v == 1) {
+            uint64_t bits;
+            cr_notify_wait(bz.go, CR_UPTR(&bits)); /* "work" that waits for the root */
+        }
+        v += 100;
+        cr_msg_replyv(bz.chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1);
+    }
+    (void)th;
+}
+
+static void
+busy_client(struct tl_thread *th)
+{
+    uint64_t v = th->arg[0];
+    struct cr_iov iov[1] = { { CR_UPTR(&v), sizeof(v) } };
+    if (th->arg[1] != 0) {
+        cr_timeout_set(tl_now_ns() + th->arg[1]);
+    }
+    th->out[1] = (uint64_t)cr_msg_sendv(bz.conn, CR_UPTR(iov), 1, CR_UPTR(iov), 1);
+    th->out[0] = v;
+}
+
+static bool
+busy_begin(struct tl *t, struct tl_thread *srv, struct tl_thread *c1)
+{
+    bz = (struct busy){ 0 };
+    bz.chan = tl_new(t, CR_OBJ_CHANNEL, 0);
+    bz.go = tl_new(t, CR_OBJ_NOTIFICATION, 0);
+    cr_cptr_t table = tl_new(t, CR_OBJ_REPLY_TABLE, 2);
+    bz.conn = bz.chan != 0 ? tl_mint(t, bz.chan, CR_RIGHT_WRITE, 1) : 0;
+    if (bz.conn == 0 || bz.go == 0 || table == 0 ||
+        !EXPECT_OK(cr_channel_bind(bz.chan, table, 0)) ||
+        !tl_thread_new(t, srv, busy_server, S1_PRIO) ||
+        !tl_thread_new(t, c1, busy_client, S1_PRIO + 10)) {
+        return false;
+    }
+    c1->arg[0] = 1;
+    tl_thread_start(srv);
+    tl_thread_start(c1);
+    /* Below both: they run until S holds C1's exchange and waits for `go`. */
+    return EXPECT_TRUE(tl_wait_word(&bz.stage, 1, S1_PRIO - 1, TL_TIMEOUT_MS));
+}
+
+TEST(msg_queued_client_lends_its_priority_to_the_busy_server)
+{
+    struct tl t;
+    struct tl_thread srv;
+    struct tl_thread c1;
+    struct tl_thread c2;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!busy_begin(&t, &srv, &c1) || !tl_thread_new(&t, &c2, busy_client, CLIENT_PRIO)) {
+        goto out;
+    }
+    c2.arg[0] = 2;
+    tl_thread_start(&c2); /* runs at once: queues behind C1's exchange */
+    EXPECT_EQ(0, c2.finished);
+    EXPECT_OK(cr_notify_signal(bz.go));
+    EXPECT_TRUE(tl_wait_word(&c2.finished, 1, LOAD_PRIO, TL_TIMEOUT_MS));
+    EXPECT_EQ(0, c2.out[1]);
+    EXPECT_EQ(102, c2.out[0]);
+    /* C1 was answered first but runs at 60: it returns once the load stops. */
+    EXPECT_TRUE(tl_wait_word(&c1.finished, 1, S1_PRIO - 1, TL_TIMEOUT_MS));
+    EXPECT_EQ(101, c1.out[0]);
+    EXPECT_EQ(2, bz.stage);
+out:
+    tl_end(&t);
+}
+
+TEST(msg_queued_client_that_leaves_takes_its_priority_back)
+{
+    struct tl t;
+    struct tl_thread srv;
+    struct tl_thread c1;
+    struct tl_thread c2;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    if (!busy_begin(&t, &srv, &c1) || !tl_thread_new(&t, &c2, busy_client, CLIENT_PRIO)) {
+        goto out;
+    }
+    c2.arg[0] = 2;
+    c2.arg[1] = 5000000; /* gives up after 5 ms in the queue */
+    tl_thread_start(&c2);
+    EXPECT_TRUE(tl_wait_word(&c2.finished, 1, LOAD_PRIO, TL_TIMEOUT_MS));
+    EXPECT_ERR(-CR_ETIMEDOUT, c2.out[1]);
+    /* S is back at 60: under the load at 150 it cannot answer C1. */
+    EXPECT_OK(cr_notify_signal(bz.go));
+    tl_pause(LOAD_PRIO, 20);
+    EXPECT_EQ(0, c1.finished);
+    EXPECT_TRUE(tl_wait_word(&c1.finished, 1, S1_PRIO - 1, TL_TIMEOUT_MS));
+    EXPECT_EQ(101, c1.out[0]);
+out:
+    tl_end(&t);
+}

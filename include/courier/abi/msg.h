@@ -18,6 +18,8 @@ _Static_assert(sizeof(struct cr_iov) == 16, "ABI");
 enum cr_msg_limits {
     CR_IOV_MAX = 1024,     /* entries in one iov array */
     CR_MSG_MAX_CAPS = 4,   /* capabilities one message or reply may carry */
+    CR_MSG_REGS = 4,       /* message registers (which ones: abi/arch/<arch>/regs.h) */
+    CR_MSG_REG_BYTES = 32, /* bytes they hold: the most a register message carries */
 };
 
 /*

@@ -326,9 +326,12 @@ arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable)
 void
 arch_mmu_switch(void *pml4)
 {
+    static paddr_t loaded; /* CR3 as last written here (the only writer but TLB flushes,
+                            * which write the same value back) */
     paddr_t pa = virt_to_phys(pml4);
-    if (arch_cpu_read_cr3() != pa) {
+    if (loaded != pa) {
         arch_cpu_write_cr3(pa);
+        loaded = pa;
     }
 }
 

@@ -126,6 +126,11 @@ syscall_user(struct arch_context *ctx)
     KASSERT(t != NULL && ctx == &t->ctx);
     ctx->restore_full = 0; /* sysretq unless the call rewrites the registers */
     syscall_dispatch(t);
+    struct cpu *c = this_cpu();
+    if (LIKELY(c->current == t && !c->resched && t->state == TS_READY &&
+               arch_context_can_enter(ctx))) {
+        arch_exit_to_user(t); /* the common return: nothing to decide */
+    }
     sched_exit_to_user();
 }
 

@@ -22,7 +22,13 @@ struct channel {
     struct reply_table *rt;     /* bound reply table, or NULL */
     struct pulse_queue *pq;     /* bound pulse queue, or NULL */
     uint64_t flags;             /* CR_CHANNEL_* */
-    uint64_t reserved[5];
+    /* Lending (inherit.c): the thread that last took a message from the channel, and
+     * the priority of the first queued client, lent to it while clients queue. */
+    struct tcb *server;         /* its tcb->served names this channel, or NULL */
+    struct tcb *q_holder;       /* server while it holds the lent priority, else NULL */
+    uint32_t q_prio;
+    uint32_t pad;
+    uint64_t reserved[2];
 };
 _Static_assert(sizeof(struct channel) <= (1u << CR_CHANNEL_BITS), "channel fits its object");
 

@@ -16,6 +16,11 @@ struct cpu {
     bool resched;              /* a reschedule is due before returning to user */
     bool in_preempt_window;    /* interrupts briefly enabled at a preemption point */
     uint64_t slice_start;      /* clock_now() when current's slice (re)started */
+    uint64_t timer_armed;      /* deadline the one-shot timer is set for, 0 = none */
+    struct tcb *direct;        /* made ready by current's IPC call: runs next if current
+                                * blocks in it and nothing outranks it (sched.c) */
+    bool direct_donate;        /* the switch to `direct` donates current's slice */
+    struct tcb *donor;         /* whose slice current runs on (donated by a call), or NULL */
 };
 
 extern struct cpu cpu0;

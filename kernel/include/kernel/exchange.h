@@ -11,7 +11,7 @@ struct tcb;
 void exchange_op_begin(struct tcb *self, struct reply_table *rt, uint32_t idx,
                        unsigned state);
 void exchange_op_end(struct tcb *self, struct reply_table *rt, uint32_t idx);
-void exchange_handoff(struct channel *ch);
+struct tcb *exchange_handoff(struct channel *ch);
 void exchange_finish(struct reply_table *rt, uint32_t idx, int64_t result);
 void exchange_requeue(struct reply_table *rt, uint32_t idx);
 void exchange_release_op(struct tcb *t);

@@ -9,12 +9,19 @@
 
 struct tcb;
 
-/* One side of a copy: whose address space, which iov array, where in it to start. */
+/*
+ * One side of a copy: whose address space, which iov array, where in it to start. With
+ * kbuf set the side is instead kbuf_len bytes of kernel memory: the message registers of
+ * a thread that called msg_send_regs or msg_reply_recv_regs (its saved context), so the
+ * same copier serves register messages and memory messages in every combination.
+ */
 struct ipc_side {
     struct tcb *t;
     uint64_t iov;    /* user address of the struct cr_iov array */
     uint32_t n;      /* entries */
     uint64_t offset; /* bytes of the list to skip first */
+    void *kbuf;      /* kernel buffer instead of an iov list, or NULL */
+    uint64_t kbuf_len;
 };
 
 enum ipc_fault_side {

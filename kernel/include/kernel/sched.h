@@ -36,6 +36,9 @@ bool runqueue_contains(const struct runqueue *rq, const struct tcb *t);
 
 void sched_init(void);
 void sched_make_ready(struct tcb *t);
+void sched_direct(struct tcb *t, bool donate);
+bool sched_fast_switch_ok(const struct tcb *t, unsigned prio);
+void sched_fast_switch(struct tcb *t, bool donate);
 void sched_remove(struct tcb *t);
 void sched_yield(void);
 void sched_block_current(void);

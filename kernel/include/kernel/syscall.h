@@ -22,3 +22,4 @@ struct tcb;
 #undef CR_SYSCALL
 
 void syscall_dispatch(struct tcb *t);
+bool ipc_fastpath(struct tcb *t, uint64_t num);

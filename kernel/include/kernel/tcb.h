@@ -49,12 +49,16 @@ struct tcb_ipc {
     uint32_t in_receive;      /* server: blocked in (or woken back into) a receive */
     uint32_t reply_done;      /* server: msg_reply_recv's reply half is done; a restart
                                * of the call goes straight to its receive half */
+    uint32_t regs;            /* client: msg_send_regs (message in mr_send, reply buffer
+                               * in its message registers) */
+    uint32_t recv_regs;       /* server: waits in msg_reply_recv_regs */
     struct reply_table *op_rt; /* server: table of op_slot */
     uint64_t siov;
     uint64_t riov;
     uint64_t send_len;
     uint64_t reply_len;
     uint64_t badge;
+    uint64_t mr_send[CR_MSG_REGS]; /* client: the register message, as sent */
 };
 
 /*
@@ -116,6 +120,7 @@ struct tcb {
     bool xlat_write;
 
     uint8_t base_prio;
+    struct channel *served; /* channel it last took a message from (channel->server) */
     struct reply_slot *held_head;
     uint64_t held_map[4];
     uint16_t held_count[256];

@@ -37,6 +37,8 @@ struct arch_context {
     uint64_t fs_base;
     uint64_t restore_full; /* nonzero: return with iretq (all registers live) */
 };
+_Static_assert(__builtin_offsetof(struct arch_context, r12) == 24,
+               "message registers MR0..MR3 = r15..r12 are contiguous");
 
 #define VEC_SYSCALL 0x100ull
 
@@ -73,6 +75,24 @@ static inline int64_t
 arch_syscall_number(const struct arch_context *ctx)
 {
     return (int64_t)ctx->rax;
+}
+
+/* The message registers MR0..MR3 (r15, r14, r13, r12: contiguous in the context). */
+static inline uint64_t *
+arch_context_msg_regs(struct arch_context *ctx)
+{
+    return &ctx->r15;
+}
+
+/* The extra results of a register receive: r[0..4] into rdi, rsi, rdx, r10, r8. */
+static inline void
+arch_context_set_results(struct arch_context *ctx, const uint64_t r[5])
+{
+    ctx->rdi = r[0];
+    ctx->rsi = r[1];
+    ctx->rdx = r[2];
+    ctx->r10 = r[3];
+    ctx->r8 = r[4];
 }
 
 static inline void

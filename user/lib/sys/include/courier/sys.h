@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <courier/abi/arch/x86_64/regs.h>
+#include <courier/abi/msg.h>
 #include <courier/abi/types.h>
 
 /* A pointer as the uint64_t user address the stubs take. */
@@ -188,3 +189,66 @@ enum cr_sysno {
 #undef CR_STUB_4
 #undef CR_STUB_5
 #undef CR_STUB_6
+
+/*
+ * Register messages (docs/ipc.md, abi/arch/x86_64/regs.h): the message travels in the
+ * message registers MR0..MR3 (r15, r14, r13, r12), so the generated stubs of
+ * msg_send_regs and msg_reply_recv_regs, which load only argument registers, are not
+ * what to call: these are.
+ *
+ * cr_msg_send_mr: sends the first send_len bytes of mr (<= CR_MSG_REG_BYTES) and takes up
+ * to reply_len bytes of reply back into mr. Returns what msg_sendv returns.
+ */
+static inline int64_t
+cr_msg_send_mr(uint64_t conn, uint64_t mr[4], uint64_t send_len, uint64_t reply_len)
+{
+    register uint64_t r15 __asm__("r15") = mr[0];
+    register uint64_t r14 __asm__("r14") = mr[1];
+    register uint64_t r13 __asm__("r13") = mr[2];
+    register uint64_t r12 __asm__("r12") = mr[3];
+    int64_t rax = -(int64_t)CR_SYS_msg_send_regs;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+r"(r15), "+r"(r14), "+r"(r13), "+r"(r12)
+                     : "D"(conn), "S"(send_len), "d"(reply_len)
+                     : "rcx", "r11", "memory");
+    mr[0] = r15;
+    mr[1] = r14;
+    mr[2] = r13;
+    mr[3] = r12;
+    return rax;
+}
+
+/*
+ * cr_msg_reply_recv_mr: replies to rcvid (0: no reply) with status and the first
+ * reply_len bytes of mr, then receives the next message (or pulse) into mr. Returns the
+ * rcvid, 0 for a pulse, or -errno; on success *info describes what was received.
+ */
+static inline int64_t
+cr_msg_reply_recv_mr(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len,
+                     uint64_t mr[4], struct cr_msg_info *info)
+{
+    register uint64_t r10 __asm__("r10") = reply_len;
+    register uint64_t r8 __asm__("r8") = 0;
+    register uint64_t r15 __asm__("r15") = mr[0];
+    register uint64_t r14 __asm__("r14") = mr[1];
+    register uint64_t r13 __asm__("r13") = mr[2];
+    register uint64_t r12 __asm__("r12") = mr[3];
+    int64_t rax = -(int64_t)CR_SYS_msg_reply_recv_regs;
+    uint64_t rdi = chan;
+    uint64_t rsi = rcvid;
+    uint64_t rdx = status;
+    __asm__ volatile("syscall"
+                     : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8),
+                       "+r"(r15), "+r"(r14), "+r"(r13), "+r"(r12)
+                     :
+                     : "rcx", "r11", "memory");
+    mr[0] = r15;
+    mr[1] = r14;
+    mr[2] = r13;
+    mr[3] = r12;
+    if (rax >= 0) {
+        *info = (struct cr_msg_info){ .rcvid = (uint64_t)rax, .badge = rdi, .send_len = rsi,
+                                      .reply_len = rdx, .copied = r10, .caps = r8 };
+    }
+    return rax;
+}

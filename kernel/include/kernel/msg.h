@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals shared by the message calls: kernel/ipc/msg.c (binding, pulses, the client's
+ * send, error, read and write), kernel/ipc/recv.c (receive and reply) and
+ * kernel/ipc/regs.c (register messages and the fast path). docs/ipc.md is the design.
+ */
+#pragma once
+
+#include <kernel/ipccopy.h>
+#include <kernel/types.h>
+
+struct channel;
+struct reply_table;
+struct tcb;
+
+/* Where a receive delivers: an iov list and a struct cr_msg_info in memory, or the
+ * receiver's message and result registers. */
+struct recv_to {
+    uint64_t iov;
+    uint32_t n;
+    uint64_t info;
+    bool regs;
+};
+
+int msg_lookup_chan(uint64_t cptr, uint32_t need, struct channel **out);
+int msg_lookup_open(uint64_t chan, uint64_t rcvid, struct reply_table **rt, uint32_t *idx,
+                    unsigned op);
+int64_t msg_settle(struct tcb *self, int64_t rc);
+struct ipc_side msg_client_side(struct tcb *c, bool reply, uint64_t offset);
+int msg_send_check(struct tcb *self, uint64_t conn, struct channel **ch, uint64_t *badge);
+void msg_send_queue(struct tcb *self, struct channel *ch);
+int64_t msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno);
+int64_t msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IPC fast path (docs/ipc.md, "Fast path"): msg_send_regs to a server waiting in
+ * msg_reply_recv_regs, and msg_reply_recv_regs answering a register client when nothing
+ * else waits, done in one short pass straight from the system-call entry, with a direct
+ * switch to the other thread and no scheduler pass.
+ *
+ * Each half first checks every condition under which the general path (regs.c, recv.c,
+ * msg.c) would do something more than the plain case: capabilities to move, a timeout,
+ * pulses or other clients waiting, a thread that should run instead, a timer to change.
+ * If any holds, it changes nothing and the general path runs the call; otherwise it does
+ * exactly what the general path would, minus the generality. The results are the same
+ * either way (tests run both), only the cost differs. O(1).
+ */
+#include <kernel/channel.h>
+#include <kernel/cnode.h>
+#include <kernel/errors.h>
+#include <kernel/inherit.h>
+#include <kernel/pulse.h>
+#include <kernel/reply.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <kernel/tcb.h>
+#include <kernel/waitq.h>
+#include <arch/cpu.h>
+#include <arch/mmu.h>
+#include <courier/abi/msg.h>
+#include <courier/abi/syscall_nr.h>
+
+/* Copies n <= CR_MSG_REG_BYTES bytes between message-register blocks. */
+static void
+copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
+{
+    uint64_t w = n / 8;
+    for (uint64_t i = 0; i < w; i++) {
+        dst[i] = src[i];
+    }
+    if (n % 8 != 0) {
+        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
+        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
+    }
+}
+
+/* The channel capability at cptr with rights `need`, or NULL. */
+static struct channel *
+chan_of(struct tcb *self, uint64_t cptr, uint32_t need, uint64_t *badge)
+{
+    struct slot *s;
+    if (cnode_lookup_cap(self, cptr, CR_OBJ_CHANNEL, &s) != 0 ||
+        (s->cap.rights & need) != need) {
+        return NULL;
+    }
+    *badge = s->cap.w1;
+    return phys_to_virt(s->cap.obj);
+}
+
+/* msg_send_regs(conn, send_len, reply_len) to a server waiting in a register receive. */
+static bool
+fast_send(struct tcb *self, const uint64_t a[6])
+{
+    uint64_t badge;
+    struct channel *ch = chan_of(self, a[0], CR_RIGHT_WRITE, &badge);
+    if (ch == NULL || a[1] > CR_MSG_REG_BYTES || a[2] > CR_MSG_REG_BYTES || ch->rt == NULL ||
+        self->xfer.nsend != 0 || self->timeout_next != 0 || ch->msg_senders.head != NULL) {
+        return false;
+    }
+    struct tcb *server = ch->msg_receivers.head;
+    if (server == NULL || !server->ipc.recv_regs || server->on_timeouts ||
+        !sched_fast_switch_ok(server, server->prio > self->prio ? server->prio : self->prio)) {
+        return false;
+    }
+    struct reply_table *rt = ch->rt;
+    uint32_t idx;
+    if (reply_alloc(rt, self, &idx) == NULL) {
+        return false;
+    }
+    /* Committed: what msg_send_regs and the server's receive would do. */
+    waitq_remove(&ch->msg_receivers, server);
+    /* As msg_send_regs sets it (the server-side fields are all clear: no call of
+     * self's is in progress); the iov fields are not used with regs set. */
+    self->ipc.chan = ch;
+    self->ipc.rt = rt;
+    self->ipc.slot = idx;
+    self->ipc.send_len = a[1];
+    self->ipc.reply_len = a[2];
+    self->ipc.badge = badge;
+    self->ipc.regs = 1;
+    uint64_t *mr = arch_context_msg_regs(&self->ctx);
+    copy_mrs(self->ipc.mr_send, mr, CR_MSG_REG_BYTES);
+    self->state = TS_BLOCKED_REPLY;
+    arch_context_set_result(&self->ctx, -CR_EINTR); /* replaced by the reply */
+    server->ipc.in_receive = 0;
+    server->ipc.reply_done = 0;
+    copy_mrs(arch_context_msg_regs(&server->ctx), mr, a[1]);
+    uint64_t r[5] = { badge, a[1], a[2], a[1], 0 };
+    arch_context_set_results(&server->ctx, r);
+    arch_context_set_result(&server->ctx, (int64_t)reply_rcvid(rt, idx));
+    inherit_hold(server, &reply_slots(rt)[idx], self->prio);
+    inherit_serving(server, ch);
+    server->state = TS_READY;
+    sched_fast_switch(server, true);
+    return true;
+}
+
+/*
+ * msg_reply_recv_regs(chan, rcvid, status, reply_len) answering a register client, with
+ * no pulse and no other client waiting: the reply, then the receive blocks.
+ */
+static bool
+fast_reply_recv(struct tcb *self, const uint64_t a[6])
+{
+    uint64_t badge;
+    struct channel *ch = chan_of(self, a[0], CR_RIGHT_READ, &badge);
+    if (ch == NULL || ch->rt == NULL || a[1] == 0 || a[3] > CR_MSG_REG_BYTES ||
+        (int64_t)a[2] < 0 || self->ipc.reply_done || self->xfer.nsend != 0 ||
+        self->timeout_next != 0 || ch->msg_senders.head != NULL ||
+        (ch->pq != NULL && ch->pq->count != 0)) {
+        return false;
+    }
+    struct reply_table *rt = ch->rt;
+    uint32_t idx;
+    struct reply_slot *s = reply_lookup(rt, a[1], &idx);
+    if (s == NULL || s->state != RS_OPEN) {
+        return false;
+    }
+    struct tcb *c = s->client;
+    if (!c->ipc.regs || c->on_timeouts || !sched_fast_switch_ok(c, c->prio)) {
+        return false;
+    }
+    /* Committed: the reply (msg_reply), then the receive blocks (msg_receive). */
+    uint64_t n = a[3] < c->ipc.reply_len ? a[3] : c->ipc.reply_len;
+    copy_mrs(arch_context_msg_regs(&c->ctx), arch_context_msg_regs(&self->ctx), n);
+    c->ipc.rt = NULL;
+    c->ipc.slot = 0;
+    reply_free(rt, idx);
+    arch_context_set_result(&c->ctx, (int64_t)a[2]);
+    c->state = TS_READY;
+    self->ipc.recv_sysno = CR_SYS_msg_reply_recv_regs;
+    self->ipc.recv_regs = 1;
+    self->ipc.in_receive = 1;
+    self->ipc.reply_done = 1; /* a restart goes straight to the receive */
+    self->state = TS_BLOCKED_MSG_RECV;
+    waitq_insert(&ch->msg_receivers, self, ch);
+    arch_context_set_result(&self->ctx, -CR_EINTR); /* the receive is restarted later */
+    sched_fast_switch(c, false);
+    return true;
+}
+
+/*
+ * Runs the call t makes (number `num`, arguments in t's context) on the fast path if it
+ * qualifies. True: done, with t blocked and another thread current; false: nothing was
+ * changed and the call must go the general way.
+ */
+bool
+ipc_fastpath(struct tcb *t, uint64_t num)
+{
+    uint64_t a[6];
+    arch_syscall_args(&t->ctx, a);
+    return num == CR_SYS_msg_send_regs ? fast_send(t, a) : fast_reply_recv(t, a);
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The server's half of message passing (docs/ipc.md): msg_receivev, msg_replyv and
+ * msg_reply_recv, and the receive and reply they share with the register calls
+ * (regs.c). A receive takes a pulse first, else the first queued client into a reply
+ * slot, copies its message (preemptibly, progress in the slot) and reports it; with
+ * nothing to take it blocks, and a sender or pulse_send restarts it later. A reply copies
+ * into the client's reply buffers and ends the exchange.
+ */
+#include <kernel/capxfer.h>
+#include <kernel/channel.h>
+#include <kernel/errors.h>
+#include <kernel/exchange.h>
+#include <kernel/inherit.h>
+#include <kernel/msg.h>
+#include <kernel/pulse.h>
+#include <kernel/reply.h>
+#include <kernel/sched.h>
+#include <kernel/string.h>
+#include <kernel/syscall.h>
+#include <kernel/tcb.h>
+#include <kernel/timeout.h>
+#include <kernel/usercopy.h>
+#include <courier/abi/msg.h>
+#include <courier/abi/syscall_nr.h>
+
+/* Reports a received message or pulse: struct cr_msg_info in memory, or registers. */
+static int
+deliver_info(struct tcb *self, const struct recv_to *to, const struct cr_msg_info *mi)
+{
+    if (to->regs) {
+        uint64_t r[5] = { mi->badge, mi->send_len, mi->reply_len, mi->copied, mi->caps };
+        arch_context_set_results(&self->ctx, r);
+        return 0;
+    }
+    return copy_to_user(self, uaddr(to->info), mi, sizeof(*mi));
+}
+
+/* A receive into memory checks its info is writable before anything moves. */
+static int
+probe_info(struct tcb *self, const struct recv_to *to)
+{
+    struct cr_msg_info probe = { 0 };
+    return to->regs ? 0 : copy_to_user(self, uaddr(to->info), &probe, sizeof(probe));
+}
+
+/* Delivers the oldest pulse of ch to the receiving thread: rcvid 0. */
+static int64_t
+take_pulse(struct tcb *self, struct channel *ch, const struct cr_pulse *p,
+           const struct recv_to *to)
+{
+    uint64_t copied = sizeof(*p);
+    if (to->regs) {
+        _Static_assert(sizeof(*p) <= CR_MSG_REG_BYTES, "a pulse fits the registers");
+        memcpy(arch_context_msg_regs(&self->ctx), p, sizeof(*p));
+    } else {
+        int rc = ipc_copy_out(self, to->iov, to->n, p, sizeof(*p), &copied);
+        if (rc != 0) {
+            return rc; /* the pulse stays queued */
+        }
+    }
+    struct cr_msg_info mi = { .badge = p->badge, .send_len = sizeof(*p), .copied = copied };
+    int rc = deliver_info(self, to, &mi);
+    if (rc != 0) {
+        return rc;
+    }
+    pulse_drop(ch->pq);
+    return 0;
+}
+
+static int
+fill_info(struct tcb *self, const struct recv_to *to, struct reply_table *rt, uint32_t idx,
+          uint64_t copied, uint64_t caps)
+{
+    struct tcb *c = reply_slots(rt)[idx].client;
+    struct cr_msg_info mi = {
+        .rcvid = reply_rcvid(rt, idx),
+        .badge = c->ipc.badge,
+        .send_len = c->ipc.send_len,
+        .reply_len = c->ipc.reply_len,
+        .copied = copied,
+        .caps = caps,
+    };
+    return deliver_info(self, to, &mi);
+}
+
+/* Blocks the caller in its receive on ch (a sender or a pulse restarts the call). */
+static int64_t
+wait_receive(struct tcb *self, struct channel *ch, const struct recv_to *to, unsigned sysno)
+{
+    /* Before waiting, make sure the info can be written (later, a bad one would only be
+     * found with a message in hand). */
+    int rc = probe_info(self, to);
+    if (rc == 0) {
+        rc = timeout_block(self);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    sched_remove(self);
+    self->ipc.recv_sysno = sysno;
+    self->ipc.recv_regs = to->regs;
+    self->ipc.in_receive = 1;
+    self->state = TS_BLOCKED_MSG_RECV;
+    waitq_insert(&ch->msg_receivers, self, ch);
+    return -CR_EINTR;
+}
+
+/*
+ * The receive of msg_receivev, msg_reply_recv and msg_reply_recv_regs: see
+ * sys_msg_receivev for what it does and its errors.
+ */
+int64_t
+msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno)
+{
+    struct tcb *self = sched_current();
+    self->ipc.in_receive = 0; /* set again only if it blocks below */
+    struct channel *ch;
+    int rc = msg_lookup_chan(chan, CR_RIGHT_READ, &ch);
+    if (rc != 0) {
+        return rc;
+    }
+    if (to->n > CR_IOV_MAX || (ch->rt == NULL && ch->pq == NULL)) {
+        return -CR_EINVAL;
+    }
+    struct reply_table *rt = ch->rt;
+    if (self->ipc.op_rt != NULL && self->ipc.op_rt != rt) {
+        exchange_release_op(self); /* restarted on another channel: give the old one up */
+    }
+    struct ipc_side dst = { self, to->iov, to->n, 0, NULL, 0 };
+    if (to->regs) {
+        dst.kbuf = arch_context_msg_regs(&self->ctx);
+        dst.kbuf_len = CR_MSG_REG_BYTES;
+    }
+    /* Bounded: each pass either returns or ends one client's exchange with EFAULT. */
+    for (;;) {
+        uint32_t idx = self->ipc.op_slot;
+        if (idx == 0 || rt == NULL || self->ipc.op_rt != rt ||
+            reply_slots(rt)[idx].state != RS_RECEIVING) {
+            struct cr_pulse p;
+            if (ch->pq != NULL && pulse_peek(ch->pq, &p)) {
+                return take_pulse(self, ch, &p, to);
+            }
+            struct tcb *c = rt != NULL ? ch->msg_senders.head : NULL;
+            if (c == NULL) {
+                return wait_receive(self, ch, to, sysno);
+            }
+            if (reply_alloc(rt, c, &idx) == NULL) {
+                return -CR_EBUSY;
+            }
+            waitq_remove(&ch->msg_senders, c);
+            c->ipc.rt = rt;
+            c->ipc.slot = idx;
+            c->state = TS_BLOCKED_REPLY;
+            exchange_op_begin(self, rt, idx, RS_RECEIVING);
+            inherit_hold(self, &reply_slots(rt)[idx], c->prio);
+            inherit_serving(self, ch);
+        }
+        struct reply_slot *s = &reply_slots(rt)[idx];
+        struct tcb *c = s->client;
+        if (c->xfer.nsend > 0 && s->done == 0) {
+            /* Capabilities move before info is written: check info first, so a bad one
+             * leaves them with the client (other messages find out at the write). */
+            rc = probe_info(self, to);
+            if (rc != 0) {
+                exchange_op_end(self, rt, idx);
+                exchange_requeue(rt, idx);
+                exchange_handoff(ch);
+                return rc;
+            }
+        }
+        struct ipc_side src = msg_client_side(c, false, 0);
+        int side = IPC_FAULT_NONE;
+        rc = c->ipc.send_len == 0 ? 0 : ipc_copy(&src, &dst, &s->done, &side);
+        if (rc == -ERESTART) {
+            return rc;
+        }
+        if (rc == 0) {
+            uint64_t copied = s->done;
+            exchange_op_end(self, rt, idx);
+            unsigned caps = capxfer_move(c, self);
+            rc = fill_info(self, to, rt, idx, copied, caps);
+            if (rc == 0) {
+                return (int64_t)reply_rcvid(rt, idx);
+            }
+            side = IPC_FAULT_DST;
+        }
+        if (side == IPC_FAULT_SRC) {
+            exchange_op_end(self, rt, idx);
+            exchange_finish(rt, idx, rc); /* the client's buffers: its error; take the next */
+            if (sched_preempt_pending()) {
+                return -ERESTART;
+            }
+            continue;
+        }
+        exchange_op_end(self, rt, idx);
+        exchange_requeue(rt, idx); /* our buffers: the message waits for a better receive */
+        exchange_handoff(ch);
+        return rc;
+    }
+}
+
+/*
+ * msg_receivev(chan, iov, n, info): waits for a message, copies as much as fits into
+ * iov and describes it in struct cr_msg_info at info. Returns the rcvid (> 0), or 0 for a
+ * pulse (taken before messages; the struct cr_pulse is copied into iov). Errors:
+ * EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL (n > CR_IOV_MAX,
+ * neither a reply table nor a pulse queue bound, a wrapping iov entry), EFAULT (info, iov
+ * or its buffers not writable: a pulse stays queued, a client goes back on the queue
+ * behind those of its priority, to be copied again from byte 0), EBUSY (a client waits
+ * but every reply slot holds an open exchange), ETIMEDOUT, EREVOKED (channel or table
+ * destroyed while waiting), EINTR (wait abandoned). Blocks. Preemptible: progress in the
+ * reply slot. A client whose own buffers turn out bad gets EFAULT and the receive goes on
+ * with the next message.
+ */
+int64_t
+sys_msg_receivev(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info)
+{
+    struct recv_to to = { iov, n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)n, info, false };
+    return msg_settle(sched_current(), msg_receive(chan, &to, CR_SYS_msg_receivev));
+}
+
+/*
+ * The reply of msg_replyv, msg_reply_recv and msg_reply_recv_regs, from src (the
+ * caller's iov list or its message registers): see sys_msg_replyv.
+ */
+int64_t
+msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src)
+{
+    struct tcb *self = sched_current();
+    struct reply_table *rt;
+    uint32_t idx;
+    int rc = msg_lookup_open(chan, rcvid, &rt, &idx, RS_REPLYING);
+    if (rc != 0) {
+        return rc;
+    }
+    bool bad_len = src->kbuf != NULL ? src->kbuf_len > CR_MSG_REG_BYTES : src->n > CR_IOV_MAX;
+    if (bad_len || (int64_t)status < 0) {
+        return -CR_EINVAL;
+    }
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    if (s->state == RS_OPEN) {
+        exchange_op_begin(self, rt, idx, RS_REPLYING);
+    }
+    struct tcb *c = s->client;
+    struct ipc_side dst = msg_client_side(c, true, 0);
+    int side = IPC_FAULT_NONE;
+    /* Nothing fits in a client with no reply buffers: nothing to read either. */
+    rc = c->ipc.reply_len == 0 ? 0 : ipc_copy(src, &dst, &s->done, &side);
+    if (rc == -ERESTART) {
+        return rc;
+    }
+    exchange_op_end(self, rt, idx);
+    if (rc != 0 && side == IPC_FAULT_SRC) {
+        return rc;
+    }
+    if (rc == 0) {
+        capxfer_move(self, c); /* capabilities for the client's window */
+    }
+    self->xfer.nsend = 0; /* the named capabilities were for this reply only */
+    exchange_finish(rt, idx, rc != 0 ? rc : (int64_t)status);
+    sched_direct(c, false); /* if we block next, the client runs without a pass */
+    return 0;
+}
+
+/*
+ * msg_replyv(chan, rcvid, status, iov, n): copies the reply into the client's reply
+ * buffers (as much as fits) and ends the exchange; the client's msg_sendv returns
+ * status. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY (chan), EPERM (no READ right), EINVAL
+ * (n > CR_IOV_MAX, status < 0, no reply table), ESRCH (rcvid stale, forged or its client
+ * gone), EBUSY (another thread is copying on the exchange), EFAULT or EINVAL (our iov or
+ * buffers bad: the exchange stays open, the named capabilities stay named). A client whose
+ * reply arrays or buffers are bad gets EFAULT (or EINVAL) and the call returns 0. The
+ * capabilities named with msg_caps go to the client only with a good copy (no right
+ * needed); ending the exchange uses the list up. Preemptible: progress in the reply slot.
+ */
+int64_t
+sys_msg_replyv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n)
+{
+    struct tcb *self = sched_current();
+    struct ipc_side src = { self, iov, n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)n, 0,
+                            NULL, 0 };
+    return msg_settle(self, msg_reply(chan, rcvid, status, &src));
+}
+
+/*
+ * msg_reply_recv(chan, rcvid, status, iov, n, recv): msg_replyv(chan, rcvid, status, iov,
+ * n), then msg_receivev with the struct cr_msg_recv at `recv` — a server loop in one
+ * kernel entry per request. Returns what the receive returns. Errors: EFAULT (recv
+ * unreadable; checked first, nothing is replied), those of msg_replyv (then nothing is
+ * received), then those of msg_receivev. When the call restarts (preempted, or woken to
+ * take a message or pulse) after its reply is done, it goes straight to the receive.
+ */
+static int64_t
+reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n,
+           uint64_t recv)
+{
+    struct tcb *self = sched_current();
+    struct cr_msg_recv r;
+    int rc = copy_from_user(self, &r, uaddr(recv), sizeof(r));
+    if (rc != 0) {
+        return rc;
+    }
+    /* On a restart (preempted, or woken with work) the reply half is already done, even
+     * if the client it was copying for has left since. */
+    if (!self->ipc.reply_done) {
+        struct ipc_side src = { self, iov, n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)n, 0,
+                                NULL, 0 };
+        int64_t err = msg_reply(chan, rcvid, status, &src);
+        if (err != 0) {
+            return err;
+        }
+        self->ipc.reply_done = 1;
+    }
+    struct recv_to to = { r.iov, r.n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)r.n, r.info,
+                          false };
+    return msg_receive(chan, &to, CR_SYS_msg_reply_recv);
+}
+
+int64_t
+sys_msg_reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_t n,
+                   uint64_t recv)
+{
+    return msg_settle(sched_current(), reply_recv(chan, rcvid, status, iov, n, recv));
+}

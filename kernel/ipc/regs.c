@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Register messages and the IPC fast path (docs/ipc.md, "Register messages").
+ *
+ * msg_send_regs sends up to CR_MSG_REG_BYTES held in the caller's message registers and
+ * takes the reply back into them; msg_reply_recv_regs is a server loop whose reply and
+ * next message both travel in registers, with the message's description returned in
+ * registers too. Either side may be a register or a memory (iov) caller: a register
+ * client's message is kept in its TCB and its registers are its reply buffer, so the
+ * ordinary copier (copy.c) serves every combination, with the same truncation rules.
+ *
+ * The fast path: a register client whose channel has a server thread waiting in
+ * msg_reply_recv_regs, nobody queued ahead, no capabilities to move and a free reply
+ * slot does the whole delivery in its own call — four words from its TCB into the
+ * server's saved registers, the rcvid and description into the server's result
+ * registers — and switches straight to the server, which runs on the client's
+ * timeslice. No user memory is touched, no scheduler pass and no restart of the
+ * server's call happen. Anything else takes the general path (msg.c, recv.c).
+ */
+#include <kernel/channel.h>
+#include <kernel/errors.h>
+#include <kernel/inherit.h>
+#include <kernel/msg.h>
+#include <kernel/reply.h>
+#include <kernel/sched.h>
+#include <kernel/string.h>
+#include <kernel/syscall.h>
+#include <kernel/tcb.h>
+#include <kernel/timeout.h>
+#include <arch/cpu.h>
+#include <courier/abi/msg.h>
+#include <courier/abi/syscall_nr.h>
+
+/* Delivers self's register message to a server waiting in a register receive. O(1). */
+static bool
+fast_call(struct tcb *self, struct channel *ch)
+{
+    struct tcb *server = ch->msg_receivers.head;
+    struct reply_table *rt = ch->rt;
+    uint32_t idx;
+    if (server == NULL || !server->ipc.recv_regs || self->xfer.nsend != 0 ||
+        ch->msg_senders.head != NULL || reply_alloc(rt, self, &idx) == NULL) {
+        return false;
+    }
+    waitq_remove(&ch->msg_receivers, server);
+    timeout_cancel(server);
+    /* The server's call completes here, as msg_settle would leave it. */
+    server->ipc.in_receive = 0;
+    server->ipc.reply_done = 0;
+    sched_remove(self);
+    self->ipc.rt = rt;
+    self->ipc.slot = idx;
+    self->state = TS_BLOCKED_REPLY;
+    memcpy(arch_context_msg_regs(&server->ctx), self->ipc.mr_send, self->ipc.send_len);
+    uint64_t r[5] = { self->ipc.badge, self->ipc.send_len, self->ipc.reply_len,
+                      self->ipc.send_len, 0 };
+    arch_context_set_results(&server->ctx, r);
+    arch_context_set_result(&server->ctx, (int64_t)reply_rcvid(rt, idx));
+    inherit_hold(server, &reply_slots(rt)[idx], self->prio);
+    inherit_serving(server, ch);
+    server->state = TS_READY;
+    sched_make_ready(server);
+    sched_direct(server, true);
+    return true;
+}
+
+/*
+ * msg_send_regs(conn, send_len, reply_len): msg_sendv with the message in the message
+ * registers (send_len bytes) and the reply buffer the same registers (reply_len bytes;
+ * reply bytes beyond those the server gives keep their values). Returns the reply status
+ * or an error as msg_sendv. Errors: those of msg_sendv, with EINVAL also for send_len or
+ * reply_len > CR_MSG_REG_BYTES. Capabilities named with msg_caps travel as with
+ * msg_sendv (off the fast path). Blocks. O(1) on the fast path.
+ */
+int64_t
+sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
+{
+    struct tcb *self = sched_current();
+    struct channel *ch;
+    uint64_t badge;
+    int rc = msg_send_check(self, conn, &ch, &badge);
+    if (rc != 0) {
+        return rc;
+    }
+    if (send_len > CR_MSG_REG_BYTES || reply_len > CR_MSG_REG_BYTES) {
+        return -CR_EINVAL;
+    }
+    rc = timeout_block(self);
+    if (rc != 0) {
+        return rc;
+    }
+    self->ipc = (struct tcb_ipc){
+        .chan = ch, .send_len = send_len, .reply_len = reply_len, .badge = badge, .regs = 1,
+    };
+    memcpy(self->ipc.mr_send, arch_context_msg_regs(&self->ctx), CR_MSG_REG_BYTES);
+    if (!fast_call(self, ch)) {
+        msg_send_queue(self, ch);
+    }
+    return -CR_EINTR; /* replaced by the reply */
+}
+
+static int64_t
+reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
+{
+    struct tcb *self = sched_current();
+    /* On a restart the reply half is done (see msg_reply_recv). */
+    if (rcvid != 0 && !self->ipc.reply_done) {
+        struct ipc_side src = { self, 0, 0, 0, arch_context_msg_regs(&self->ctx), reply_len };
+        int64_t err = msg_reply(chan, rcvid, status, &src);
+        if (err != 0) {
+            return err;
+        }
+        self->ipc.reply_done = 1;
+    }
+    struct recv_to to = { .regs = true };
+    return msg_receive(chan, &to, CR_SYS_msg_reply_recv_regs);
+}
+
+/*
+ * msg_reply_recv_regs(chan, rcvid, status, reply_len): replies with the first reply_len
+ * bytes of the message registers (rcvid 0: no reply, receive only), then receives the
+ * next message into the message registers (as much as fits in CR_MSG_REG_BYTES; the rest
+ * with msg_read) or a pulse (its struct cr_pulse). Returns the rcvid, 0 for a pulse, or
+ * an error; on success also rdi = badge, rsi = send_len, rdx = reply_len, r10 = bytes
+ * copied, r8 = capabilities received (regs.h). Errors: those of msg_replyv (EINVAL also
+ * for reply_len > CR_MSG_REG_BYTES; then nothing is received), then those of
+ * msg_receivev. Blocks.
+ */
+int64_t
+sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
+{
+    return msg_settle(sched_current(), reply_recv_regs(chan, rcvid, status, reply_len));
+}

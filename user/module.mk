@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # User space: the runtime library every program links (syscall stubs, the interim C
-# library, the C start-up code, the boot-image parser) and the root server.
+# library, the C start-up code, the boot-image parser, the ELF loader) and the root server.
 #
 # Every .c/.S under USER_LIB_DIRS goes into $(USER_LIB), a static archive, except crt0,
 # which a program links first by name. A program's link recipe is $(USER_LINK), with its
@@ -10,7 +10,8 @@
 # compile with USER_CFLAGS from mk/common.mk through its $(BUILD)/user/%.o rules; the
 # headers live in user/include (found there already) and user/lib/sys/include.
 
-USER_LIB_DIRS := user/lib/sys user/lib/c user/lib/crt $(wildcard user/lib/bootimg)
+USER_LIB_DIRS := user/lib/sys user/lib/c user/lib/crt $(wildcard user/lib/bootimg) \
+    $(wildcard user/lib/elf)
 USER_LIB_SRCS := $(sort $(foreach d,$(USER_LIB_DIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 USER_CRT0 := $(BUILD)/user/lib/crt/crt0.o
 USER_LIB_OBJS := $(filter-out $(USER_CRT0), \

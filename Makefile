@@ -3,7 +3,8 @@
 # Courier build. `make` builds the kernel, the root server and the boot image;
 # `make run` boots it in QEMU; `make test` runs every test and ends with
 # "N passed, N failed"; `make bench` prints BENCH lines; `make iso` builds a GRUB image;
-# `make debug` waits for gdb. Each directory's rules live in its module.mk (LK style).
+# `make debug` waits for gdb; `make musl` builds the C library (not needed by `all` yet).
+# Each directory's rules live in its module.mk (LK style).
 
 BUILD ?= build
 V ?= 0
@@ -14,7 +15,8 @@ LD := ld
 OBJCOPY := objcopy
 
 .DEFAULT_GOAL := all
-.PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test panic-test
+.PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test \
+    panic-test musl musl-test
 
 include mk/common.mk
 include kernel/module.mk

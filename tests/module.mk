@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Test targets. `make test` runs tools/run-tests.sh, which runs deps, check-style,
-# host-test and system-test as separate makes, so that one failing step cannot stop the
-# others, and then prints the final `N passed, M failed`. Each step leaves its counts,
-# `<passed> <failed>`, in $(BUILD)/results/<step>.counts.
+# host-test, musl-test and the QEMU steps as separate makes, so that one failing step
+# cannot stop the others, and then prints the final `N passed, M failed`. Each step leaves
+# its counts, `<passed> <failed>`, in $(BUILD)/results/<step>.counts.
 #
 # Host unit tests are every */test/*_test.c under kernel/ user/ tools/ and tests/host/.
 # Each becomes one program under ASan and UBSan, linked with the sources it names in a
@@ -78,6 +78,31 @@ panic-test: all
 	        else f=$$((f + 1)); echo "FAIL panic-report: no '$$want' in $$log"; fi; \
 	    done; echo "$$p $$f" > $(BUILD)/results/panic-test.counts; \
 	    echo "panic-test: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
+
+# The host proof of Courier's musl (user/lib/musl): tests/musl/musl_test.c linked against
+# the patched libc.a with tests/musl/host_posix.S standing in for libposix, run on the host
+# and checked by tools/musl-test.sh (exact output, and no trap outside the stand-in).
+MUSL_TEST_DIR := $(BUILD)/musl-test
+MUSL_TEST_BIN := $(MUSL_TEST_DIR)/musl_test
+MUSL_TEST_OBJS := $(MUSL_TEST_DIR)/musl_test.o $(MUSL_TEST_DIR)/host_posix.o
+
+$(MUSL_TEST_DIR)/%.o: tests/musl/%.c $(MUSL_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(MUSL_TEST_DIR)/%.o: tests/musl/%.S $(MUSL_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(MUSL_TEST_BIN): $(MUSL_TEST_OBJS) $(MUSL_STAMP)
+	@echo "  LD      $@"
+	$(Q)$(CC) -static -nostdlib -no-pie -o $@ $(MUSL_CRT1) $(MUSL_CRTI) $(MUSL_TEST_OBJS) \
+	    -Wl,--start-group $(MUSL_LIBC) $(USER_LIBGCC) -Wl,--end-group $(MUSL_CRTN)
+
+musl-test: $(MUSL_TEST_BIN)
+	$(Q)BUILD='$(BUILD)' tools/musl-test.sh $(MUSL_TEST_BIN) tests/musl/musl_test.expected
 
 # One test: its breaches are printed and kept in $(BUILD)/results/check-style.out.
 check-style:

@@ -48,3 +48,5 @@ $(ROOT_ELF): $(ROOT_OBJS) $(USER_LINK_DEPS)
 # Programs for the boot image, as name=path pairs (see tools/bootimg.manifest). None yet:
 # the root server is loaded by the kernel, not from the image.
 BOOTIMG_FILES ?=
+
+include user/lib/musl/module.mk

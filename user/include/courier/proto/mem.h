@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memory-manager protocol (docs/memory.md): a program to the root server's memory
+ * manager, through the connection in CR_SLOT_MEM (badge: the caller's pid). Every request
+ * fits the message registers (struct mem_req, 32 bytes). Anonymous memory is zero-filled
+ * on first touch: the root server is the pager of every process. Every page is charged to
+ * the process it is mapped for, against its quota (ENOMEM when used up, to it alone).
+ *
+ * Errors every op may give: ENOSYS, EINVAL (bad length, alignment, range or flags),
+ * ENOMEM. Per op, as listed.
+ */
+#pragma once
+
+#include <courier/proto/proto.h>
+
+enum mem_op {
+    MEM_MAP_ANON = MEM_PROTO_BASE, /* addr (0: anywhere; else exactly there), len, prot
+                                    * -> address. EEXIST (overlaps a mapping) */
+    MEM_UNMAP,   /* addr, len: pages in the range are freed; holes are fine */
+    MEM_PROTECT, /* addr, len, prot: every page of the range must be mapped. ENOENT */
+    MEM_BRK,     /* new end (0: ask) -> the end now (unchanged if it cannot move) */
+    MEM_INFO,    /* -> pages charged; rep: mem_info_rep */
+    MEM_OP_END,
+};
+
+/* prot bits, as PROT_READ/WRITE/EXEC. W and X together are refused (EINVAL). */
+enum mem_prot {
+    MEM_READ = 1u << 0,
+    MEM_WRITE = 1u << 1,
+    MEM_EXEC = 1u << 2,
+};
+
+struct mem_req {
+    struct proto_hdr hdr;
+    uint64_t a[3];
+};
+_Static_assert(sizeof(struct mem_req) == 32, "fits the message registers");
+
+struct mem_info_rep {
+    uint64_t pages; /* charged now */
+    uint64_t quota; /* most it may be charged */
+};

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The process-manager protocol (docs/process.md): a program to the root server's process
+ * manager, through the connection in CR_SLOT_PROC, whose badge is the caller's pid. The
+ * manager keeps every process as a pid, its threads, its command line and handles to four
+ * context objects — address space, fd table, namespace, credentials — each shared only
+ * when asked.
+ *
+ * A new process is blank (PROC_CREATE: no threads, no memory, no fds) and its parent
+ * builds it step by step, in any order that has what each step needs: an address space
+ * (PROC_AS_NEW or PROC_AS_SHARE) before PROC_LOAD or PROC_THREAD_NEW, an fd table
+ * (PROC_FDS_NEW, _SHARE or _COPY) before its first thread runs. PROC_SPAWN does all of it
+ * in one request. Only the parent may build a process, and only until its first thread
+ * starts; after that its image changes only by its own PROC_EXEC.
+ *
+ * Errors every op may give: ENOSYS (op outside the protocol), EINVAL (request shorter
+ * than its struct, or `len` disagreeing with what was sent), ESRCH (no such pid), EPERM
+ * (not the caller's child, or not the caller), ENOMEM (the caller's quota is used up: it
+ * alone gets the error). Per op, as listed.
+ */
+#pragma once
+
+#include <courier/proto/proto.h>
+
+enum proc_op {
+    PROC_GETPID = PROC_PROTO_BASE, /* -> pid; rep: proc_getpid_rep */
+    PROC_EXIT,       /* code: the caller ends; no reply */
+    PROC_CREATE,     /* -> pid of a new blank child */
+    PROC_AS_NEW,     /* pid: a new, empty address space. EEXIST, EBUSY */
+    PROC_AS_SHARE,   /* pid, from: share from's address space. EEXIST, EBUSY, ENOCTX */
+    PROC_LOAD,       /* pid + path, argv, envp: the ELF image and its stack. ENOCTX,
+                      * ENOENT (no such file), ENOEXEC (refused image), E2BIG, EBUSY */
+    PROC_FDS_NEW,    /* pid: an empty fd table. EEXIST, EBUSY */
+    PROC_FDS_SHARE,  /* pid, from: share from's fd table. EEXIST, EBUSY, ENOCTX */
+    PROC_FDS_COPY,   /* pid, from: a copy of from's fd table. EEXIST, EBUSY, ENOCTX */
+    PROC_CRED_SET,   /* pid, uid, gid. EBUSY */
+    PROC_THREAD_NEW, /* pid, entry, sp, arg: a thread, started. ENOCTX (no address
+                      * space or fd table) -> tid */
+    PROC_SPAWN,      /* path, argv, envp: CREATE, AS_NEW, LOAD, FDS_COPY of the caller's,
+                      * its credentials, THREAD_NEW at the entry -> pid */
+    PROC_EXEC,       /* path, argv, envp: replace the caller's threads and image, keep
+                      * its pid and fds; no reply on success */
+    PROC_WAIT,       /* pid (-1: any child), flags PROC_WNOHANG -> pid (0: none yet);
+                      * rep: proc_wait_rep. ECHILD. Blocks until a child has exited */
+    PROC_KILL,       /* pid: ends it (signals come with libposix). EPERM */
+    PROC_LIST,       /* first pid -> count; reply data: struct proc_info[] */
+    PROC_OP_END,
+};
+
+enum proc_flags {
+    PROC_WNOHANG = 1u << 0, /* PROC_WAIT: return 0 at once if no child has exited */
+};
+
+/* Requests that carry only numbers. `a` means what the op's comment says, in order. */
+struct proc_req {
+    struct proto_hdr hdr;
+    int64_t a[3];
+};
+_Static_assert(sizeof(struct proc_req) == 32, "fits the message registers");
+
+/*
+ * PROC_LOAD, PROC_SPAWN, PROC_EXEC: the fixed part; then `len` bytes: the path, argc
+ * argument strings and envc environment strings, each NUL-terminated, back to back.
+ */
+struct proc_image_req {
+    struct proto_hdr hdr;
+    int64_t pid;     /* PROC_LOAD only: the process to load into */
+    uint32_t argc;
+    uint32_t envc;
+};
+_Static_assert(sizeof(struct proc_image_req) == 24, "protocol ABI");
+
+struct proc_getpid_rep {
+    int64_t pid;
+    int64_t ppid;
+};
+
+struct proc_load_rep {
+    uint64_t entry; /* where the first thread should start */
+    uint64_t sp;    /* its initial stack pointer (argc, argv, envp, auxv) */
+};
+
+struct proc_wait_rep {
+    int64_t pid;
+    int64_t status; /* exit code (0..255), or 256 + n: ended by PROC_KILL (n = 9) */
+};
+
+enum proc_state {
+    PROC_S_BLANK = 1, /* being built: no thread started yet */
+    PROC_S_RUNNING,
+    PROC_S_ZOMBIE,    /* exited, not yet waited for */
+};
+
+struct proc_info {
+    int64_t pid;
+    int64_t ppid;
+    uint32_t state;    /* enum proc_state */
+    uint32_t threads;
+    uint64_t pages;    /* memory charged to it, in 4 KiB pages */
+    char name[32];     /* command name, NUL-terminated */
+};
+_Static_assert(sizeof(struct proc_info) == 64, "protocol ABI");

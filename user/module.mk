@@ -36,7 +36,7 @@ $(USER_LIB): $(USER_LIB_OBJS)
 # The root server: every .c/.S in user/root, linked in name order. Its tests and
 # benchmarks run in link order, and within a file in source order, which
 # -fno-toplevel-reorder guarantees (gcc otherwise emits the registry entries reversed).
-ROOT_SRCS := $(sort $(wildcard user/root/*.c user/root/*.S))
+ROOT_SRCS := $(sort $(wildcard user/root/*.c user/root/*.S user/root/pm/*.c))
 ROOT_OBJS := $(patsubst user/%,$(BUILD)/user/%.o,$(basename $(ROOT_SRCS)))
 ROOT_ELF := $(BUILD)/root.elf
 $(ROOT_OBJS): USER_CFLAGS += -fno-toplevel-reorder
@@ -45,8 +45,15 @@ $(ROOT_ELF): $(ROOT_OBJS) $(USER_LINK_DEPS)
 	@echo "  LD      $@"
 	$(Q)$(USER_LINK)
 
-# Programs for the boot image, as name=path pairs (see tools/bootimg.manifest). None yet:
-# the root server is loaded by the kernel, not from the image.
-BOOTIMG_FILES ?=
+# ptest: a native test program for the process manager (its own _start, no crt0, no libc).
+PTEST_OBJS := $(BUILD)/user/bin/ptest/start.o $(BUILD)/user/bin/ptest/ptest.o
+PTEST_ELF := $(BUILD)/user/bin/ptest.elf
+$(PTEST_ELF): $(PTEST_OBJS) $(USER_LIB) $(USER_LDS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(PTEST_OBJS) $(USER_LIB) $(USER_LIBGCC)
+all: $(PTEST_ELF)
+
+# Programs for the boot image, as name=path pairs (see tools/bootimg.manifest).
+BOOTIMG_FILES += bin/ptest=$(PTEST_ELF)
 
 include user/lib/musl/module.mk

@@ -23,5 +23,6 @@ enum root_exit {
 #define ROOT_QEMU_EXIT_PORT 0xf4
 
 const struct cr_bootinfo *root_bootinfo(void);
+int root_test_pool_index(void);
 uint64_t root_start_tsc(void);
 _Noreturn void root_poweroff(int code);

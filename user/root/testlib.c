@@ -76,6 +76,14 @@ pick_pool_source(const struct cr_bootinfo *bi, unsigned *bits)
     return best;
 }
 
+/* The bootinfo index of the RAM untyped the tests split, or -1 (for the memory pool). */
+int
+root_test_pool_index(void)
+{
+    unsigned bits;
+    return pick_pool_source(root_bootinfo(), &bits);
+}
+
 static bool
 tl_init(void)
 {

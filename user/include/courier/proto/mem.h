@@ -23,6 +23,12 @@ enum mem_op {
     MEM_OP_END,
 };
 
+/* MEM_MAP_ANON flags (in hdr.flags). */
+enum mem_flags {
+    MEM_F_POPULATE = 1u << 0, /* allocate every page now: ENOMEM (and nothing mapped) if
+                               * they do not all fit the quota */
+};
+
 /* prot bits, as PROT_READ/WRITE/EXEC. W and X together are refused (EINVAL). */
 enum mem_prot {
     MEM_READ = 1u << 0,

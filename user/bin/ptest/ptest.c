@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ptest: a native Courier program (no libc, no libposix) that the process-manager system
+ * tests run (user/root/test_proc.c). It speaks proc.h, mem.h and io.h directly through
+ * the well-known slots of proto.h. argv[1] picks what it does:
+ *
+ *   exit N     exit with status N
+ *   hello      write "ptest: hello" to fd 1, exit 0
+ *   zero       anonymous memory and the heap read as zero and keep what is written
+ *   fault      write to a read-only page (the manager ends it: 256 + SIGSEGV)
+ *   quota      ask for more memory than its quota (ENOMEM), then go on: exit 0
+ *   exec P A   replace itself with boot-image program P, argument A
+ *   sleep      block until killed
+ *   args       exit 0 if argv is "args x y" and COURIER_TEST=1 is in the environment
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <courier/abi/errors.h>
+#include <courier/abi/msg.h>
+#include <courier/lib/string.h>
+#include <courier/proto/io.h>
+#include <courier/proto/mem.h>
+#include <courier/proto/proc.h>
+#include <courier/sys.h>
+
+_Noreturn void ptest_main(uint64_t *sp);
+
+static int64_t
+call(cr_cptr_t conn, const void *req, size_t len, const void *data, size_t dlen, void *rep,
+     size_t rlen)
+{
+    struct cr_iov s[2] = { { CR_UPTR(req), len }, { CR_UPTR(data), dlen } };
+    struct cr_iov r[1] = { { CR_UPTR(rep), rlen } };
+    return cr_msg_sendv(conn, CR_UPTR(s), dlen != 0 ? 2 : 1, CR_UPTR(r), rep != NULL);
+}
+
+static int64_t
+mem(uint16_t op, uint16_t flags, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    struct mem_req q = { { op, flags, 0 }, { a0, a1, a2 } };
+    return call(CR_SLOT_MEM, &q, sizeof(q), NULL, 0, NULL, 0);
+}
+
+static void
+say(const char *s)
+{
+    struct io_req q = { { IO_WRITE, 0, (uint32_t)strlen(s) }, { 0, 0, 0 } };
+    call(CR_SLOT_FD(1), &q, sizeof(q), s, strlen(s), NULL, 0);
+}
+
+static _Noreturn void
+quit(int code)
+{
+    struct proc_req q = { { PROC_EXIT, 0, 0 }, { code, 0, 0 } };
+    call(CR_SLOT_PROC, &q, sizeof(q), NULL, 0, NULL, 0);
+    for (;;) {
+        __asm__ volatile("ud2"); /* not reached: the manager ended us */
+    }
+}
+
+static int64_t
+num(const char *s)
+{
+    int64_t v = 0;
+    while (*s >= '0' && *s <= '9') {
+        v = v * 10 + (*s++ - '0');
+    }
+    return v;
+}
+
+static bool
+all_zero_then_fill(volatile uint8_t *p, uint64_t len, uint8_t v)
+{
+    for (uint64_t i = 0; i < len; i++) {
+        if (p[i] != 0) {
+            return false;
+        }
+        p[i] = (uint8_t)(v + i);
+    }
+    for (uint64_t i = 0; i < len; i++) {
+        if (p[i] != (uint8_t)(v + i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+zero(void)
+{
+    int64_t a = mem(MEM_MAP_ANON, 0, 0, 65536, MEM_READ | MEM_WRITE);
+    if (a <= 0 || !all_zero_then_fill((volatile uint8_t *)(uintptr_t)a, 65536, 7)) {
+        return 1;
+    }
+    int64_t b0 = mem(MEM_BRK, 0, 0, 0, 0);
+    int64_t b1 = mem(MEM_BRK, 0, (uint64_t)b0 + 3 * 4096 + 100, 0, 0);
+    if (b0 <= 0 || b1 != b0 + 3 * 4096 + 100 ||
+        !all_zero_then_fill((volatile uint8_t *)(uintptr_t)b0, 3 * 4096 + 100, 9)) {
+        return 2;
+    }
+    if (mem(MEM_UNMAP, 0, (uint64_t)a, 65536, 0) != 0 ||
+        mem(MEM_MAP_ANON, 0, (uint64_t)a, 4096, MEM_READ | MEM_WRITE) != a ||
+        !all_zero_then_fill((volatile uint8_t *)(uintptr_t)a, 4096, 1)) {
+        return 3; /* an unmapped page comes back zeroed */
+    }
+    if (mem(MEM_MAP_ANON, 0, 0, 4096, MEM_WRITE | MEM_EXEC) != -CR_EINVAL ||
+        mem(MEM_MAP_ANON, 0, (uint64_t)a, 4096, MEM_READ) != -CR_EEXIST ||
+        mem(MEM_PROTECT, 0, 0x500000000000ull, 4096, MEM_READ) != -CR_ENOENT ||
+        mem(0x2ff, 0, 0, 0, 0) != -CR_ENOSYS) {
+        return 4;
+    }
+    return 0;
+}
+
+static int
+quota(void)
+{
+    /* 64 MiB at once, populated now: beyond the quota, refused whole. */
+    if (mem(MEM_MAP_ANON, MEM_F_POPULATE, 0, 64ull << 20, MEM_READ | MEM_WRITE) != -CR_ENOMEM) {
+        return 1;
+    }
+    int64_t a = mem(MEM_MAP_ANON, MEM_F_POPULATE, 0, 65536, MEM_READ | MEM_WRITE);
+    return a > 0 && all_zero_then_fill((volatile uint8_t *)(uintptr_t)a, 65536, 3) ? 0 : 2;
+}
+
+_Noreturn void
+ptest_main(uint64_t *sp)
+{
+    int64_t argc = (int64_t)sp[0];
+    char **argv = (char **)&sp[1];
+    char **envp = &argv[argc + 1];
+    const char *what = argc > 1 ? argv[1] : "";
+    if (strcmp(what, "exit") == 0 && argc > 2) {
+        quit((int)num(argv[2]));
+    } else if (strcmp(what, "hello") == 0) {
+        say("ptest: hello\n");
+        quit(0);
+    } else if (strcmp(what, "zero") == 0) {
+        quit(zero());
+    } else if (strcmp(what, "fault") == 0) {
+        *(volatile uint64_t *)(uintptr_t)&ptest_main = 1; /* text is read-only */
+        quit(1);
+    } else if (strcmp(what, "quota") == 0) {
+        quit(quota());
+    } else if (strcmp(what, "exec") == 0 && argc > 3) {
+        char data[128];
+        size_t n1 = strlen(argv[2]) + 1;
+        size_t n2 = strlen(argv[2]) + 1;
+        size_t n3 = strlen(argv[3]) + 1;
+        if (n1 + n2 + n3 > sizeof(data)) {
+            quit(2);
+        }
+        memcpy(data, argv[2], n1);
+        memcpy(data + n1, argv[2], n2);
+        memcpy(data + n1 + n2, argv[3], n3);
+        struct proc_image_req q = { { PROC_EXEC, 0, (uint32_t)(n1 + n2 + n3) }, 0, 2, 0 };
+        call(CR_SLOT_PROC, &q, sizeof(q), data, n1 + n2 + n3, NULL, 0);
+        quit(3); /* exec failed */
+    } else if (strcmp(what, "sleep") == 0) {
+        for (;;) {
+            uint64_t bits;
+            cr_notify_wait(CR_SLOT_NTFN, CR_UPTR(&bits));
+        }
+    } else if (strcmp(what, "args") == 0) {
+        bool env = false;
+        for (char **e = envp; *e != NULL; e++) {
+            env = env || strcmp(*e, "COURIER_TEST=1") == 0;
+        }
+        quit(argc == 4 && strcmp(argv[2], "x") == 0 && strcmp(argv[3], "y") == 0 && env ? 0
+                                                                                       : 1);
+    }
+    quit(100);
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading a program (docs/process.md): an ELF file of the boot image into a process's
+ * address space, with the Linux initial stack musl expects, through the ELF library
+ * (user/lib/elf) the rest of the system uses too. Segments are filled now, page by page;
+ * the stack below the arguments and the heap are anonymous regions filled on touch.
+ */
+#include "pm.h"
+
+#include <courier/abi/errors.h>
+#include <courier/bootimg.h>
+#include <courier/lib/string.h>
+#include <courier/proto/mem.h>
+#include <courier/sys.h>
+
+#include "../root.h"
+#include "../../lib/bootimg/bootimg.h"
+#include "../../lib/elf/elf.h"
+#include "../../lib/elf/initstack.h"
+
+enum {
+    PAGE = 4096,
+    STACK_TOP = 0x7ffffffff000ull,      /* CR_USER_MAX: the stack ends at the user top */
+    STACK_SIZE = 8ull << 20,            /* 8 MiB reserved, filled on touch */
+    ARGS_MAX = 16384,                   /* bytes of the initial stack built at load */
+};
+
+static uint8_t stack_buf[ARGS_MAX] __attribute__((aligned(16)));
+
+static uint32_t
+prot_of(uint32_t elf_prot)
+{
+    return ((elf_prot & ELF_PROT_R) ? MEM_READ : 0) | ((elf_prot & ELF_PROT_W) ? MEM_WRITE : 0) |
+           ((elf_prot & ELF_PROT_X) ? MEM_EXEC : 0);
+}
+
+/* Fills one segment: every page mapped now, file bytes copied, the rest zero. */
+static int
+load_segment(struct pm_proc *p, const uint8_t *file, const struct elf_segment *s)
+{
+    uint32_t prot = prot_of(s->prot);
+    uint64_t out;
+    int rc = pm_vm_map_anon(p, s->map_start, s->map_end - s->map_start, prot, PM_R_IMAGE,
+                            &out);
+    if (rc != 0) {
+        return rc;
+    }
+    /* Bounded by the segment's pages (ELF_USER_TOP bounds map_end). */
+    for (uint64_t va = s->map_start; va < s->map_end; va += PAGE) {
+        void *w;
+        rc = pm_vm_page(p, va, prot, &w);
+        if (rc != 0) {
+            return rc;
+        }
+        /* The file bytes that land in this page: [lo, hi) of the segment's addresses. */
+        uint64_t lo = va > s->vaddr ? va : s->vaddr;
+        uint64_t hi = va + PAGE < s->vaddr + s->filesz ? va + PAGE : s->vaddr + s->filesz;
+        if (lo < hi) {
+            memcpy((uint8_t *)w + (lo - va), file + s->offset + (lo - s->vaddr), hi - lo);
+        }
+        pm_vm_page_done();
+    }
+    return 0;
+}
+
+/* Copies the built stack (the top `len` bytes below STACK_TOP) into fresh pages. */
+static int
+load_stack(struct pm_proc *p, const uint8_t *buf, size_t len)
+{
+    uint64_t out;
+    int rc = pm_vm_map_anon(p, STACK_TOP - STACK_SIZE, STACK_SIZE, MEM_READ | MEM_WRITE,
+                            PM_R_STACK, &out);
+    if (rc != 0) {
+        return rc;
+    }
+    uint64_t bottom = (STACK_TOP - len) & ~(uint64_t)(PAGE - 1);
+    for (uint64_t va = bottom; va < STACK_TOP; va += PAGE) {
+        void *w;
+        rc = pm_vm_page(p, va, MEM_READ | MEM_WRITE, &w);
+        if (rc != 0) {
+            return rc;
+        }
+        /* The part of buf that lands here: buf covers [STACK_TOP - len, STACK_TOP). */
+        uint64_t lo = va > STACK_TOP - len ? va : STACK_TOP - len;
+        memcpy((uint8_t *)w + (lo - va), buf + (len - (STACK_TOP - lo)), va + PAGE - lo);
+        pm_vm_page_done();
+    }
+    return 0;
+}
+
+/*
+ * Loads boot-image file `path` into p's (empty) address space with the given arguments
+ * and environment; gives the entry point and initial stack pointer. ENOENT (no such
+ * file), ENOEXEC (the ELF library refused it), E2BIG (arguments beyond ARGS_MAX),
+ * ENOCTX (no address space), ENOMEM.
+ */
+int
+pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t argc,
+        const char *const *envp, size_t envc, uint64_t *entry, uint64_t *sp)
+{
+    if (p->as == NULL) {
+        return -CR_ENOCTX;
+    }
+    const struct cr_bootinfo *bi = root_bootinfo();
+    const void *img = (const void *)(uintptr_t)bi->bootimg_vaddr;
+    const struct bootimg_entry *e;
+    if (bootimg_find(img, bi->bootimg_size, path, &e) != 0) {
+        return -CR_ENOENT;
+    }
+    const uint8_t *file = bootimg_data(img, e);
+    static struct elf_image im;
+    if (elf_parse(file, e->size, 0x400000, &im) != ELF_OK) {
+        return -CR_ENOEXEC;
+    }
+    uint64_t top = 0;
+    for (uint32_t i = 0; i < im.nsegs; i++) {
+        int rc = load_segment(p, file, &im.segs[i]);
+        if (rc != 0) {
+            return rc;
+        }
+        top = im.segs[i].map_end > top ? im.segs[i].map_end : top;
+    }
+    p->as->brk_start = top;
+    p->as->brk = top;
+    uint8_t rnd[INITSTACK_RANDOM_SIZE];
+    uint64_t t = 0;
+    cr_clock_get(CR_UPTR(&t));
+    for (unsigned i = 0; i < sizeof(rnd); i++) {
+        t = t * 6364136223846793005ull + 1442695040888963407ull;
+        rnd[i] = (uint8_t)(t >> 56);
+    }
+    struct initstack_args a = {
+        .argv = argv, .argc = argc, .envp = envp, .envc = envc, .execfn = path,
+        .platform = "x86_64", .random = rnd, .image = &im, .file = file, .hwcap = 0,
+        .clktck = 100, .uid = p->cred.uid, .euid = p->cred.uid, .gid = p->cred.gid,
+        .egid = p->cred.gid,
+    };
+    uint64_t user_sp;
+    int rc = initstack_build(&a, stack_buf, sizeof(stack_buf), STACK_TOP, &user_sp);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = load_stack(p, stack_buf + (sizeof(stack_buf) - (STACK_TOP - user_sp)),
+                    STACK_TOP - user_sp);
+    if (rc != 0) {
+        return rc;
+    }
+    *entry = im.entry;
+    *sp = user_sp;
+    return 0;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting the managers (docs/process.md). pm_start, called once by the root's main
+ * thread, builds the pool, the managers' CSpace, their channels and the root's own entry
+ * in the process table (pid 1), then starts three threads — the server, the pager and
+ * the console — FIFO at one priority, so each runs until it blocks in its receive and
+ * they never interleave in the middle of a request. The server thread finishes the set-up
+ * that needs the managers' CSpace before it serves anything; pm_start waits for that.
+ */
+#include "pm.h"
+
+#include <stdarg.h>
+
+#include <courier/abi/caps.h>
+#include <courier/abi/errors.h>
+#include <courier/lib/print.h>
+#include <courier/lib/string.h>
+#include <courier/proto/proc.h>
+#include <courier/sys.h>
+
+#include "../slot.h"
+#include "../uart.h"
+
+enum {
+    NTHREADS = 3,
+    STACK = 16384,
+    SRV_TABLE_BITS = 6, /* 63 open exchanges (waits included) */
+    CON_TABLE_BITS = 4,
+};
+
+void pm_server_set_chan(cr_cptr_t chan);
+void pm_pager_set_chan(cr_cptr_t chan);
+void pm_console_set_chan(cr_cptr_t chan);
+void pm_server_loop(void);
+void pm_pager_loop(void);
+void pm_console_loop(void);
+bool pm_vm_init(struct pm_proc *root);
+struct pm_proc *pm_proc_at(unsigned i);
+
+static struct {
+    bool started;
+    bool ok;
+    cr_cptr_t chunk;          /* the managers' own objects */
+    cr_cptr_t ready;          /* notification: the server thread finished its set-up */
+    cr_cptr_t conn_proc;      /* the root main thread's connection (pid 1) */
+    struct pm_proc *root;
+    unsigned nthreads;
+    void (*fn[NTHREADS])(void);
+} pm;
+
+static uint8_t stacks[NTHREADS][STACK] __attribute__((aligned(16)));
+
+/* Logs a line from a manager thread straight to the UART (printf's buffer is the main
+ * thread's). */
+void
+pm_log(const char *fmt, ...)
+{
+    char line[200];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        uart_write(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    }
+}
+
+static cr_cptr_t
+new_obj(unsigned type, unsigned bits)
+{
+    cr_cptr_t s = root_slot_alloc();
+    if (s == 0 || cr_untyped_retype(pm.chunk, type, bits, CR_CAP_ROOT_CNODE, s, 1) != 0) {
+        return 0;
+    }
+    return s;
+}
+
+static void
+server_main(void)
+{
+    pm.ok = pm_vm_init(pm.root);
+    cr_notify_signal(pm.ready);
+    if (pm.ok) {
+        pm_server_loop();
+    }
+    for (;;) {
+        uint64_t bits;
+        cr_notify_wait(pm.ready, CR_UPTR(&bits));
+    }
+}
+
+/* Entry of every manager thread: rdi is its index. */
+static void
+thread_entry(uint64_t i)
+{
+    pm.fn[i]();
+    for (;;) {
+        cr_yield();
+    }
+}
+
+/* Starts fn as a manager thread (the managers' CSpace, the root's address space). */
+bool
+pm_thread_start(void (*fn)(void), unsigned prio)
+{
+    if (pm.nthreads >= NTHREADS) {
+        return false;
+    }
+    unsigned i = pm.nthreads++;
+    pm.fn[i] = fn;
+    cr_cptr_t tcb = new_obj(CR_OBJ_TCB, 0);
+    struct cr_regs r = { .rip = (uint64_t)(uintptr_t)thread_entry,
+                         .rsp = (uint64_t)(uintptr_t)&stacks[i][STACK - 8], .rdi = i };
+    return tcb != 0 && cr_tcb_configure(tcb, pm_cspace_root(), CR_CAP_ROOT_VSPACE, 0, 0) == 0 &&
+           cr_tcb_set_priority(tcb, prio, CR_SCHED_FIFO) == 0 &&
+           cr_tcb_write_regs(tcb, CR_UPTR(&r), CR_REGS_RESUME) == 0;
+}
+
+static cr_cptr_t
+new_channel(unsigned table_bits)
+{
+    cr_cptr_t ch = new_obj(CR_OBJ_CHANNEL, 0);
+    cr_cptr_t rt = table_bits != 0 ? new_obj(CR_OBJ_REPLY_TABLE, table_bits) : 0;
+    if (ch == 0 || (table_bits != 0 && (rt == 0 || cr_channel_bind(ch, rt, 0) != 0))) {
+        return 0;
+    }
+    return ch;
+}
+
+/* Starts the managers once; false (and a log line) if they cannot run. */
+bool
+pm_start(void)
+{
+    if (pm.started) {
+        return pm.ok;
+    }
+    pm.started = true;
+    int err = 0;
+    if (!pm_pool_init() || (pm.chunk = pm_pool_take()) == 0 || !pm_cspace_init(pm.chunk)) {
+        printf("pm: no memory pool; processes unavailable\n");
+        return false;
+    }
+    cr_cptr_t srv = new_channel(SRV_TABLE_BITS);
+    cr_cptr_t flt = new_channel(0);
+    cr_cptr_t con = new_channel(CON_TABLE_BITS);
+    pm.ready = new_obj(CR_OBJ_NOTIFICATION, 0);
+    pm.conn_proc = root_slot_alloc();
+    if (srv == 0 || flt == 0 || con == 0 || pm.ready == 0 || pm.conn_proc == 0) {
+        printf("pm: cannot make the managers' channels\n");
+        return false;
+    }
+    pm_server_set_chan(srv);
+    pm_pager_set_chan(flt);
+    pm_console_set_chan(con);
+    pm.root = pm_proc_new(0, &err); /* pid 1: the root server itself */
+    if (pm.root == NULL || pm.root->pid != 1 ||
+        cr_cap_mint(CR_CAP_ROOT_CNODE, pm.conn_proc, CR_CAP_ROOT_CNODE, srv,
+                    CR_RIGHT_WRITE | CR_RIGHT_GRANT, 1) != 0) {
+        printf("pm: cannot make the root's process entry (%s)\n", cr_errname(err));
+        return false;
+    }
+    pm.root->state = PROC_S_RUNNING;
+    memcpy(pm.root->name, "root", 5);
+    if (!pm_thread_start(server_main, PM_PRIO) || !pm_thread_start(pm_pager_loop, PM_PRIO) ||
+        !pm_thread_start(pm_console_loop, PM_PRIO)) {
+        printf("pm: cannot start the manager threads\n");
+        return false;
+    }
+    uint64_t bits;
+    cr_notify_wait(pm.ready, CR_UPTR(&bits));
+    if (!pm.ok) {
+        printf("pm: set-up in the server thread failed\n");
+    }
+    return pm.ok;
+}
+
+bool
+pm_started(void)
+{
+    return pm.started && pm.ok;
+}
+
+cr_cptr_t
+pm_conn_proc(void)
+{
+    return pm.conn_proc;
+}
+
+cr_cptr_t
+pm_conn_mem(void)
+{
+    return pm.conn_proc;
+}
+
+void
+pm_stats(struct pm_stats *s)
+{
+    s->chunks_free = pm_pool_free_count();
+    s->chunks_total = pm_pool_total();
+    s->procs = 0;
+    for (unsigned i = 0; i < PM_MAX_PROCS; i++) {
+        s->procs += pm_proc_at(i)->pid != 0;
+    }
+}

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The root server's process and memory managers (docs/process.md, docs/memory.md): the
+ * state they share, and the functions each file offers the others. They run as threads of
+ * the root server with a CSpace of their own (cspace.c), in which every process's two
+ * CNodes can be named slot by slot; the root's main thread keeps its one-level CSpace and
+ * talks to them by message, like any client.
+ *
+ * Every process owns: a CSpace CNode (`cs`: what the program sees, its well-known slots
+ * from proto.h), a resources CNode (`res`: its VSpace, page tables, frames and TCBs, which
+ * only the manager sees), and the 1 MiB untyped chunks all of these were made from. Its
+ * end revokes the chunks, which destroys every object of the process at once and returns
+ * the memory exactly (pool.c).
+ *
+ * Owner: the manager threads; one request is handled at a time (the server thread and the
+ * pager do not run concurrently in the same process's state: the pager only adds pages).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <courier/abi/types.h>
+
+enum {
+    PM_MAX_PROCS = 64,       /* live processes (zombies included), the root (pid 1) too */
+    PM_CS_RADIX = 9,         /* a process's CSpace: 512 slots */
+    PM_RES_RADIX = 11,       /* its resources CNode: 2048 objects */
+    PM_L1_RADIX = 12,        /* the manager CSpace's first level */
+    PM_CHUNK_BITS = 20,      /* untyped chunks of 1 MiB */
+    PM_MAX_CHUNKS = 8,       /* per process: its quota, in chunks (8 MiB) */
+    PM_MAX_REGIONS = 32,     /* mappings per address space */
+    PM_MAX_PAGES = 1024,     /* pages (frames and tables) per address space */
+    PM_MAX_THREADS = 8,      /* threads per process */
+    PM_NAME_MAX = 32,
+    PM_PRIO = 254,           /* the manager threads */
+    PM_DEFAULT_PRIO = 100,   /* a process's threads */
+};
+
+/* The manager CSpace: slot `idx` of the CNode at first-level index `l1`. */
+#define PM_CPTR(l1, idx) (((cr_cptr_t)(l1) << PM_L1_RADIX) | (cr_cptr_t)(idx))
+
+struct pm_region {
+    uint64_t start; /* page aligned */
+    uint64_t end;   /* exclusive, page aligned; start < end when in use */
+    uint32_t prot;  /* MEM_READ | MEM_WRITE | MEM_EXEC */
+    uint32_t kind;  /* enum pm_region_kind */
+};
+
+enum pm_region_kind {
+    PM_R_FREE = 0,
+    PM_R_ANON,  /* zero-filled on first touch */
+    PM_R_IMAGE, /* an ELF segment: filled at load */
+    PM_R_STACK, /* the initial stack: grows by touch within its range */
+    PM_R_BRK,   /* the heap end that MEM_BRK moves */
+};
+
+struct pm_page {
+    uint64_t va;   /* page address; a page table: its span's start | its level (1..3) */
+    uint16_t slot; /* in res */
+    bool table;
+};
+
+struct pm_thread {
+    uint16_t tcb;  /* res slot of the TCB, 0 = unused */
+    uint16_t cs;   /* cs slot of the thread's own TCB capability (the first: 1) */
+};
+
+/* An address space: its VSpace and what is mapped in it. Shared by processes by count. */
+struct pm_as {
+    int refs;
+    struct pm_proc *owner; /* whose res CNode and chunks hold the objects */
+    uint16_t vspace;       /* res slot */
+    uint64_t brk_start;
+    uint64_t brk;
+    struct pm_region regions[PM_MAX_REGIONS];
+    uint32_t npages;
+    struct pm_page pages[PM_MAX_PAGES];
+};
+
+/* An fd table: fd n is a connection (console now); shared by processes by count. */
+struct pm_fds {
+    int refs;
+    uint8_t open[256 / 8]; /* bit n: fd n open (a console connection) */
+};
+
+struct pm_cred {
+    uint32_t uid;
+    uint32_t gid;
+};
+
+struct pm_proc {
+    int64_t pid; /* 0: free entry */
+    int64_t ppid;
+    uint32_t state; /* enum proc_state */
+    int exit_status;
+    char name[PM_NAME_MAX];
+    unsigned l1;              /* res at PM_CPTR(l1, i), cs at PM_CPTR(l1 + 1, i) */
+    cr_cptr_t res_handle;     /* root-CNode slots naming the two CNodes themselves */
+    cr_cptr_t cs_handle;
+    cr_cptr_t chunks[PM_MAX_CHUNKS];
+    unsigned nchunks;
+    uint8_t res_used[(1u << PM_RES_RADIX) / 8];
+    uint64_t pages;           /* frames and tables charged */
+    struct pm_as *as;
+    struct pm_fds *fds;
+    struct pm_cred cred;
+    bool cred_set;
+    unsigned nthreads;
+    struct pm_thread threads[PM_MAX_THREADS];
+    uint64_t wait_rcvid;      /* a PROC_WAIT it is blocked in, 0 = none */
+    int64_t wait_pid;
+};
+
+/* pm.c */
+bool pm_start(void);
+bool pm_started(void);
+cr_cptr_t pm_conn_proc(void); /* the root's own connections (pid 1) */
+cr_cptr_t pm_conn_mem(void);
+struct pm_stats {
+    uint64_t chunks_free; /* chunks in the pool not given to any process */
+    uint64_t chunks_total;
+    unsigned procs;
+};
+void pm_stats(struct pm_stats *s);
+
+/* cspace.c */
+bool pm_cspace_init(cr_cptr_t ut);
+cr_cptr_t pm_cspace_root(void);
+bool pm_l1_alloc(unsigned *l1);
+void pm_l1_free(unsigned l1);
+cr_cptr_t pm_handle_alloc(void);
+void pm_handle_free(cr_cptr_t h);
+
+/* pool.c */
+bool pm_pool_init(void);
+cr_cptr_t pm_pool_take(void);
+void pm_pool_give(cr_cptr_t chunk);
+uint64_t pm_pool_free_count(void);
+uint64_t pm_pool_total(void);
+int pm_alloc(struct pm_proc *p, unsigned type, unsigned bits, cr_cptr_t cnode_handle,
+             uint64_t idx);
+
+/* obj.c: objects of a process */
+int pm_res_new(struct pm_proc *p, unsigned type, unsigned bits, uint16_t *slot);
+void pm_res_drop(struct pm_proc *p, uint16_t slot);
+
+/* vm.c */
+struct pm_as *pm_as_new(struct pm_proc *owner, int *err);
+void pm_as_put(struct pm_as *as);
+int pm_vm_map_anon(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot,
+                   uint32_t kind, uint64_t *out);
+int pm_vm_unmap(struct pm_proc *p, uint64_t addr, uint64_t len);
+int pm_vm_populate(struct pm_proc *p, uint64_t addr, uint64_t len);
+int pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot);
+int pm_vm_brk(struct pm_proc *p, uint64_t want, uint64_t *now);
+int pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write);
+int pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch);
+void pm_vm_page_done(void);
+struct pm_region *pm_vm_region(struct pm_as *as, uint64_t addr);
+
+/* load.c */
+int pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t argc,
+            const char *const *envp, size_t envc, uint64_t *entry, uint64_t *sp);
+
+/* proc.c */
+struct pm_proc *pm_proc_get(int64_t pid);
+struct pm_proc *pm_proc_new(int64_t ppid, int *err);
+int pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t arg,
+                       int64_t *tid);
+void pm_proc_exit(struct pm_proc *p, int status);
+void pm_proc_reap(struct pm_proc *p);
+int pm_proc_fds(struct pm_proc *p, struct pm_fds *share, bool copy);
+int pm_proc_list(int64_t first, void *out, size_t max, size_t *count);
+int pm_proc_destroy_image(struct pm_proc *p);
+
+/* console.c */
+bool pm_console_start(void);
+cr_cptr_t pm_console_chan(void);
+
+/* pager.c */
+bool pm_pager_start(void);
+cr_cptr_t pm_fault_chan(void);
+
+/* server.c */
+bool pm_server_start(void);
+cr_cptr_t pm_server_chan(void);
+void pm_server_child_exited(struct pm_proc *parent);
+
+/* thread.c: a manager thread in the root's address space, with the manager CSpace */
+bool pm_thread_start(void (*fn)(void), unsigned prio);
+void pm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memory pool (docs/memory.md): RAM as 1 MiB untyped chunks. At start the manager
+ * takes the largest RAM untyped the system tests do not use and splits it into chunks;
+ * a process is given chunks one at a time as it needs memory, up to its quota, and every
+ * object it has — CNodes, VSpace, page tables, frames, TCBs — is retyped from them. When
+ * it ends, each chunk is revoked (destroying everything made from it) and goes back on the
+ * free list, reset: the pool then holds exactly what it held before the process.
+ */
+#include "pm.h"
+
+#include <courier/abi/bootinfo.h>
+#include <courier/abi/caps.h>
+#include <courier/abi/errors.h>
+#include <courier/sys.h>
+
+#include "../root.h"
+#include "../slot.h"
+
+enum {
+    POOL_MAX = 1024, /* chunks: at most 1 GiB managed */
+    POOL_MIN_SOURCE_BITS = 24,
+};
+
+static struct {
+    cr_cptr_t free[POOL_MAX];
+    unsigned nfree;
+    unsigned total;
+} pool;
+
+/* The largest RAM untyped of at most 1 GiB that nobody else uses yet, or -1. */
+static int
+pick_source(const struct cr_bootinfo *bi, int avoid)
+{
+    int best = -1;
+    uint64_t n = bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count
+                                                              : CR_BOOTINFO_MAX_UNTYPED;
+    for (uint64_t i = 0; i < n; i++) {
+        const struct cr_untyped_desc *u = &bi->untyped[i];
+        if (u->is_device || (int)i == avoid || u->size_bits < POOL_MIN_SOURCE_BITS ||
+            u->size_bits > 30) {
+            continue;
+        }
+        if (best < 0 || u->size_bits > bi->untyped[best].size_bits) {
+            best = (int)i;
+        }
+    }
+    return best;
+}
+
+/*
+ * Splits the source into chunks in root slots. The system tests take the smallest RAM
+ * untyped of at least 16 MiB (testlib.c), so this takes the largest one, which on every
+ * machine with two or more such regions is another; on one with only one, the pool takes
+ * half of it by splitting that region in two first.
+ */
+bool
+pm_pool_init(void)
+{
+    const struct cr_bootinfo *bi = root_bootinfo();
+    int src = pick_source(bi, root_test_pool_index());
+    if (src < 0) {
+        return false;
+    }
+    cr_cptr_t ut = bi->untyped_first + (uint64_t)src;
+    unsigned bits = bi->untyped[src].size_bits;
+    unsigned count = 1u << (bits - PM_CHUNK_BITS);
+    if (count > POOL_MAX) {
+        count = POOL_MAX;
+    }
+    cr_cptr_t first = root_slot_alloc();
+    for (unsigned i = 1; i < count; i++) {
+        if (root_slot_alloc() != first + i) {
+            return false;
+        }
+    }
+    if (first == 0 || cr_untyped_retype(ut, CR_OBJ_UNTYPED, PM_CHUNK_BITS, CR_CAP_ROOT_CNODE,
+                                        first, count) != 0) {
+        return false;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        pool.free[pool.nfree++] = first + count - 1 - i; /* low addresses first */
+    }
+    pool.total = count;
+    return true;
+}
+
+/* A free chunk (empty: everything made from it was revoked), or 0. */
+cr_cptr_t
+pm_pool_take(void)
+{
+    return pool.nfree > 0 ? pool.free[--pool.nfree] : 0;
+}
+
+/* Revokes what was made from the chunk and puts it back. */
+void
+pm_pool_give(cr_cptr_t chunk)
+{
+    int64_t rc = cr_cap_revoke(CR_CAP_ROOT_CNODE, chunk);
+    if (rc != 0) {
+        pm_log("pm: revoke of chunk %llu failed: %s; it is lost\n", (unsigned long long)chunk,
+               cr_errname((int)rc));
+        return;
+    }
+    pool.free[pool.nfree++] = chunk;
+}
+
+uint64_t
+pm_pool_free_count(void)
+{
+    return pool.nfree;
+}
+
+uint64_t
+pm_pool_total(void)
+{
+    return pool.total;
+}
+
+/*
+ * Retypes one object for process p into slot idx of the CNode the root-slot handle
+ * `cnode_handle` names, from p's current chunk; takes a new chunk when that one is full,
+ * up to the quota (PM_MAX_CHUNKS): ENOMEM beyond it, to p alone.
+ */
+int
+pm_alloc(struct pm_proc *p, unsigned type, unsigned bits, cr_cptr_t cnode_handle, uint64_t idx)
+{
+    int64_t rc = -CR_ENOMEM;
+    if (p->nchunks > 0) {
+        rc = cr_untyped_retype(p->chunks[p->nchunks - 1], type, bits, cnode_handle, idx, 1);
+    }
+    if (rc != -CR_ENOMEM) {
+        return (int)rc;
+    }
+    if (p->nchunks >= PM_MAX_CHUNKS) {
+        return -CR_ENOMEM;
+    }
+    cr_cptr_t c = pm_pool_take();
+    if (c == 0) {
+        return -CR_ENOMEM;
+    }
+    p->chunks[p->nchunks++] = c;
+    return (int)cr_untyped_retype(c, type, bits, cnode_handle, idx, 1);
+}

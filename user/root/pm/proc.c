@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Processes (docs/process.md): the table, a blank process's making, its threads, its fd
+ * table, its end. A blank process has its two CNodes and its well-known slots (its
+ * connections to the managers, a notification) and nothing else: no address space, no
+ * fd table, no thread. The parent adds those by request (server.c); the first thread
+ * started makes it RUNNING.
+ */
+#include "pm.h"
+
+#include <courier/abi/caps.h>
+#include <courier/abi/errors.h>
+#include <courier/lib/string.h>
+#include <courier/proto/proc.h>
+#include <courier/sys.h>
+
+enum {
+    CS_GUARD = 64 - PM_CS_RADIX,           /* the process's own view: one level */
+    CS_L1_GUARD = 12 - PM_CS_RADIX,        /* seen from the manager's first level */
+    RES_L1_GUARD = 12 - PM_RES_RADIX,
+    RES_CS_SELF = 1,                       /* res slot: cs with the process's guard */
+};
+
+static struct pm_proc procs[PM_MAX_PROCS];
+static struct pm_fds fds_pool[PM_MAX_PROCS];
+static int64_t next_pid = 1;
+
+cr_cptr_t pm_l1_cnode(void);
+
+struct pm_proc *
+pm_proc_get(int64_t pid)
+{
+    if (pid <= 0) {
+        return NULL;
+    }
+    for (unsigned i = 0; i < PM_MAX_PROCS; i++) {
+        if (procs[i].pid == pid) {
+            return &procs[i];
+        }
+    }
+    return NULL;
+}
+
+/* Undoes a half-made process: its chunks (and so every object) and its table entry. */
+static void
+release(struct pm_proc *p)
+{
+    /* Threads first, so none runs on while its memory goes away. */
+    for (unsigned i = 0; i < PM_MAX_THREADS; i++) {
+        if (p->threads[i].tcb != 0) {
+            cr_tcb_suspend(PM_CPTR(p->l1, p->threads[i].tcb));
+            p->threads[i].tcb = 0;
+        }
+    }
+    p->nthreads = 0;
+    for (unsigned i = p->nchunks; i-- > 0;) {
+        pm_pool_give(p->chunks[i]);
+    }
+    p->nchunks = 0;
+    if (p->l1 != 0) {
+        pm_l1_free(p->l1);
+    }
+    pm_handle_free(p->res_handle);
+    pm_handle_free(p->cs_handle);
+    p->l1 = 0;
+    p->res_handle = p->cs_handle = 0;
+    p->pages = 0;
+    if (p->as != NULL) {
+        pm_as_put(p->as);
+        p->as = NULL;
+    }
+    if (p->fds != NULL) {
+        p->fds->refs--;
+        p->fds = NULL;
+    }
+}
+
+/* Makes p's two CNodes and the slots every process has (proto.h). */
+static int
+make_cnodes(struct pm_proc *p)
+{
+    cr_cptr_t l1c = pm_l1_cnode();
+    int rc = pm_alloc(p, CR_OBJ_CNODE, PM_RES_RADIX, CR_CAP_ROOT_CNODE, p->res_handle);
+    if (rc == 0) {
+        rc = pm_alloc(p, CR_OBJ_CNODE, PM_CS_RADIX, CR_CAP_ROOT_CNODE, p->cs_handle);
+    }
+    if (rc == 0) {
+        rc = (int)cr_cap_mint(l1c, p->l1, CR_CAP_ROOT_CNODE, p->res_handle, CR_RIGHTS_ALL,
+                              RES_L1_GUARD);
+    }
+    if (rc == 0) {
+        rc = (int)cr_cap_mint(l1c, p->l1 + 1, CR_CAP_ROOT_CNODE, p->cs_handle, CR_RIGHTS_ALL,
+                              CS_L1_GUARD);
+    }
+    if (rc == 0) {
+        rc = (int)cr_cap_mint(p->res_handle, RES_CS_SELF, CR_CAP_ROOT_CNODE, p->cs_handle,
+                              CR_RIGHTS_ALL, CS_GUARD);
+        p->res_used[RES_CS_SELF / 8] |= 1u << (RES_CS_SELF % 8);
+    }
+    cr_cptr_t srv = pm_server_chan();
+    if (rc == 0 && srv != 0) {
+        rc = (int)cr_cap_mint(p->cs_handle, CR_SLOT_PROC, CR_CAP_ROOT_CNODE, srv,
+                              CR_RIGHT_WRITE | CR_RIGHT_GRANT, (uint64_t)p->pid);
+        if (rc == 0) {
+            rc = (int)cr_cap_copy(p->cs_handle, CR_SLOT_MEM, p->cs_handle, CR_SLOT_PROC,
+                                  CR_RIGHT_WRITE);
+        }
+    }
+    if (rc == 0) {
+        rc = pm_alloc(p, CR_OBJ_NOTIFICATION, 0, p->cs_handle, CR_SLOT_NTFN);
+    }
+    return rc;
+}
+
+/*
+ * A new blank process, child of ppid (0 for the root itself). ENOMEM: no free entry,
+ * first-level slots, handles or memory.
+ */
+struct pm_proc *
+pm_proc_new(int64_t ppid, int *err)
+{
+    struct pm_proc *p = NULL;
+    for (unsigned i = 0; i < PM_MAX_PROCS && p == NULL; i++) {
+        if (procs[i].pid == 0) {
+            p = &procs[i];
+        }
+    }
+    *err = -CR_ENOMEM;
+    if (p == NULL) {
+        return NULL;
+    }
+    memset(p, 0, sizeof(*p));
+    p->pid = next_pid++;
+    p->ppid = ppid;
+    p->state = PROC_S_BLANK;
+    p->res_handle = pm_handle_alloc();
+    p->cs_handle = pm_handle_alloc();
+    if (p->res_handle == 0 || p->cs_handle == 0 || !pm_l1_alloc(&p->l1)) {
+        release(p);
+        p->pid = 0;
+        return NULL;
+    }
+    *err = make_cnodes(p);
+    if (*err != 0) {
+        release(p);
+        p->pid = 0;
+        return NULL;
+    }
+    return p;
+}
+
+/* Installs the console at the fds of `f` in p's CSpace (badge: the pid). */
+static int
+install_fds(struct pm_proc *p, const struct pm_fds *f)
+{
+    cr_cptr_t con = pm_console_chan();
+    for (unsigned fd = 0; fd < CR_FD_MAX; fd++) {
+        cr_cap_delete(p->cs_handle, CR_SLOT_FD(fd));
+        if (con != 0 && (f->open[fd / 8] & (1u << (fd % 8)))) {
+            int rc = (int)cr_cap_mint(p->cs_handle, CR_SLOT_FD(fd), CR_CAP_ROOT_CNODE, con,
+                                      CR_RIGHT_WRITE, (uint64_t)p->pid);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * Gives p an fd table: a new one with the console at 0, 1 and 2 (share NULL), `share`
+ * itself (copy false), or a copy of it. EEXIST: p has one.
+ */
+int
+pm_proc_fds(struct pm_proc *p, struct pm_fds *share, bool copy)
+{
+    if (p->fds != NULL) {
+        return -CR_EEXIST;
+    }
+    struct pm_fds *f = share;
+    if (share == NULL || copy) {
+        f = NULL;
+        for (unsigned i = 0; i < PM_MAX_PROCS && f == NULL; i++) {
+            if (fds_pool[i].refs == 0) {
+                f = &fds_pool[i];
+            }
+        }
+        if (f == NULL) {
+            return -CR_ENOMEM;
+        }
+        memset(f, 0, sizeof(*f));
+        if (share != NULL) {
+            memcpy(f->open, share->open, sizeof(f->open));
+        } else {
+            f->open[0] = 0x7; /* stdin, stdout, stderr: the console */
+        }
+    }
+    int rc = install_fds(p, f);
+    if (rc != 0) {
+        return rc;
+    }
+    f->refs++;
+    p->fds = f;
+    return 0;
+}
+
+/*
+ * Creates and starts a thread in p at entry with stack sp and rdi = arg. ENOCTX: no
+ * address space or fd table yet; ENOSPC: PM_MAX_THREADS reached.
+ */
+int
+pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t arg, int64_t *tid)
+{
+    if (p->as == NULL || p->fds == NULL) {
+        return -CR_ENOCTX;
+    }
+    unsigned t = 0;
+    while (t < PM_MAX_THREADS && p->threads[t].tcb != 0) {
+        t++;
+    }
+    if (t == PM_MAX_THREADS) {
+        return -CR_ENOSPC;
+    }
+    uint16_t slot;
+    int rc = pm_res_new(p, CR_OBJ_TCB, 0, &slot);
+    if (rc != 0) {
+        return rc;
+    }
+    cr_cptr_t tcb = PM_CPTR(p->l1, slot);
+    struct pm_proc *o = p->as->owner;
+    struct cr_regs r = { .rip = entry, .rsp = sp, .rdi = arg };
+    rc = (int)cr_tcb_configure(tcb, PM_CPTR(p->l1, RES_CS_SELF), PM_CPTR(o->l1, p->as->vspace),
+                               pm_fault_chan(), 0);
+    if (rc == 0) {
+        rc = (int)cr_tcb_set_fault_badge(tcb, ((uint64_t)p->pid << 8) | t);
+    }
+    if (rc == 0) {
+        rc = (int)cr_tcb_set_priority(tcb, PM_DEFAULT_PRIO, CR_SCHED_RR);
+    }
+    if (rc == 0 && t == 0) {
+        cr_cap_delete(p->cs_handle, CR_SLOT_SELF_TCB);
+        rc = (int)cr_cap_copy(p->cs_handle, CR_SLOT_SELF_TCB, p->res_handle, slot,
+                              CR_RIGHTS_ALL);
+    }
+    if (rc == 0) {
+        rc = (int)cr_tcb_write_regs(tcb, CR_UPTR(&r), CR_REGS_RESUME);
+    }
+    if (rc != 0) {
+        pm_res_drop(p, slot);
+        return rc;
+    }
+    p->threads[t].tcb = slot;
+    p->nthreads++;
+    p->state = PROC_S_RUNNING;
+    *tid = ((int64_t)p->pid << 8) | t;
+    return 0;
+}
+
+/*
+ * p's threads and image go (PROC_EXEC, and the first half of an exit): every thread is
+ * destroyed and the address space emptied. Its chunks stay (the CNodes live in them), so
+ * only the objects are deleted, one by one.
+ */
+int
+pm_proc_destroy_image(struct pm_proc *p)
+{
+    cr_cap_delete(p->cs_handle, CR_SLOT_SELF_TCB); /* its last capability goes below */
+    for (unsigned i = 0; i < PM_MAX_THREADS; i++) {
+        if (p->threads[i].tcb != 0) {
+            pm_res_drop(p, p->threads[i].tcb);
+            p->threads[i].tcb = 0;
+        }
+    }
+    p->nthreads = 0;
+    if (p->as != NULL && p->as->owner == p && p->as->refs == 1) {
+        for (uint32_t i = 0; i < p->as->npages; i++) {
+            pm_res_drop(p, p->as->pages[i].slot);
+        }
+        pm_res_drop(p, p->as->vspace);
+        p->pages = 0;
+    }
+    if (p->as != NULL) {
+        pm_as_put(p->as);
+        p->as = NULL;
+    }
+    return 0;
+}
+
+/*
+ * p ends with `status`: every object goes (its chunks are revoked), it becomes a zombie
+ * for its parent, its children pass to the root, and a parent waiting for it is told.
+ */
+void
+pm_proc_exit(struct pm_proc *p, int status)
+{
+    if (p->state == PROC_S_ZOMBIE) {
+        return;
+    }
+    release(p);
+    p->wait_rcvid = 0; /* a PROC_WAIT of its own ended with its thread */
+    p->state = PROC_S_ZOMBIE;
+    p->exit_status = status;
+    for (unsigned i = 0; i < PM_MAX_PROCS; i++) {
+        struct pm_proc *c = &procs[i];
+        if (c->pid != 0 && c->ppid == p->pid) {
+            c->ppid = 1;
+            if (c->state == PROC_S_ZOMBIE) {
+                pm_proc_reap(c); /* the root does not keep orphans' statuses */
+            }
+        }
+    }
+    struct pm_proc *parent = pm_proc_get(p->ppid);
+    if (parent == NULL) {
+        pm_proc_reap(p);
+        return;
+    }
+    pm_server_child_exited(parent);
+}
+
+/* Frees a zombie's entry (its status has been collected). */
+void
+pm_proc_reap(struct pm_proc *p)
+{
+    p->pid = 0;
+    p->state = 0;
+}
+
+/* PROC_LIST: up to max entries with pid >= first into out; *count says how many. */
+int
+pm_proc_list(int64_t first, void *out, size_t max, size_t *count)
+{
+    struct proc_info *info = out;
+    size_t n = 0;
+    for (unsigned i = 0; i < PM_MAX_PROCS && n < max; i++) {
+        struct pm_proc *p = &procs[i];
+        if (p->pid == 0 || p->pid < first) {
+            continue;
+        }
+        info[n] = (struct proc_info){ .pid = p->pid, .ppid = p->ppid, .state = p->state,
+                                      .threads = p->nthreads, .pages = p->pages };
+        memcpy(info[n].name, p->name, sizeof(info[n].name));
+        n++;
+    }
+    *count = n;
+    return 0;
+}
+
+/* The process table, for the server's searches. */
+struct pm_proc *pm_proc_at(unsigned i);
+
+struct pm_proc *
+pm_proc_at(unsigned i)
+{
+    return i < PM_MAX_PROCS ? &procs[i] : NULL;
+}

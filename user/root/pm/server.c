@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The process and memory managers' server loop (proto/proc.h, proto/mem.h): one channel,
+ * one thread. Each request is checked for length, unpacked and passed to the typed code
+ * (proc.c, vm.c, load.c), and answered; the caller is the pid in the connection's badge,
+ * which nobody can forge. A PROC_WAIT with nothing to collect stays open (its rcvid is
+ * kept) until a child of the caller ends. Nothing a client sends can stop the loop.
+ */
+#include "pm.h"
+
+#include <courier/abi/caps.h>
+#include <courier/abi/errors.h>
+#include <courier/abi/msg.h>
+#include <courier/lib/string.h>
+#include <courier/proto/mem.h>
+#include <courier/proto/proc.h>
+#include <courier/sys.h>
+
+enum {
+    DATA_MAX = 16384, /* bytes of a request's variable part: path, argv and envp */
+    ARGS_MAX = 256,   /* strings in one argv + envp */
+    LIST_MAX = 64,    /* entries one PROC_LIST reply carries */
+};
+
+struct pm_proc *pm_proc_at(unsigned i);
+
+static struct {
+    cr_cptr_t chan;
+    uint8_t buf[sizeof(struct proc_image_req) + DATA_MAX] __attribute__((aligned(8)));
+    const char *strs[ARGS_MAX];
+} srv;
+
+cr_cptr_t
+pm_server_chan(void)
+{
+    return srv.chan;
+}
+
+void pm_server_set_chan(cr_cptr_t chan);
+
+void
+pm_server_set_chan(cr_cptr_t chan)
+{
+    srv.chan = chan;
+}
+
+static int64_t
+reply(uint64_t rcvid, int64_t status, const void *data, size_t len)
+{
+    if (status < 0) {
+        return cr_msg_error(srv.chan, rcvid, (uint64_t)-status);
+    }
+    struct cr_iov iov = { CR_UPTR(data), len };
+    return cr_msg_replyv(srv.chan, rcvid, (uint64_t)status, CR_UPTR(&iov), data != NULL);
+}
+
+/* The caller's child `pid` (or the caller itself when self_ok), or NULL with *err. */
+static struct pm_proc *
+target(struct pm_proc *caller, int64_t pid, bool self_ok, int *err)
+{
+    struct pm_proc *t = pm_proc_get(pid);
+    if (t == NULL || t->state == PROC_S_ZOMBIE) {
+        *err = -CR_ESRCH;
+        return NULL;
+    }
+    if (!(t->ppid == caller->pid || (self_ok && t == caller))) {
+        *err = -CR_EPERM;
+        return NULL;
+    }
+    return t;
+}
+
+/* A child still being built (no thread started), for the construction ops. */
+static struct pm_proc *
+blank_child(struct pm_proc *caller, int64_t pid, int *err)
+{
+    struct pm_proc *t = target(caller, pid, false, err);
+    if (t != NULL && t->state != PROC_S_BLANK) {
+        *err = -CR_EBUSY;
+        return NULL;
+    }
+    return t;
+}
+
+/*
+ * Splits the variable part of an image request: path, argc then envc NUL-terminated
+ * strings, exactly `len` bytes. EINVAL if it does not parse; E2BIG past ARGS_MAX.
+ */
+static int
+split_strings(const char *d, size_t len, uint32_t argc, uint32_t envc)
+{
+    if ((uint64_t)argc + envc + 1 > ARGS_MAX) {
+        return -CR_E2BIG;
+    }
+    size_t off = 0;
+    for (uint32_t i = 0; i < 1 + argc + envc; i++) {
+        size_t n = off < len ? strnlen(d + off, len - off) : 0;
+        if (off >= len || off + n == len) {
+            return -CR_EINVAL; /* no NUL before the end */
+        }
+        srv.strs[i] = d + off;
+        off += n + 1;
+    }
+    return off == len ? 0 : -CR_EINVAL;
+}
+
+static void
+set_name(struct pm_proc *p, const char *path)
+{
+    const char *base = path;
+    for (const char *c = path; *c != '\0'; c++) {
+        if (*c == '/') {
+            base = c + 1;
+        }
+    }
+    size_t n = strlen(base);
+    n = n < PM_NAME_MAX - 1 ? n : PM_NAME_MAX - 1;
+    memcpy(p->name, base, n);
+    p->name[n] = '\0';
+}
+
+/* PROC_SPAWN for caller: a whole new process running `path`. */
+static int64_t
+spawn(struct pm_proc *caller, const struct proc_image_req *r)
+{
+    int err;
+    struct pm_proc *c = pm_proc_new(caller->pid, &err);
+    if (c == NULL) {
+        return err;
+    }
+    c->cred = caller->cred;
+    set_name(c, srv.strs[0]);
+    uint64_t entry;
+    uint64_t sp;
+    int64_t tid;
+    c->as = pm_as_new(c, &err);
+    if (c->as != NULL) {
+        err = pm_load(c, srv.strs[0], &srv.strs[1], r->argc, &srv.strs[1 + r->argc], r->envc,
+                      &entry, &sp);
+    }
+    if (err == 0) {
+        err = pm_proc_fds(c, caller->fds, true);
+    }
+    if (err == 0) {
+        err = pm_proc_thread_new(c, entry, sp, 0, &tid);
+    }
+    if (err != 0) {
+        pm_proc_exit(c, 0);
+        pm_proc_reap(c);
+        return err;
+    }
+    return c->pid;
+}
+
+/* PROC_EXEC: a new image in a new address space; the old goes only once it loaded. */
+static int64_t
+exec(struct pm_proc *p, const struct proc_image_req *r)
+{
+    if (p->as == NULL || p->as->owner != p) {
+        return -CR_ENOCTX;
+    }
+    int err;
+    struct pm_as *old = p->as;
+    struct pm_as *as = pm_as_new(p, &err);
+    if (as == NULL) {
+        return err;
+    }
+    p->as = as;
+    uint64_t entry;
+    uint64_t sp;
+    err = pm_load(p, srv.strs[0], &srv.strs[1], r->argc, &srv.strs[1 + r->argc], r->envc,
+                  &entry, &sp);
+    p->as = old;
+    if (err == 0) {
+        pm_proc_destroy_image(p); /* the old threads (the caller among them) and pages */
+        p->as = as;
+        set_name(p, srv.strs[0]);
+        int64_t tid;
+        err = pm_proc_thread_new(p, entry, sp, 0, &tid);
+        if (err != 0) {
+            pm_proc_exit(p, 256 + 9);
+        }
+        return 0;
+    }
+    /* The new image did not load: drop what was made of it; the old one runs on. */
+    for (uint32_t i = 0; i < as->npages; i++) {
+        pm_res_drop(p, as->pages[i].slot);
+    }
+    pm_res_drop(p, as->vspace);
+    p->pages -= as->npages;
+    pm_as_put(as);
+    return err;
+}
+
+/* A zombie child of p matching pid (-1: any): collected into rep. */
+static bool
+collect(struct pm_proc *p, int64_t pid, struct proc_wait_rep *rep, bool *any_child)
+{
+    *any_child = false;
+    for (unsigned i = 0; i < PM_MAX_PROCS; i++) {
+        struct pm_proc *c = pm_proc_at(i);
+        if (c->pid == 0 || c->ppid != p->pid || (pid != -1 && c->pid != pid)) {
+            continue;
+        }
+        *any_child = true;
+        if (c->state == PROC_S_ZOMBIE) {
+            *rep = (struct proc_wait_rep){ c->pid, c->exit_status };
+            pm_proc_reap(c);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A child of parent ended: answer its pending PROC_WAIT if that child matches. */
+void
+pm_server_child_exited(struct pm_proc *parent)
+{
+    if (parent->wait_rcvid == 0) {
+        return;
+    }
+    struct proc_wait_rep rep;
+    bool any;
+    if (collect(parent, parent->wait_pid, &rep, &any)) {
+        uint64_t rcvid = parent->wait_rcvid;
+        parent->wait_rcvid = 0;
+        reply(rcvid, rep.pid, &rep, sizeof(rep));
+    }
+}
+
+static int64_t
+proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *replied)
+{
+    const struct proto_hdr *h = (const void *)m;
+    const struct proc_req *q = (const void *)m;
+    const struct proc_image_req *ir = (const void *)m;
+    bool image_op = h->op == PROC_LOAD || h->op == PROC_SPAWN || h->op == PROC_EXEC;
+    size_t need = image_op ? sizeof(*ir) : h->op == PROC_GETPID ? sizeof(*h) : sizeof(*q);
+    if (len < need || (image_op && len != sizeof(*ir) + h->len)) {
+        return -CR_EINVAL;
+    }
+    int err = 0;
+    struct pm_proc *t;
+    if (image_op) {
+        err = split_strings((const char *)m + sizeof(*ir), h->len, ir->argc, ir->envc);
+        if (err != 0) {
+            return err;
+        }
+    }
+    switch (h->op) {
+    case PROC_GETPID: {
+        struct proc_getpid_rep rep = { p->pid, p->ppid };
+        *replied = true;
+        reply(rcvid, p->pid, &rep, sizeof(rep));
+        return 0;
+    }
+    case PROC_EXIT:
+        pm_proc_exit(p, (int)(q->a[0] & 0xff));
+        *replied = true; /* its thread is gone: nobody to answer */
+        return 0;
+    case PROC_CREATE: {
+        t = pm_proc_new(p->pid, &err);
+        if (t != NULL) {
+            t->cred = p->cred;
+        }
+        return t != NULL ? t->pid : err;
+    }
+    case PROC_AS_NEW:
+        if ((t = blank_child(p, q->a[0], &err)) == NULL) {
+            return err;
+        }
+        if (t->as != NULL) {
+            return -CR_EEXIST;
+        }
+        t->as = pm_as_new(t, &err);
+        return t->as != NULL ? 0 : err;
+    case PROC_AS_SHARE: {
+        struct pm_proc *from = target(p, q->a[1], true, &err);
+        if ((t = blank_child(p, q->a[0], &err)) == NULL || from == NULL) {
+            return err;
+        }
+        if (t->as != NULL) {
+            return -CR_EEXIST;
+        }
+        if (from->as == NULL) {
+            return -CR_ENOCTX;
+        }
+        t->as = from->as;
+        t->as->refs++;
+        return 0;
+    }
+    case PROC_LOAD: {
+        if ((t = blank_child(p, ir->pid, &err)) == NULL) {
+            return err;
+        }
+        struct proc_load_rep rep;
+        err = pm_load(t, srv.strs[0], &srv.strs[1], ir->argc, &srv.strs[1 + ir->argc],
+                      ir->envc, &rep.entry, &rep.sp);
+        if (err != 0) {
+            return err;
+        }
+        set_name(t, srv.strs[0]);
+        *replied = true;
+        reply(rcvid, 0, &rep, sizeof(rep));
+        return 0;
+    }
+    case PROC_FDS_NEW:
+    case PROC_FDS_SHARE:
+    case PROC_FDS_COPY: {
+        if ((t = blank_child(p, q->a[0], &err)) == NULL) {
+            return err;
+        }
+        if (h->op == PROC_FDS_NEW) {
+            return pm_proc_fds(t, NULL, false);
+        }
+        struct pm_proc *from = target(p, q->a[1], true, &err);
+        if (from == NULL) {
+            return err;
+        }
+        if (from->fds == NULL) {
+            return -CR_ENOCTX;
+        }
+        return pm_proc_fds(t, from->fds, h->op == PROC_FDS_COPY);
+    }
+    case PROC_CRED_SET:
+        if ((t = blank_child(p, q->a[0], &err)) == NULL) {
+            return err;
+        }
+        t->cred = (struct pm_cred){ (uint32_t)q->a[1], (uint32_t)q->a[2] };
+        return 0;
+    case PROC_THREAD_NEW: {
+        if ((t = target(p, q->a[0], true, &err)) == NULL) {
+            return err;
+        }
+        int64_t tid;
+        err = pm_proc_thread_new(t, (uint64_t)q->a[1], (uint64_t)q->a[2], 0, &tid);
+        return err != 0 ? err : tid;
+    }
+    case PROC_SPAWN:
+        return spawn(p, ir);
+    case PROC_EXEC:
+        err = (int)exec(p, ir);
+        if (err == 0) {
+            *replied = true; /* the caller's thread is gone; the new image runs */
+        }
+        return err;
+    case PROC_WAIT: {
+        struct proc_wait_rep rep;
+        bool any;
+        if (collect(p, q->a[0], &rep, &any)) {
+            *replied = true;
+            reply(rcvid, rep.pid, &rep, sizeof(rep));
+            return 0;
+        }
+        if (!any) {
+            return -CR_ECHILD;
+        }
+        if (h->flags & PROC_WNOHANG) {
+            return 0;
+        }
+        if (p->wait_rcvid != 0) {
+            return -CR_EBUSY; /* one thread of a process waits at a time */
+        }
+        p->wait_rcvid = rcvid;
+        p->wait_pid = q->a[0];
+        *replied = true;
+        return 0;
+    }
+    case PROC_KILL:
+        if ((t = target(p, q->a[0], true, &err)) == NULL) {
+            return err;
+        }
+        if (t->pid == 1) {
+            return -CR_EPERM;
+        }
+        pm_proc_exit(t, 256 + 9);
+        if (t == p) {
+            *replied = true;
+        }
+        return 0;
+    case PROC_LIST: {
+        static struct proc_info list[LIST_MAX];
+        size_t n;
+        pm_proc_list(q->a[0], list, LIST_MAX, &n);
+        *replied = true;
+        reply(rcvid, (int64_t)n, list, n * sizeof(list[0]));
+        return 0;
+    }
+    default:
+        return -CR_ENOSYS;
+    }
+}
+
+static int64_t
+mem_op(struct pm_proc *p, const uint8_t *m, size_t len)
+{
+    const struct mem_req *q = (const void *)m;
+    if (len < sizeof(*q)) {
+        return -CR_EINVAL;
+    }
+    uint64_t out = 0;
+    int err;
+    switch (q->hdr.op) {
+    case MEM_MAP_ANON:
+        if ((q->hdr.flags & ~(uint16_t)MEM_F_POPULATE) != 0) {
+            return -CR_EINVAL;
+        }
+        err = pm_vm_map_anon(p, q->a[0], q->a[1], (uint32_t)q->a[2], PM_R_ANON, &out);
+        if (err == 0 && (q->hdr.flags & MEM_F_POPULATE)) {
+            err = pm_vm_populate(p, out, q->a[1]);
+        }
+        return err != 0 ? err : (int64_t)out;
+    case MEM_UNMAP:
+        return pm_vm_unmap(p, q->a[0], q->a[1]);
+    case MEM_PROTECT:
+        return pm_vm_protect(p, q->a[0], q->a[1], (uint32_t)q->a[2]);
+    case MEM_BRK:
+        err = pm_vm_brk(p, q->a[0], &out);
+        return err != 0 ? err : (int64_t)out;
+    case MEM_INFO:
+        return (int64_t)p->pages;
+    default:
+        return -CR_ENOSYS;
+    }
+}
+
+/* The loop: never returns. */
+void pm_server_loop(void);
+
+void
+pm_server_loop(void)
+{
+    struct cr_iov iov = { CR_UPTR(srv.buf), sizeof(srv.buf) };
+    struct cr_msg_info info;
+    for (;;) {
+        int64_t rcvid = cr_msg_receivev(srv.chan, CR_UPTR(&iov), 1, CR_UPTR(&info));
+        if (rcvid <= 0) {
+            continue; /* a pulse or an error: nothing to answer */
+        }
+        struct pm_proc *p = pm_proc_get((int64_t)info.badge);
+        int64_t rc;
+        bool replied = false;
+        const struct proto_hdr *h = (const void *)srv.buf;
+        if (p == NULL || p->state == PROC_S_ZOMBIE) {
+            rc = -CR_ESRCH;
+        } else if (info.send_len > sizeof(srv.buf)) {
+            rc = -CR_E2BIG;
+        } else if (info.send_len < sizeof(*h)) {
+            rc = -CR_EINVAL;
+        } else if (h->op >= PROC_PROTO_BASE && h->op < PROC_OP_END) {
+            rc = proc_op(p, (uint64_t)rcvid, srv.buf, info.copied, &replied);
+        } else if (h->op >= MEM_PROTO_BASE && h->op < MEM_OP_END) {
+            rc = mem_op(p, srv.buf, info.copied);
+        } else {
+            rc = -CR_ENOSYS;
+        }
+        if (!replied) {
+            reply((uint64_t)rcvid, rc, NULL, 0);
+        }
+    }
+}

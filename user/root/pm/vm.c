@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Address spaces (docs/memory.md): a VSpace, the regions mapped in it, and the pages and
+ * page tables backing them, all objects of the process that owns the address space.
+ * Regions are ranges with one protection; anonymous ones (stack, heap, mmap) get a zeroed
+ * frame at the first touch, through the pager (pager.c), and image ones are filled at
+ * load. A new frame comes zeroed from retype, so zero-fill costs no copy.
+ *
+ * Page tables are made when a mapping first needs them: the kernel says which level is
+ * missing (ENOTABLE) and each level is added once, at most three per page.
+ */
+#include "pm.h"
+
+#include <courier/abi/caps.h>
+#include <courier/abi/errors.h>
+#include <courier/lib/string.h>
+#include <courier/proto/mem.h>
+#include <courier/sys.h>
+
+#include "../slot.h"
+
+enum {
+    PAGE = 4096,
+    MMAP_BASE = 0x100000000000ull, /* anonymous mappings placed from here up */
+    SCRATCH_VA = 0x30000000000ull, /* the root's window onto a page being filled */
+};
+
+static struct pm_as as_pool[PM_MAX_PROCS];
+static cr_cptr_t scratch_slot; /* root slot for the scratch copy of a frame capability */
+
+static uint64_t
+rights_of(uint32_t prot)
+{
+    return CR_RIGHT_READ | ((prot & MEM_WRITE) ? CR_RIGHT_WRITE : 0) |
+           ((prot & MEM_EXEC) ? CR_RIGHT_EXEC : 0);
+}
+
+static cr_cptr_t
+res_cptr(struct pm_proc *p, uint16_t slot)
+{
+    return PM_CPTR(p->l1, slot);
+}
+
+/* A new address space owned by `owner`, with an empty VSpace. */
+struct pm_as *
+pm_as_new(struct pm_proc *owner, int *err)
+{
+    struct pm_as *as = NULL;
+    for (unsigned i = 0; i < PM_MAX_PROCS && as == NULL; i++) {
+        if (as_pool[i].refs == 0) {
+            as = &as_pool[i];
+        }
+    }
+    if (as == NULL) {
+        *err = -CR_ENOMEM;
+        return NULL;
+    }
+    memset(as, 0, sizeof(*as));
+    *err = pm_res_new(owner, CR_OBJ_VSPACE, 0, &as->vspace);
+    if (*err != 0) {
+        return NULL;
+    }
+    as->refs = 1;
+    as->owner = owner;
+    return as;
+}
+
+/* Drops one reference; the objects go with their owner's chunks, not here. */
+void
+pm_as_put(struct pm_as *as)
+{
+    if (as != NULL && as->refs > 0) {
+        as->refs--;
+    }
+}
+
+struct pm_region *
+pm_vm_region(struct pm_as *as, uint64_t addr)
+{
+    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
+        struct pm_region *r = &as->regions[i];
+        if (r->kind != PM_R_FREE && addr >= r->start && addr < r->end) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static bool
+overlaps(struct pm_as *as, uint64_t start, uint64_t end)
+{
+    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
+        struct pm_region *r = &as->regions[i];
+        if (r->kind != PM_R_FREE && start < r->end && r->start < end) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static struct pm_region *
+region_add(struct pm_as *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t kind)
+{
+    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
+        struct pm_region *r = &as->regions[i];
+        if (r->kind == PM_R_FREE) {
+            *r = (struct pm_region){ start, end, prot, kind };
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static struct pm_page *
+page_find(struct pm_as *as, uint64_t va)
+{
+    for (uint32_t i = 0; i < as->npages; i++) {
+        if (!as->pages[i].table && as->pages[i].va == va) {
+            return &as->pages[i];
+        }
+    }
+    return NULL;
+}
+
+/* Installs the missing table level for va: PT, else PD, else PDPT. */
+static int
+add_table(struct pm_proc *p, struct pm_as *as, uint64_t va)
+{
+    static const unsigned types[3] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
+    struct pm_proc *o = as->owner;
+    for (unsigned lvl = 0; lvl < 3; lvl++) {
+        if (as->npages >= PM_MAX_PAGES) {
+            return -CR_ENOMEM;
+        }
+        uint16_t slot;
+        int rc = pm_res_new(o, types[lvl], 0, &slot);
+        if (rc != 0) {
+            return rc;
+        }
+        rc = (int)cr_vspace_map_table(res_cptr(o, slot), res_cptr(o, as->vspace), va);
+        if (rc == 0) {
+            as->pages[as->npages++] = (struct pm_page){ va, slot, true };
+            o->pages++;
+            return 0;
+        }
+        pm_res_drop(o, slot);
+        if (rc != -CR_ENOTABLE) {
+            return rc;
+        }
+    }
+    (void)p;
+    return -CR_ENOTABLE;
+}
+
+/* Maps frame (a res slot of the owner) at va, adding page tables as needed. */
+static int
+map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot)
+{
+    struct pm_proc *o = as->owner;
+    /* Bounded: each ENOTABLE adds one of the three table levels. */
+    for (int tries = 0; tries < 4; tries++) {
+        int rc = (int)cr_vspace_map(res_cptr(o, frame), res_cptr(o, as->vspace), va,
+                                    rights_of(prot), 0);
+        if (rc != -CR_ENOTABLE) {
+            return rc;
+        }
+        rc = add_table(o, as, va);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return -CR_ENOTABLE;
+}
+
+/*
+ * Maps a zeroed page at va with prot and charges it to the address space's owner. With
+ * `scratch`, the page is also mapped writable in the root at *scratch (until
+ * pm_vm_page_done) so the caller can fill it. ENOMEM: quota or pool used up.
+ */
+int
+pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch)
+{
+    struct pm_as *as = p->as;
+    struct pm_proc *o = as->owner;
+    if (as->npages >= PM_MAX_PAGES) {
+        return -CR_ENOMEM;
+    }
+    uint16_t frame;
+    int rc = pm_res_new(o, CR_OBJ_FRAME, 12, &frame);
+    if (rc != 0) {
+        return rc;
+    }
+    if (scratch != NULL) {
+        rc = (int)cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, o->res_handle, frame,
+                              CR_RIGHTS_ALL);
+        if (rc == 0) {
+            rc = (int)cr_vspace_map(scratch_slot, CR_CAP_ROOT_VSPACE, SCRATCH_VA,
+                                    CR_RIGHT_READ | CR_RIGHT_WRITE, 0);
+            if (rc != 0) {
+                cr_cap_delete(CR_CAP_ROOT_CNODE, scratch_slot);
+            }
+        }
+        if (rc != 0) {
+            pm_res_drop(o, frame);
+            return rc;
+        }
+        *scratch = (void *)(uintptr_t)SCRATCH_VA;
+    }
+    rc = map_frame(as, frame, va, prot);
+    if (rc != 0) {
+        if (scratch != NULL) {
+            pm_vm_page_done();
+        }
+        pm_res_drop(o, frame);
+        return rc;
+    }
+    as->pages[as->npages++] = (struct pm_page){ va, frame, false };
+    o->pages++;
+    return 0;
+}
+
+/* Ends the root's view of the page pm_vm_page gave through `scratch`. */
+void
+pm_vm_page_done(void)
+{
+    cr_cap_delete(CR_CAP_ROOT_CNODE, scratch_slot); /* unmaps it from the root */
+}
+
+/* Sets up the root's scratch window (its page tables come from the root's own chunks). */
+bool pm_vm_init(struct pm_proc *root);
+
+bool
+pm_vm_init(struct pm_proc *root)
+{
+    scratch_slot = root_slot_alloc();
+    if (scratch_slot == 0) {
+        return false;
+    }
+    /* A throwaway frame mapped once makes the root's tables for the window. */
+    static const unsigned types[3] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
+    for (int tries = 0; tries < 4; tries++) {
+        uint16_t f;
+        if (pm_res_new(root, CR_OBJ_FRAME, 12, &f) != 0 ||
+            cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, root->res_handle, f, CR_RIGHTS_ALL) !=
+                0) {
+            return false;
+        }
+        int64_t rc = cr_vspace_map(scratch_slot, CR_CAP_ROOT_VSPACE, SCRATCH_VA,
+                                   CR_RIGHT_READ | CR_RIGHT_WRITE, 0);
+        cr_cap_delete(CR_CAP_ROOT_CNODE, scratch_slot);
+        pm_res_drop(root, f);
+        if (rc == 0) {
+            return true;
+        }
+        if (rc != -CR_ENOTABLE) {
+            return false;
+        }
+        bool added = false;
+        for (unsigned lvl = 0; lvl < 3 && !added; lvl++) {
+            uint16_t t;
+            if (pm_res_new(root, types[lvl], 0, &t) != 0) {
+                return false;
+            }
+            rc = cr_vspace_map_table(PM_CPTR(root->l1, t), CR_CAP_ROOT_VSPACE, SCRATCH_VA);
+            if (rc == 0) {
+                added = true;
+            } else {
+                pm_res_drop(root, t);
+                if (rc != -CR_ENOTABLE) {
+                    return false;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+static bool
+range_ok(uint64_t addr, uint64_t len)
+{
+    return len > 0 && addr % PAGE == 0 && len <= CR_USER_MAX && addr >= CR_USER_MIN &&
+           addr <= CR_USER_MAX - len;
+}
+
+static int
+prot_ok(uint32_t prot)
+{
+    if ((prot & ~(uint32_t)(MEM_READ | MEM_WRITE | MEM_EXEC)) != 0 ||
+        ((prot & MEM_WRITE) && (prot & MEM_EXEC))) {
+        return -CR_EINVAL; /* W^X: never both */
+    }
+    return 0;
+}
+
+/*
+ * Adds an anonymous region [addr, addr + len) (len rounded up to pages) with prot; addr 0
+ * picks a free place at or above MMAP_BASE. Nothing is mapped until touched. EEXIST: the
+ * range overlaps a region; ENOSPC: no free region entry or no room.
+ */
+int
+pm_vm_map_anon(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t kind,
+               uint64_t *out)
+{
+    if (p->as == NULL) {
+        return -CR_ENOCTX;
+    }
+    if (prot_ok(prot) != 0 || len == 0 || len > CR_USER_MAX) {
+        return -CR_EINVAL;
+    }
+    len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    if (addr == 0) {
+        addr = MMAP_BASE;
+        /* Bounded: each step passes one of PM_MAX_REGIONS regions. */
+        for (unsigned i = 0; i <= PM_MAX_REGIONS; i++) {
+            struct pm_region *r = NULL;
+            for (unsigned j = 0; j < PM_MAX_REGIONS; j++) {
+                struct pm_region *x = &p->as->regions[j];
+                if (x->kind != PM_R_FREE && addr < x->end && x->start < addr + len) {
+                    r = x;
+                }
+            }
+            if (r == NULL) {
+                break;
+            }
+            addr = r->end;
+        }
+    }
+    if (!range_ok(addr, len)) {
+        return -CR_EINVAL;
+    }
+    if (overlaps(p->as, addr, addr + len)) {
+        return -CR_EEXIST;
+    }
+    if (region_add(p->as, addr, addr + len, prot, kind) == NULL) {
+        return -CR_ENOSPC;
+    }
+    *out = addr;
+    return 0;
+}
+
+/* Unmaps and frees the pages of [start, end) (they must be in the regions' bounds). */
+static void
+drop_pages(struct pm_as *as, uint64_t start, uint64_t end)
+{
+    /* Bounded by the pages mapped. */
+    for (uint32_t i = 0; i < as->npages;) {
+        struct pm_page *pg = &as->pages[i];
+        if (!pg->table && pg->va >= start && pg->va < end) {
+            pm_res_drop(as->owner, pg->slot); /* deleting the capability unmaps it */
+            as->owner->pages--;
+            *pg = as->pages[--as->npages];
+            continue;
+        }
+        i++;
+    }
+}
+
+/* Cuts [start, end) out of every region (splitting one that spans it). */
+static int
+cut_regions(struct pm_as *as, uint64_t start, uint64_t end)
+{
+    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
+        struct pm_region *r = &as->regions[i];
+        if (r->kind == PM_R_FREE || end <= r->start || r->end <= start) {
+            continue;
+        }
+        if (start > r->start && end < r->end) {
+            if (region_add(as, end, r->end, r->prot, r->kind) == NULL) {
+                return -CR_ENOSPC;
+            }
+            r->end = start;
+        } else if (start <= r->start && end >= r->end) {
+            r->kind = PM_R_FREE;
+        } else if (start > r->start) {
+            r->end = start;
+        } else {
+            r->start = end;
+        }
+    }
+    return 0;
+}
+
+/* MEM_UNMAP: frees the pages of the range and forgets its regions; holes are fine. */
+int
+pm_vm_unmap(struct pm_proc *p, uint64_t addr, uint64_t len)
+{
+    if (p->as == NULL) {
+        return -CR_ENOCTX;
+    }
+    len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    if (!range_ok(addr, len)) {
+        return -CR_EINVAL;
+    }
+    int rc = cut_regions(p->as, addr, addr + len);
+    if (rc == 0) {
+        drop_pages(p->as, addr, addr + len);
+    }
+    return rc;
+}
+
+/* MEM_PROTECT: every page of the range must lie in a region (ENOENT otherwise). */
+int
+pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
+{
+    if (p->as == NULL) {
+        return -CR_ENOCTX;
+    }
+    len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    if (!range_ok(addr, len) || prot_ok(prot) != 0) {
+        return -CR_EINVAL;
+    }
+    for (uint64_t va = addr; va < addr + len; va += PAGE) {
+        if (pm_vm_region(p->as, va) == NULL) {
+            return -CR_ENOENT;
+        }
+    }
+    /* Split so that the range is whole regions, then set them (bounded by the table). */
+    uint32_t kind = pm_vm_region(p->as, addr)->kind;
+    int rc = cut_regions(p->as, addr, addr + len);
+    if (rc != 0 || region_add(p->as, addr, addr + len, prot, kind) == NULL) {
+        return rc != 0 ? rc : -CR_ENOSPC;
+    }
+    for (uint32_t i = 0; i < p->as->npages; i++) {
+        struct pm_page *pg = &p->as->pages[i];
+        if (!pg->table && pg->va >= addr && pg->va < addr + len) {
+            cr_vspace_remap(res_cptr(p->as->owner, pg->slot), rights_of(prot));
+        }
+    }
+    return 0;
+}
+
+/* MEM_BRK: moves the heap end to `want` (0: ask); *now is the end afterwards. */
+int
+pm_vm_brk(struct pm_proc *p, uint64_t want, uint64_t *now)
+{
+    struct pm_as *as = p->as;
+    if (as == NULL) {
+        return -CR_ENOCTX;
+    }
+    *now = as->brk;
+    if (want == 0 || want < as->brk_start || want > CR_USER_MAX) {
+        return 0;
+    }
+    uint64_t old_top = (as->brk + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    uint64_t new_top = (want + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    if (new_top > old_top) {
+        if (overlaps(as, old_top, new_top)) {
+            return 0; /* Linux leaves the break where it was */
+        }
+        struct pm_region *r = pm_vm_region(as, old_top - 1);
+        if (r != NULL && r->kind == PM_R_BRK && r->end == old_top) {
+            r->end = new_top;
+        } else if (region_add(as, old_top, new_top, MEM_READ | MEM_WRITE, PM_R_BRK) == NULL) {
+            return 0;
+        }
+    } else if (new_top < old_top) {
+        cut_regions(as, new_top, old_top);
+        drop_pages(as, new_top, old_top);
+    }
+    as->brk = want;
+    *now = want;
+    return 0;
+}
+
+/*
+ * A page fault at addr: a zeroed page if addr lies in an anonymous region that allows
+ * the access and nothing is mapped there yet. EFAULT otherwise (the thread is killed).
+ */
+int
+pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write)
+{
+    if (p->as == NULL) {
+        return -CR_EFAULT;
+    }
+    struct pm_region *r = pm_vm_region(p->as, addr);
+    uint64_t va = addr & ~(uint64_t)(PAGE - 1);
+    if (r == NULL || r->kind == PM_R_IMAGE || (write && !(r->prot & MEM_WRITE)) ||
+        page_find(p->as, va) != NULL) {
+        return -CR_EFAULT;
+    }
+    return pm_vm_page(p, va, r->prot, NULL);
+}
+
+/*
+ * MEM_F_POPULATE: every page of the new region [addr, addr + len) now. On ENOMEM (or any
+ * failure) the region and the pages made for it go: the caller's memory is as before.
+ */
+int
+pm_vm_populate(struct pm_proc *p, uint64_t addr, uint64_t len)
+{
+    len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    struct pm_region *r = pm_vm_region(p->as, addr);
+    /* Bounded by the region's pages; PM_MAX_PAGES stops it early. */
+    for (uint64_t va = addr; va < addr + len; va += PAGE) {
+        int rc = pm_vm_page(p, va, r->prot, NULL);
+        if (rc != 0) {
+            pm_vm_unmap(p, addr, len);
+            return rc == -CR_ENOSPC ? -CR_ENOMEM : rc;
+        }
+    }
+    return 0;
+}

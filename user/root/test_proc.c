@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The process and memory managers (user/root/pm, docs/process.md), driven the way any
+ * program drives them: requests on the root's own connection (pid 1). The programs run
+ * are bin/ptest (native, user/bin/ptest) and, where built, the musl ones. Covered: spawn,
+ * exit status and wait; a blank process built step by step with each step's error out of
+ * order; demand-zero memory checked byte for byte; a fault ending a process; quota
+ * exhaustion answered with ENOMEM to the asker alone; exec keeping the pid; kill; an fd
+ * table shared by two processes that do not share an address space; every malformed
+ * request; and many spawn/exit cycles returning every chunk to the pool.
+ */
+#include "tests.h"
+
+#include <courier/abi/caps.h>
+#include <courier/abi/msg.h>
+#include <courier/lib/print.h>
+#include <courier/lib/string.h>
+#include <courier/proto/mem.h>
+#include <courier/proto/proc.h>
+#include <courier/sys.h>
+
+#include "pm/pm.h"
+#include "testlib.h"
+
+static int64_t
+pcall(const void *req, size_t len, const void *data, size_t dlen, void *rep, size_t rlen)
+{
+    struct cr_iov s[2] = { { CR_UPTR(req), len }, { CR_UPTR(data), dlen } };
+    struct cr_iov r[1] = { { CR_UPTR(rep), rlen } };
+    return cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), dlen != 0 ? 2 : 1, CR_UPTR(r),
+                        rep != NULL);
+}
+
+static int64_t
+op(uint16_t o, uint16_t flags, int64_t a0, int64_t a1, int64_t a2)
+{
+    struct proc_req q = { { o, flags, 0 }, { a0, a1, a2 } };
+    return pcall(&q, sizeof(q), NULL, 0, NULL, 0);
+}
+
+/* An image request (PROC_LOAD / PROC_SPAWN) with path and NULL-ended argv, envp. */
+static int64_t
+image(uint16_t o, int64_t pid, const char *const *argv, const char *const *envp, void *rep,
+      size_t rlen)
+{
+    static char data[1024];
+    size_t n = 0;
+    uint32_t argc = 0;
+    uint32_t envc = 0;
+    const char *path = argv[0];
+    size_t l = strlen(path) + 1;
+    memcpy(data, path, l);
+    n += l;
+    for (; argv[argc] != NULL; argc++) {
+        l = strlen(argv[argc]) + 1;
+        memcpy(data + n, argv[argc], l);
+        n += l;
+    }
+    for (; envp != NULL && envp[envc] != NULL; envc++) {
+        l = strlen(envp[envc]) + 1;
+        memcpy(data + n, envp[envc], l);
+        n += l;
+    }
+    struct proc_image_req q = { { o, 0, (uint32_t)n }, pid, argc, envc };
+    return pcall(&q, sizeof(q), data, n, rep, rlen);
+}
+
+static int64_t
+spawn(const char *const *argv, const char *const *envp)
+{
+    return image(PROC_SPAWN, 0, argv, envp, NULL, 0);
+}
+
+/* Waits for child pid; returns its status, or the error (< -255 never: errors < 0). */
+static int64_t
+wait_for(int64_t pid, int64_t *status)
+{
+    struct proc_wait_rep rep = { 0, 0 };
+    struct proc_req q = { { PROC_WAIT, 0, 0 }, { pid, 0, 0 } };
+    int64_t rc = pcall(&q, sizeof(q), NULL, 0, &rep, sizeof(rep));
+    *status = rep.status;
+    return rc;
+}
+
+static bool
+pm_up(void)
+{
+    return EXPECT_TRUE(pm_start());
+}
+
+TEST(proc_spawn_exit_status_and_wait)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "exit", "42", NULL };
+    int64_t pid = spawn(argv, NULL);
+    if (!EXPECT_TRUE(pid > 1)) {
+        return;
+    }
+    int64_t status = -1;
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(42, status);
+    /* Collected: nothing left to wait for. */
+    EXPECT_ERR(-CR_ECHILD, wait_for(-1, &status));
+    EXPECT_ERR(-CR_ECHILD, wait_for(pid, &status));
+    static const char *const hello[] = { "bin/ptest", "hello", NULL };
+    pid = spawn(hello, NULL);
+    EXPECT_EQ(pid, wait_for(-1, &status));
+    EXPECT_EQ(0, status);
+}
+
+TEST(proc_args_and_environment_reach_the_program)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "args", "x", "y", NULL };
+    static const char *const envp[] = { "A=b", "COURIER_TEST=1", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, envp);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
+    static const char *const noenv[] = { "A=b", NULL };
+    pid = spawn(argv, noenv);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(1, status);
+}
+
+TEST(proc_blank_process_built_step_by_step)
+{
+    if (!pm_up()) {
+        return;
+    }
+    int64_t pid = op(PROC_CREATE, 0, 0, 0, 0);
+    if (!EXPECT_TRUE(pid > 1)) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "exit", "5", NULL };
+    static const char *const nofile[] = { "bin/nothing", NULL };
+    static const char *const notelf[] = { "etc/motd", NULL };
+    struct proc_load_rep lr = { 0, 0 };
+    /* Out of order: no address space yet. */
+    EXPECT_ERR(-CR_ENOCTX, op(PROC_THREAD_NEW, 0, pid, 0x400000, 0x1000));
+    EXPECT_ERR(-CR_ENOCTX, image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_ENOCTX, op(PROC_AS_SHARE, 0, pid, 1, 0)); /* the root has none */
+    EXPECT_OK(op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_ENOENT, image(PROC_LOAD, pid, nofile, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_ENOEXEC, image(PROC_LOAD, pid, notelf, NULL, &lr, sizeof(lr)));
+    EXPECT_OK(image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
+    EXPECT_TRUE(lr.entry >= 0x400000 && lr.sp > 0x7f0000000000ull && lr.sp % 16 == 0);
+    /* No fd table yet. */
+    EXPECT_ERR(-CR_ENOCTX, op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp));
+    EXPECT_ERR(-CR_ENOCTX, op(PROC_FDS_SHARE, 0, pid, 1, 0));
+    EXPECT_OK(op(PROC_FDS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, op(PROC_FDS_NEW, 0, pid, 0, 0));
+    EXPECT_OK(op(PROC_CRED_SET, 0, pid, 1000, 1000));
+    int64_t tid = op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp);
+    EXPECT_TRUE(tid > 0);
+    /* Started: no longer blank. */
+    EXPECT_ERR(-CR_EBUSY, op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EBUSY, image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_EBUSY, op(PROC_CRED_SET, 0, pid, 0, 0));
+    int64_t status = -1;
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(5, status);
+    /* Gone: every op on it says ESRCH. */
+    EXPECT_ERR(-CR_ESRCH, op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_ESRCH, op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_ESRCH, op(PROC_AS_NEW, 0, 999999, 0, 0));
+    /* A blank child that is never started is killed and collected like any other. */
+    pid = op(PROC_CREATE, 0, 0, 0, 0);
+    EXPECT_OK(op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(256 + 9, status);
+}
+
+TEST(proc_bad_requests_are_refused)
+{
+    if (!pm_up()) {
+        return;
+    }
+    struct proto_hdr h = { PROC_CREATE, 0, 0 };
+    EXPECT_ERR(-CR_EINVAL, pcall(&h, 4, NULL, 0, NULL, 0)); /* shorter than a header */
+    EXPECT_ERR(-CR_EINVAL, pcall(&h, sizeof(h), NULL, 0, NULL, 0));
+    EXPECT_ERR(-CR_ENOSYS, op(PROC_OP_END, 0, 0, 0, 0));
+    EXPECT_ERR(-CR_ENOSYS, op(0x7777, 0, 0, 0, 0));
+    /* An image request whose strings do not match its counts or length. */
+    struct proc_image_req q = { { PROC_SPAWN, 0, 5 }, 0, 0, 0 };
+    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), "ab\0cd", 5, NULL, 0)); /* extra bytes */
+    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), "abcde", 5, NULL, 0));  /* no NUL */
+    q.hdr.len = 9;
+    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), "abcde", 5, NULL, 0)); /* len disagrees */
+    q = (struct proc_image_req){ { PROC_SPAWN, 0, 3 }, 0, 5000, 0 };
+    EXPECT_ERR(-CR_E2BIG, pcall(&q, sizeof(q), "ab", 3, NULL, 0));
+    /* The root is nobody's child; pid 1 cannot be killed. */
+    EXPECT_ERR(-CR_EPERM, op(PROC_KILL, 0, 1, 0, 0));
+    EXPECT_ERR(-CR_EPERM, op(PROC_AS_NEW, 0, 1, 0, 0));
+    /* The root has no address space: memory requests say so. */
+    struct mem_req m = { { MEM_MAP_ANON, 0, 0 }, { 0, 4096, MEM_READ } };
+    EXPECT_ERR(-CR_ENOCTX, pcall(&m, sizeof(m), NULL, 0, NULL, 0));
+    m.hdr.flags = 0x80;
+    EXPECT_ERR(-CR_EINVAL, pcall(&m, sizeof(m), NULL, 0, NULL, 0));
+    EXPECT_ERR(-CR_EINVAL, pcall(&m, 16, NULL, 0, NULL, 0));
+    int64_t status;
+    EXPECT_ERR(-CR_ECHILD, wait_for(-1, &status));
+}
+
+TEST(proc_demand_zero_memory_and_heap)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "zero", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
+}
+
+TEST(proc_fault_ends_the_process)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "fault", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(256 + 11, status);
+}
+
+TEST(proc_quota_enomem_goes_to_the_asker_only)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const hog[] = { "bin/ptest", "quota", NULL };
+    static const char *const other[] = { "bin/ptest", "zero", NULL };
+    int64_t s1 = -1;
+    int64_t s2 = -1;
+    int64_t p1 = spawn(hog, NULL);
+    int64_t p2 = spawn(other, NULL);
+    EXPECT_EQ(p1, wait_for(p1, &s1));
+    EXPECT_EQ(p2, wait_for(p2, &s2));
+    EXPECT_EQ(0, s1); /* it saw ENOMEM and went on */
+    EXPECT_EQ(0, s2);
+}
+
+TEST(proc_exec_keeps_the_pid)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "exec", "bin/ptest", "zero", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status); /* "zero" ran in the same process: 3 would mean exec failed */
+    static const char *const bad[] = { "bin/ptest", "exec", "bin/nothing", "x", NULL };
+    pid = spawn(bad, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(3, status); /* exec failed with the old image intact */
+}
+
+TEST(proc_kill_and_wait_nohang)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "sleep", NULL };
+    int64_t pid = spawn(argv, NULL);
+    int64_t status = -1;
+    tl_pause(TL_PRIO - 1, 2);
+    struct proc_req q = { { PROC_WAIT, PROC_WNOHANG, 0 }, { pid, 0, 0 } };
+    EXPECT_EQ(0, pcall(&q, sizeof(q), NULL, 0, NULL, 0));
+    EXPECT_OK(op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(256 + 9, status);
+}
+
+TEST(proc_fd_table_shared_address_space_not)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "hello", NULL };
+    int64_t a = op(PROC_CREATE, 0, 0, 0, 0);
+    int64_t b = op(PROC_CREATE, 0, 0, 0, 0);
+    struct proc_load_rep la;
+    struct proc_load_rep lb;
+    EXPECT_OK(op(PROC_AS_NEW, 0, a, 0, 0));
+    EXPECT_OK(op(PROC_AS_NEW, 0, b, 0, 0));
+    EXPECT_OK(op(PROC_FDS_NEW, 0, a, 0, 0));
+    EXPECT_OK(op(PROC_FDS_SHARE, 0, b, a, 0));
+    EXPECT_OK(image(PROC_LOAD, a, argv, NULL, &la, sizeof(la)));
+    EXPECT_OK(image(PROC_LOAD, b, argv, NULL, &lb, sizeof(lb)));
+    struct pm_proc *pa = pm_proc_get(a);
+    struct pm_proc *pb = pm_proc_get(b);
+    if (EXPECT_TRUE(pa != NULL && pb != NULL)) {
+        EXPECT_TRUE(pa->fds == pb->fds && pa->fds->refs == 2);
+        EXPECT_TRUE(pa->as != pb->as);
+    }
+    EXPECT_TRUE(op(PROC_THREAD_NEW, 0, a, (int64_t)la.entry, (int64_t)la.sp) > 0);
+    EXPECT_TRUE(op(PROC_THREAD_NEW, 0, b, (int64_t)lb.entry, (int64_t)lb.sp) > 0);
+    int64_t s = -1;
+    EXPECT_EQ(a, wait_for(a, &s));
+    EXPECT_EQ(0, s);
+    EXPECT_EQ(b, wait_for(b, &s));
+    EXPECT_EQ(0, s);
+}
+
+TEST(proc_list_shows_the_processes)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "sleep", NULL };
+    int64_t pid = spawn(argv, NULL);
+    static struct proc_info list[64];
+    struct proc_req q = { { PROC_LIST, 0, 0 }, { 0, 0, 0 } };
+    int64_t n = pcall(&q, sizeof(q), NULL, 0, list, sizeof(list));
+    bool root = false;
+    bool child = false;
+    for (int64_t i = 0; i < n && i < 64; i++) {
+        root = root || (list[i].pid == 1 && strcmp(list[i].name, "root") == 0);
+        child = child || (list[i].pid == pid && list[i].ppid == 1 &&
+                          strcmp(list[i].name, "ptest") == 0 && list[i].threads == 1 &&
+                          list[i].pages > 0);
+    }
+    EXPECT_TRUE(root);
+    EXPECT_TRUE(child);
+    int64_t s;
+    op(PROC_KILL, 0, pid, 0, 0);
+    EXPECT_EQ(pid, wait_for(pid, &s));
+}
+
+enum {
+    CYCLES = 10000,
+};
+
+TEST(proc_spawn_exit_cycles_return_all_memory)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "exit", "0", NULL };
+    struct pm_stats before;
+    struct pm_stats after;
+    pm_stats(&before);
+    for (int i = 0; i < CYCLES; i++) {
+        int64_t s = -1;
+        int64_t pid = spawn(argv, NULL);
+        if (!EXPECT_TRUE(pid > 0) || !EXPECT_EQ(pid, wait_for(pid, &s)) || !EXPECT_EQ(0, s)) {
+            break;
+        }
+    }
+    pm_stats(&after);
+    printf("proc: %d spawn/exit cycles: pool %llu of %llu chunks free before, %llu after\n",
+           CYCLES, (unsigned long long)before.chunks_free,
+           (unsigned long long)before.chunks_total, (unsigned long long)after.chunks_free);
+    EXPECT_EQ(before.chunks_free, after.chunks_free);
+    EXPECT_EQ(before.procs, after.procs);
+}

@@ -11,6 +11,7 @@
  *                     + a wait that nothing ends) past its deadline, worst of many
  */
 #include "bench.h"
+#include "pm/pm.h"
 #include "root.h"
 #include "slot.h"
 #include "testlib.h"
@@ -213,7 +214,7 @@ largest_untyped(cr_cptr_t not, unsigned *bits)
     *bits = 0;
     for (uint64_t i = 0; i < bi->untyped_count; i++) {
         if (!bi->untyped[i].is_device && bi->untyped[i].size_bits > *bits &&
-            bi->untyped_first + i != not) {
+            bi->untyped_first + i != not && (int)i != pm_pool_source()) {
             *bits = bi->untyped[i].size_bits;
             ut = bi->untyped_first + i;
         }

@@ -21,6 +21,7 @@
 
 #include "bench.h"
 #include "slot.h"
+#include "pm/pm.h"
 #include "tests.h"
 #include "uart.h"
 
@@ -213,6 +214,7 @@ cr_main(uint64_t bootinfo_addr, uint64_t arg1)
     cmdline[len] = '\0';
 
     root_slot_init(bi);
+    pm_pool_init(); /* first, so that the memory managers' share is settled */
     print_summary(bi, cmdline);
 
     char arg[ROOT_ARG_MAX];

@@ -7,6 +7,7 @@
  * test through struct tl arenas.
  */
 #include "testlib.h"
+#include "pm/pm.h"
 
 #include <courier/abi/bootinfo.h>
 #include <courier/abi/errors.h>
@@ -726,7 +727,8 @@ tl_spare_untyped(unsigned min_bits, cr_cptr_t *slot, unsigned *bits)
         bi->untyped_count < CR_BOOTINFO_MAX_UNTYPED ? bi->untyped_count : CR_BOOTINFO_MAX_UNTYPED;
     for (uint64_t i = 0; i < n; i++) {
         const struct cr_untyped_desc *u = &bi->untyped[i];
-        if (u->is_device || (int)i == pool || u->size_bits < min_bits ||
+        if (u->is_device || (int)i == pool || (int)i == pm_pool_source() ||
+            u->size_bits < min_bits ||
             u->size_bits > CR_UNTYPED_MAX_BITS) {
             continue;
         }

@@ -12,6 +12,7 @@
  *   exec P A   replace itself with boot-image program P, argument A
  *   sleep      block until killed
  *   args       exit 0 if argv is "args x y" and COURIER_TEST=1 is in the environment
+ *   touch N    map N anonymous pages and write one byte to each (the pager fills them)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -162,6 +163,13 @@ ptest_main(uint64_t *sp)
             uint64_t bits;
             cr_notify_wait(CR_SLOT_NTFN, CR_UPTR(&bits));
         }
+    } else if (strcmp(what, "touch") == 0 && argc > 2) {
+        uint64_t n = (uint64_t)num(argv[2]);
+        int64_t a = n > 0 ? mem(MEM_MAP_ANON, 0, 0, n * 4096, MEM_READ | MEM_WRITE) : 0;
+        for (uint64_t i = 0; a > 0 && i < n; i++) {
+            ((volatile uint8_t *)(uintptr_t)a)[i * 4096] = 1;
+        }
+        quit(a >= 0 ? 0 : 1);
     } else if (strcmp(what, "args") == 0) {
         bool env = false;
         for (char **e = envp; *e != NULL; e++) {

@@ -135,6 +135,7 @@ void pm_handle_free(cr_cptr_t h);
 
 /* pool.c */
 bool pm_pool_init(void);
+int pm_pool_source(void);
 cr_cptr_t pm_pool_take(void);
 void pm_pool_give(cr_cptr_t chunk);
 uint64_t pm_pool_free_count(void);

@@ -26,7 +26,16 @@ static struct {
     cr_cptr_t free[POOL_MAX];
     unsigned nfree;
     unsigned total;
-} pool;
+    bool done;
+    int source; /* bootinfo index of the untyped split, -1 if none */
+} pool = { .source = -1 };
+
+/* The bootinfo index of the untyped the pool took (others must not use it), or -1. */
+int
+pm_pool_source(void)
+{
+    return pool.source;
+}
 
 /* The largest RAM untyped of at most 1 GiB that nobody else uses yet, or -1. */
 static int
@@ -49,19 +58,24 @@ pick_source(const struct cr_bootinfo *bi, int avoid)
 }
 
 /*
- * Splits the source into chunks in root slots. The system tests take the smallest RAM
- * untyped of at least 16 MiB (testlib.c), so this takes the largest one, which on every
- * machine with two or more such regions is another; on one with only one, the pool takes
- * half of it by splitting that region in two first.
+ * Splits the source into chunks in root slots; called once, early (main.c), so the
+ * choice is made before anything else takes memory. The system tests take the smallest
+ * RAM untyped of at least 16 MiB (testlib.c) and their spare one avoids this one, so the
+ * pool takes the largest other one.
  */
 bool
 pm_pool_init(void)
 {
+    if (pool.done) {
+        return pool.total > 0;
+    }
+    pool.done = true;
     const struct cr_bootinfo *bi = root_bootinfo();
     int src = pick_source(bi, root_test_pool_index());
     if (src < 0) {
         return false;
     }
+    pool.source = src;
     cr_cptr_t ut = bi->untyped_first + (uint64_t)src;
     unsigned bits = bi->untyped[src].size_bits;
     unsigned count = 1u << (bits - PM_CHUNK_BITS);

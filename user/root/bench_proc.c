@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Process benchmarks (docs/process.md), measured by the root as a client of the process
+ * manager, best of several rounds:
+ *   spawn_wait  PROC_SPAWN of a minimal static program that exits at once, then PROC_WAIT
+ *               (Linux: posix_spawn + waitpid of a static /bin/true, ~597,000)
+ *   exec_wait   the same program first replacing itself by exec with another minimal one
+ *   fault_zero  one anonymous page filled on first touch through the pager: the
+ *               difference between touching 256 pages and none, per page
+ */
+#include "bench.h"
+
+#include <courier/abi/msg.h>
+#include <courier/lib/string.h>
+#include <courier/proto/proc.h>
+#include <courier/sys.h>
+
+#include "pm/pm.h"
+
+enum {
+    ROUNDS = 5,
+    RUNS = 20,
+    TOUCH = 256,
+};
+
+/* Spawns argv (NULL-ended, argv[0] the path) and waits for it; false on any failure. */
+static bool
+run(const char *const *argv)
+{
+    static char data[256];
+    size_t n = 0;
+    uint32_t argc = 0;
+    size_t l = strlen(argv[0]) + 1;
+    memcpy(data, argv[0], l);
+    n = l;
+    for (; argv[argc] != NULL; argc++) {
+        l = strlen(argv[argc]) + 1;
+        memcpy(data + n, argv[argc], l);
+        n += l;
+    }
+    struct proc_image_req q = { { PROC_SPAWN, 0, (uint32_t)n }, 0, argc, 0 };
+    struct cr_iov s[2] = { { CR_UPTR(&q), sizeof(q) }, { CR_UPTR(data), n } };
+    int64_t pid = cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), 2, 0, 0);
+    if (pid <= 0) {
+        return false;
+    }
+    struct proc_req w = { { PROC_WAIT, 0, 0 }, { pid, 0, 0 } };
+    struct proc_wait_rep rep;
+    struct cr_iov ws[1] = { { CR_UPTR(&w), sizeof(w) } };
+    struct cr_iov wr[1] = { { CR_UPTR(&rep), sizeof(rep) } };
+    return cr_msg_sendv(pm_conn_proc(), CR_UPTR(ws), 1, CR_UPTR(wr), 1) == pid &&
+           rep.status == 0;
+}
+
+/* Best per-run instructions of RUNS runs, over ROUNDS rounds; 0 if a run failed. */
+static uint64_t
+best(const char *const *argv)
+{
+    uint64_t b = UINT64_MAX;
+    for (int r = 0; r < ROUNDS; r++) {
+        uint64_t t0 = bench_rdtsc();
+        for (int i = 0; i < RUNS; i++) {
+            if (!run(argv)) {
+                return 0;
+            }
+        }
+        uint64_t per = (bench_rdtsc() - t0) / RUNS;
+        b = per < b ? per : b;
+    }
+    return b;
+}
+
+BENCH(proc)
+{
+    if (!pm_start()) {
+        return;
+    }
+    static const char *const exit0[] = { "bin/ptest", "exit", "0", NULL };
+    static const char *const exec0[] = { "bin/ptest", "exec", "bin/ptest", "hello", NULL };
+    static const char *const touch0[] = { "bin/ptest", "touch", "0", NULL };
+    static const char *const touchn[] = { "bin/ptest", "touch", "256", NULL };
+    bench_report_tsc("spawn_wait", best(exit0));
+    bench_report_tsc("exec_wait", best(exec0));
+    uint64_t t0 = best(touch0);
+    uint64_t tn = best(touchn);
+    bench_report_tsc("fault_zero", tn > t0 ? (tn - t0) / TOUCH : 0);
+}

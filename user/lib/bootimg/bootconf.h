@@ -39,6 +39,9 @@ enum {
     BOOTCONF_VERSION = 1,
 };
 
+/* Where the file is in the boot image; mkbootimg refuses a file line of that name. */
+#define BOOTCONF_PATH "etc/boot.conf"
+
 enum bootconf_kind {
     BOOTCONF_ENV = 1,   /* an environment string "KEY=VALUE" for every program */
     BOOTCONF_START = 2, /* a program to start */

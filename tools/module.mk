@@ -1,28 +1,33 @@
 # SPDX-License-Identifier: MIT
 # Host tools and the boot artefacts they make. mkbootimg is built with the host compiler
-# and links the same parser as the root server (user/lib/bootimg), which it uses to check
-# its own output. $(BOOTIMG) holds the files in tools/bootimg.manifest plus BOOTIMG_FILES
-# (name=path pairs; user/module.mk sets it). $(BUILD)/courier.iso is a GRUB rescue image
-# (BIOS and UEFI when grub-pc-bin and grub-efi-amd64-bin are both installed) that loads
-# kernel.elf by multiboot2 with root.elf and bootimg.img as modules.
+# and links the same parsers as the root server (user/lib/bootimg: the image and its
+# etc/boot.conf), which it uses to check its own output. $(BOOTIMG) holds the files in
+# tools/bootimg.manifest plus BOOTIMG_FILES (name=path pairs; user/module.mk sets it), and
+# the etc/boot.conf mkbootimg makes from the manifest's env and start lines.
+# $(BUILD)/courier.iso is a GRUB rescue image (BIOS and UEFI when grub-pc-bin and
+# grub-efi-amd64-bin are both installed) that loads kernel.elf by multiboot2 with root.elf
+# and bootimg.img as modules.
 
 HOSTCC ?= gcc
 HOST_TOOL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser/include -iquote .
 
 MKBOOTIMG := $(BUILD)/tools/mkbootimg
-MKBOOTIMG_SRCS := tools/mkbootimg.c user/lib/bootimg/bootimg.c
-MKBOOTIMG_HDRS := user/lib/bootimg/bootimg.h user/include/courier/bootimg.h \
+MKBOOTIMG_SRCS := tools/mkbootimg.c user/lib/bootimg/bootimg.c user/lib/bootimg/bootconf.c
+MKBOOTIMG_HDRS := user/lib/bootimg/bootimg.h user/lib/bootimg/bootconf.h \
+    user/include/courier/bootimg.h user/include/courier/lib/string.h \
     include/courier/abi/errors.h include/courier/abi/errors.def
 
 BOOTIMG := $(BUILD)/bootimg.img
 BOOTIMG_MANIFEST := tools/bootimg.manifest
 BOOTIMG_FILES ?=
 # Host files the image is made of, so that it is rebuilt when one changes: column two of
-# the manifest, and the part after '=' of each BOOTIMG_FILES pair. (A '#' inside a function
-# call needs a backslash before make 4.3 and must not have one after, hence the variable.)
+# the manifest's file lines (not of its env and start lines, which name no host file; file
+# lines have no quotes, mkbootimg sees to that), and the part after '=' of each
+# BOOTIMG_FILES pair. (A '#' inside a function call needs a backslash before make 4.3 and
+# must not have one after, hence the variable.)
 bootimg_hash := \#
 BOOTIMG_DEPS = $(shell sed 's/$(bootimg_hash).*//' $(BOOTIMG_MANIFEST) | \
-        awk 'NF >= 2 { print $$2 }') \
+        awk 'NF >= 2 && $$1 != "env" && $$1 != "start" { print $$2 }') \
     $(foreach f,$(BOOTIMG_FILES),$(word 2,$(subst =, ,$(f))))
 
 ISO := $(BUILD)/courier.iso
@@ -38,6 +43,16 @@ $(MKBOOTIMG): $(MKBOOTIMG_SRCS) $(MKBOOTIMG_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $(MKBOOTIMG_SRCS)
+
+# The same program built like the host tests, with ASan and UBSan (HOST_TEST_CFLAGS comes
+# from tests/module.mk), for tools/test/mkbootimg_test.c to run. Order-only: the test finds
+# it by path and does not link it, but it must be there and up to date first.
+MKBOOTIMG_SAN := $(BUILD)/host-test/tools/mkbootimg
+$(MKBOOTIMG_SAN): $(MKBOOTIMG_SRCS) $(MKBOOTIMG_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_TEST_CFLAGS) -o $@ $(MKBOOTIMG_SRCS)
+$(BUILD)/host-test/tools/test/mkbootimg_test: | $(MKBOOTIMG_SAN)
 
 # Second expansion lets makefiles included after this one (tests/module.mk) still add to
 # BOOTIMG_FILES and have the image depend on what they add.

@@ -150,8 +150,8 @@ print_summary(const struct cr_bootinfo *bi, const char *cmdline)
 /*
  * Entry of the root server (see the file comment). bootinfo_addr is where the kernel says
  * the bootinfo page is; anything but CR_BOOTINFO_VADDR draws a warning. Never returns:
- * tests and benchmarks power off, a bad bootinfo powers off, otherwise it runs the
- * self-test and idles.
+ * tests and benchmarks power off, a bad bootinfo powers off, otherwise it starts the
+ * boot programs (boot.c) and idles once they are all gone.
  */
 static uint64_t start_tsc;
 
@@ -229,10 +229,15 @@ cr_main(uint64_t bootinfo_addr, uint64_t arg1)
         root_poweroff(ROOT_EXIT_OK);
     }
 
-    /* An interactive boot shows the system-test summary, then waits. */
-    printf("root: self-test\n");
-    int failed = testrun_all(NULL);
-    printf("root: self-test %s; idle (the console server and shell come next)\n",
-           failed == 0 ? "passed" : "FAILED");
+    /* An interactive boot starts the managers and what etc/boot.conf says, reaps the
+     * children as init does, then waits (`make test` runs the system tests). */
+    if (pm_start()) {
+        printf("root: process, memory and console managers up; starting %s\n",
+               "etc/boot.conf");
+        cr_flush_output();
+        root_boot_programs();
+        root_reap_children();
+    }
+    printf("root: no more children; idle\n");
     idle_forever();
 }

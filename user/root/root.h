@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include <courier/abi/bootinfo.h>
 
 /*
@@ -24,5 +26,7 @@ enum root_exit {
 
 const struct cr_bootinfo *root_bootinfo(void);
 int root_test_pool_index(void);
+bool root_boot_programs(void);
+void root_reap_children(void);
 uint64_t root_start_tsc(void);
 _Noreturn void root_poweroff(int code);

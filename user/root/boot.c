@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interactive boot (docs/boot.md): what the boot image's etc/boot.conf says to start,
+ * in its order, with its environment; then the root reaps its children for good, like
+ * init, reporting each exit on the console. Runs in the root's main thread, as a client of
+ * the process manager like any other.
+ */
+#include <courier/abi/bootinfo.h>
+#include <courier/abi/errors.h>
+#include <courier/abi/msg.h>
+#include <courier/bootimg.h>
+#include <courier/lib/print.h>
+#include <courier/lib/string.h>
+#include <courier/proto/proc.h>
+#include <courier/sys.h>
+
+#include "../lib/bootimg/bootconf.h"
+#include "../lib/bootimg/bootimg.h"
+#include "pm/pm.h"
+#include "root.h"
+
+enum {
+    STR_BYTES = 16384,
+    MAX_STRS = BOOTCONF_MAX_ARGS + BOOTCONF_MAX_ENV + 2,
+};
+
+static struct {
+    char env_buf[STR_BYTES];
+    const char *envp[BOOTCONF_MAX_ENV + 1];
+    char arg_buf[STR_BYTES];
+    const char *argv[BOOTCONF_MAX_ARGS + 2];
+    char data[2 * STR_BYTES];
+    struct bootconf_entry e;
+} bt;
+
+/* PROC_SPAWN of argv[0] with argv and envp (NULL-ended); returns the pid or an error. */
+static int64_t
+spawn(const char *const *argv, const char *const *envp)
+{
+    size_t n = 0;
+    uint32_t argc = 0;
+    uint32_t envc = 0;
+    const char *const *lists[3] = { argv, argv, envp };
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; lists[k][i] != NULL; i++) {
+            size_t l = strlen(lists[k][i]) + 1;
+            if (n + l > sizeof(bt.data)) {
+                return -CR_E2BIG;
+            }
+            memcpy(bt.data + n, lists[k][i], l);
+            n += l;
+            argc += k == 1;
+            envc += k == 2;
+            if (k == 0) {
+                break; /* the path: argv[0] once */
+            }
+        }
+    }
+    struct proc_image_req q = { { PROC_SPAWN, 0, (uint32_t)n }, 0, argc, envc };
+    struct cr_iov s[2] = { { CR_UPTR(&q), sizeof(q) }, { CR_UPTR(bt.data), n } };
+    return cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), 2, 0, 0);
+}
+
+/* Waits for child pid (-1: any); the pid, with *status, or an error. */
+static int64_t
+wait_child(int64_t pid, int64_t *status)
+{
+    struct proc_req q = { { PROC_WAIT, 0, 0 }, { pid, 0, 0 } };
+    struct proc_wait_rep rep = { 0, 0 };
+    struct cr_iov s[1] = { { CR_UPTR(&q), sizeof(q) } };
+    struct cr_iov r[1] = { { CR_UPTR(&rep), sizeof(rep) } };
+    int64_t rc = cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), 1, CR_UPTR(r), 1);
+    *status = rep.status;
+    return rc;
+}
+
+static void
+report(const char *name, int64_t pid, int64_t status)
+{
+    if (status >= 256) {
+        printf("root: %s (pid %lld) killed by signal %lld\n", name, (long long)pid,
+               (long long)(status - 256));
+    } else {
+        printf("root: %s (pid %lld) exited with status %lld\n", name, (long long)pid,
+               (long long)status);
+    }
+}
+
+/* Starts the boot.conf programs; false if the file is missing or malformed. */
+bool
+root_boot_programs(void)
+{
+    const struct cr_bootinfo *bi = root_bootinfo();
+    const void *img = (const void *)(uintptr_t)bi->bootimg_vaddr;
+    const struct bootimg_entry *f;
+    if (bootimg_find(img, bi->bootimg_size, BOOTCONF_PATH, &f) != 0) {
+        printf("root: no %s in the boot image: nothing to start\n", BOOTCONF_PATH);
+        return false;
+    }
+    const char *conf = bootimg_data(img, f);
+    int n = bootconf_env(conf, f->size, bt.env_buf, sizeof(bt.env_buf), bt.envp,
+                         BOOTCONF_MAX_ENV + 1);
+    struct bootconf_iter it;
+    int rc = n < 0 ? n : bootconf_init(&it, conf, f->size);
+    /* Bounded: BOOTCONF_MAX_START + BOOTCONF_MAX_ENV lines. */
+    while (rc >= 0 && (rc = bootconf_next(&it, &bt.e)) > 0) {
+        if (bt.e.kind != BOOTCONF_START) {
+            continue;
+        }
+        if (bootconf_argv(&bt.e, bt.arg_buf, sizeof(bt.arg_buf), bt.argv,
+                          BOOTCONF_MAX_ARGS + 2) < 0) {
+            printf("root: %s line %u: arguments too long\n", BOOTCONF_PATH, bt.e.line);
+            continue;
+        }
+        int64_t pid = spawn(bt.argv, bt.envp);
+        if (pid < 0) {
+            printf("root: cannot start %s: %s\n", bt.argv[0], cr_errname((int)pid));
+            continue;
+        }
+        if (bt.e.flags & BOOTCONF_F_WAIT) {
+            int64_t status;
+            if (wait_child(pid, &status) == pid) {
+                report(bt.argv[0], pid, status);
+            }
+        }
+    }
+    if (rc < 0) {
+        printf("root: %s is malformed (%s)\n", BOOTCONF_PATH, cr_errname(rc));
+        return false;
+    }
+    return true;
+}
+
+/* Reaps children (orphans come to the root too), reporting each exit, until none is left. */
+void
+root_reap_children(void)
+{
+    for (;;) {
+        int64_t status;
+        int64_t pid = wait_child(-1, &status);
+        if (pid <= 0) {
+            return; /* ECHILD */
+        }
+        report("process", pid, status);
+        cr_flush_output();
+    }
+}

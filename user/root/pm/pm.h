@@ -26,7 +26,7 @@
 enum {
     PM_MAX_PROCS = 64,       /* live processes (zombies included), the root (pid 1) too */
     PM_CS_RADIX = 9,         /* a process's CSpace: 512 slots */
-    PM_RES_RADIX = 11,       /* its resources CNode: 2048 objects */
+    PM_RES_RADIX = 10,       /* its resources CNode: 1024 objects */
     PM_L1_RADIX = 12,        /* the manager CSpace's first level */
     PM_CHUNK_BITS = 20,      /* untyped chunks of 1 MiB */
     PM_MAX_CHUNKS = 8,       /* per process: its quota, in chunks (8 MiB) */
@@ -102,6 +102,8 @@ struct pm_proc {
     cr_cptr_t chunks[PM_MAX_CHUNKS];
     unsigned nchunks;
     uint8_t res_used[(1u << PM_RES_RADIX) / 8];
+    uint16_t res_hint;        /* no free res slot below this one */
+    uint8_t fd_slots[256 / 8]; /* bit n: CR_SLOT_FD(n) of its CSpace holds a capability */
     uint64_t pages;           /* frames and tables charged */
     struct pm_as *as;
     struct pm_fds *fds;

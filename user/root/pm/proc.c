@@ -154,14 +154,20 @@ static int
 install_fds(struct pm_proc *p, const struct pm_fds *f)
 {
     cr_cptr_t con = pm_console_chan();
+    /* Bounded by CR_FD_MAX; a slot is touched only if it holds or gets a capability. */
     for (unsigned fd = 0; fd < CR_FD_MAX; fd++) {
-        cr_cap_delete(p->cs_handle, CR_SLOT_FD(fd));
-        if (con != 0 && (f->open[fd / 8] & (1u << (fd % 8)))) {
+        uint8_t bit = (uint8_t)(1u << (fd % 8));
+        if (p->fd_slots[fd / 8] & bit) {
+            cr_cap_delete(p->cs_handle, CR_SLOT_FD(fd));
+            p->fd_slots[fd / 8] &= (uint8_t)~bit;
+        }
+        if (con != 0 && (f->open[fd / 8] & bit)) {
             int rc = (int)cr_cap_mint(p->cs_handle, CR_SLOT_FD(fd), CR_CAP_ROOT_CNODE, con,
                                       CR_RIGHT_WRITE, (uint64_t)p->pid);
             if (rc != 0) {
                 return rc;
             }
+            p->fd_slots[fd / 8] |= bit;
         }
     }
     return 0;

@@ -111,17 +111,6 @@ region_add(struct pm_as *as, uint64_t start, uint64_t end, uint32_t prot, uint32
     return NULL;
 }
 
-static struct pm_page *
-page_find(struct pm_as *as, uint64_t va)
-{
-    for (uint32_t i = 0; i < as->npages; i++) {
-        if (!as->pages[i].table && as->pages[i].va == va) {
-            return &as->pages[i];
-        }
-    }
-    return NULL;
-}
-
 /* Installs the missing table level for va: PT, else PD, else PDPT. */
 static int
 add_table(struct pm_proc *p, struct pm_as *as, uint64_t va)
@@ -474,11 +463,12 @@ pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write)
     }
     struct pm_region *r = pm_vm_region(p->as, addr);
     uint64_t va = addr & ~(uint64_t)(PAGE - 1);
-    if (r == NULL || r->kind == PM_R_IMAGE || (write && !(r->prot & MEM_WRITE)) ||
-        page_find(p->as, va) != NULL) {
+    if (r == NULL || r->kind == PM_R_IMAGE || (write && !(r->prot & MEM_WRITE))) {
         return -CR_EFAULT;
     }
-    return pm_vm_page(p, va, r->prot, NULL);
+    /* A page already there (a protection fault) makes the kernel refuse the mapping. */
+    int rc = pm_vm_page(p, va, r->prot, NULL);
+    return rc == -CR_EEXIST ? -CR_EFAULT : rc;
 }
 
 /*

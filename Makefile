@@ -16,7 +16,7 @@ OBJCOPY := objcopy
 
 .DEFAULT_GOAL := all
 .PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test \
-    panic-test musl musl-test
+    panic-test musl musl-test boot-test
 
 include mk/common.mk
 include kernel/module.mk

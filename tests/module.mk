@@ -69,6 +69,21 @@ iso-test: $(ISO_TEST)
 	    read p f < $(BUILD)/results/iso-test.counts; \
 	    echo "iso-test: $$p passed, $$f failed (GRUB multiboot 2 boot)"; [ "$$f" -eq 0 ]
 
+# What `make run` shows: the interactive boot starts the managers and the programs of
+# etc/boot.conf (tools/bootimg.manifest), reports their exits and goes idle. Each expected
+# line of BOOT_TEST_LINES must appear in the serial log (one line per word of the list,
+# with '_' standing for a space).
+BOOT_TEST_LINES ?= root:_process,_memory_and_console_managers_up ptest:_hello \
+    exited_with_status_0 root:_no_more_children\;_idle
+boot-test: all
+	$(Q)mkdir -p $(BUILD)/results
+	$(Q)BUILD='$(BUILD)' tools/qemu.sh boot; log=$(BUILD)/boot-serial.log; p=0; f=0; \
+	    for w in $(BOOT_TEST_LINES); do want=$$(printf '%s' "$$w" | tr '_' ' '); \
+	        if tr -d '\r' < $$log | grep -qF -- "$$want"; then p=$$((p + 1)); \
+	        else f=$$((f + 1)); echo "FAIL boot: no '$$want' in $$log"; fi; \
+	    done; echo "$$p $$f" > $(BUILD)/results/boot-test.counts; \
+	    echo "boot-test: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
+
 # The panic report: reason, backtrace with symbol names (the kernel panics on request).
 panic-test: all
 	$(Q)mkdir -p $(BUILD)/results

@@ -9,6 +9,8 @@
 #   bench  command line "bench" under TCG with -icount (deterministic: the TSC counts
 #          instructions); prints only the `BENCH ` lines, full log in $BUILD/bench-serial.log;
 #          exit 1 unless `BENCH bench_done` appeared
+#   boot   what `make run` does (empty command line), no input; log in $BUILD/boot-serial.log;
+#          QEMU is stopped once the root says it is idle, or after BOOT_TIMEOUT (default 60)
 #   iso    boots $ISO_FILE (default $BUILD/courier.iso, GRUB) like test; log in
 #          $BUILD/iso-serial.log for the caller to grep; exit 0 once the guest has exited or
 #          ISO_TIMEOUT has passed
@@ -35,7 +37,7 @@ BUILD=${BUILD:-build}
 qemu="qemu-system-x86_64"
 
 usage() {
-    echo "usage: $0 run|debug|test|bench|iso" >&2
+    echo "usage: $0 run|debug|test|bench|boot|iso" >&2
     exit 2
 }
 
@@ -117,6 +119,28 @@ run | debug)
     echo "qemu.sh: booting Courier ($accel_name); Ctrl-A X quits" >&2
     exec "$qemu" "${common[@]}" "${accel[@]}" -serial mon:stdio "${boot[@]}" -append "" \
         "${gdb[@]}" "${extra[@]}"
+    ;;
+boot)
+    log=$BUILD/boot-serial.log
+    rm -f "$log"
+    require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
+    pick_accel auto
+    mkdir -p "$(dirname "$log")"
+    "$qemu" "${common[@]}" "${accel[@]}" -serial "file:$log" "${boot[@]}" -append "" \
+        "${extra[@]}" </dev/null >/dev/null 2>&1 &
+    pid=$!
+    limit=${BOOT_TIMEOUT:-60}
+    # Polls the log: the interactive boot never exits by itself. Bounded by limit * 5.
+    for ((i = 0; i < limit * 5; i++)); do
+        if [ -r "$log" ] && tr -d '\r' <"$log" | grep -q '^root: no more children; idle'; then
+            break
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    exit 0
     ;;
 test)
     log=$BUILD/test-serial.log

@@ -93,7 +93,7 @@ run_all() {
         echo "FAIL deps: could not install the build dependencies" | tee -a "$all_fails"
         total_failed=1
     fi
-    for step in check-style host-test musl-test system-test iso-test panic-test; do
+    for step in check-style host-test musl-test system-test boot-test iso-test panic-test; do
         echo "== $step"
         # Left by an earlier run, it would be read as this run's system-test result.
         [ "$step" = system-test ] && rm -f "$BUILD/test-report.txt"

@@ -7,6 +7,7 @@
 # Host unit tests are every */test/*_test.c under kernel/ user/ tools/ and tests/host/.
 # Each becomes one program under ASan and UBSan, linked with the sources it names in a
 # comment line near its top:  /* test-sources: kernel/obj/cdt.c kernel/core/foo.c */
+# (or in several such lines).
 # Objects go to $(BUILD)/host-test/obj/ (a source shared by two tests is built once) and
 # the programs to $(BUILD)/host-test/<dir>/<name>. Quoted includes also search the top of
 # the tree, so a test can write #include "user/lib/bootimg/bootimg.h".
@@ -16,14 +17,16 @@
 HOSTCC ?= gcc
 HOST_TEST_CFLAGS := -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Wall -Wextra -Werror -DHOST_TEST \
-    -Itests/host/shim -Iinclude -Itests/host -Ikernel/include -Iuser/include -iquote .
+    -Itests/host/shim -Iinclude -Itests/host -Ikernel/include -Iuser/include \
+    -Iuser/lib/sys/include -iquote .
 
 HOST_TEST_SRCS := $(sort $(shell find kernel user tools tests/host -path '*/test/*_test.c' \
     -type f 2>/dev/null))
 HOST_TEST_BINS := $(patsubst %.c,$(BUILD)/host-test/%,$(HOST_TEST_SRCS))
 
-# $(call host_test_sources,TEST.c): the files on its test-sources line.
-host_test_sources = $(shell sed -n 's|^/\* *test-sources:\(.*\)\*/.*|\1|p' $(1) | head -n 1)
+# $(call host_test_sources,TEST.c): the files on its test-sources lines (a long list may
+# take several, each a whole comment).
+host_test_sources = $(shell sed -n 's|^/\* *test-sources:\(.*\)\*/.*|\1|p' $(1))
 host_test_objs = $(patsubst %.c,$(BUILD)/host-test/obj/%.o,$(sort $(1) \
     $(call host_test_sources,$(1))))
 

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-# User space: the runtime library every program links (syscall stubs, the interim C
-# library, the C start-up code, the boot-image parser, the ELF loader) and the root server.
+# User space: the runtime library every native program links (syscall stubs, the interim
+# C library, the C start-up code, the boot-image parser, the ELF loader), the root server,
+# and the POSIX side: musl and libposix (user/lib/musl, user/lib/posix, each with its own
+# module.mk).
 #
 # Every .c/.S under USER_LIB_DIRS goes into $(USER_LIB), a static archive, except crt0,
 # which a program links first by name. A program's link recipe is $(USER_LINK), with its
@@ -49,4 +51,6 @@ $(ROOT_ELF): $(ROOT_OBJS) $(USER_LINK_DEPS)
 # the root server is loaded by the kernel, not from the image.
 BOOTIMG_FILES ?=
 
+# musl, then libposix and the musl link recipe.
 include user/lib/musl/module.mk
+include user/lib/posix/module.mk

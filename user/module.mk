@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # User space: the runtime library every native program links (syscall stubs, the interim
 # C library, the C start-up code, the boot-image parser, the ELF loader), the root server,
-# and the POSIX side: musl and libposix (user/lib/musl, user/lib/posix, each with its own
-# module.mk).
+# and the POSIX side: musl, libposix and the programs built on them (user/lib/musl,
+# user/lib/posix, user/bin, each with its own module.mk).
 #
 # Every .c/.S under USER_LIB_DIRS goes into $(USER_LIB), a static archive, except crt0,
 # which a program links first by name. A program's link recipe is $(USER_LINK), with its
@@ -47,10 +47,12 @@ $(ROOT_ELF): $(ROOT_OBJS) $(USER_LINK_DEPS)
 	@echo "  LD      $@"
 	$(Q)$(USER_LINK)
 
-# Programs for the boot image, as name=path pairs (see tools/bootimg.manifest). None yet:
-# the root server is loaded by the kernel, not from the image.
+# Programs for the boot image, as name=path pairs (see tools/bootimg.manifest):
+# user/bin/module.mk adds the musl programs. The root server is loaded by the kernel, not
+# from the image.
 BOOTIMG_FILES ?=
 
-# musl, then libposix and the musl link recipe.
+# musl, then libposix and the musl link recipe, then the programs that use both.
 include user/lib/musl/module.mk
 include user/lib/posix/module.mk
+include user/bin/module.mk

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Test targets. `make test` runs tools/run-tests.sh, which runs deps, check-style,
-# host-test, musl-test and the QEMU steps as separate makes, so that one failing step
-# cannot stop the others, and then prints the final `N passed, M failed`. Each step leaves
-# its counts, `<passed> <failed>`, in $(BUILD)/results/<step>.counts.
+# host-test, musl-test, posix-test and the QEMU steps as separate makes, so that one
+# failing step cannot stop the others, and then prints the final `N passed, M failed`.
+# Each step leaves its counts, `<passed> <failed>`, in $(BUILD)/results/<step>.counts.
 #
 # Host unit tests are every */test/*_test.c under kernel/ user/ tools/ and tests/host/.
 # Each becomes one program under ASan and UBSan, linked with the sources it names in a
@@ -106,6 +106,28 @@ $(MUSL_TEST_BIN): $(MUSL_TEST_OBJS) $(MUSL_STAMP)
 
 musl-test: $(MUSL_TEST_BIN)
 	$(Q)BUILD='$(BUILD)' tools/musl-test.sh $(MUSL_TEST_BIN) tests/musl/musl_test.expected
+
+# The musl programs of user/bin and libposix, checked as far as they can be without the
+# process manager (tools/posix-test.sh): libposix's exports, each program accepted by the
+# ELF loader and trapping only inside libposix, and each program's own behaviour on the
+# host, where the same objects are linked with tests/musl/host_posix.S instead of
+# libposix, as $(BUILD)/posix-test/<name>.
+POSIX_TEST_DIR := $(BUILD)/posix-test
+POSIX_TEST_BINS := $(addprefix $(POSIX_TEST_DIR)/,$(USER_BIN_NAMES))
+
+define posix_test_rule
+$(POSIX_TEST_DIR)/$(1): $(filter $(BUILD)/user/bin/$(1)/%,$(USER_BIN_OBJS)) \
+    $(MUSL_TEST_DIR)/host_posix.o $(MUSL_STAMP)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$(CC) -static -nostdlib -no-pie -o $$@ $(MUSL_CRT1) $(MUSL_CRTI) \
+	    $$(filter %.o,$$^) -Wl,--start-group $(MUSL_LIBC) $(USER_LIBGCC) -Wl,--end-group \
+	    $(MUSL_CRTN)
+endef
+$(foreach p,$(USER_BIN_NAMES),$(eval $(call posix_test_rule,$(p))))
+
+posix-test: $(POSIX_LIB) $(ELFCHECK) $(USER_BINS) $(POSIX_TEST_BINS)
+	$(Q)BUILD='$(BUILD)' tools/posix-test.sh $(POSIX_LIB) $(ELFCHECK) $(USER_BINS)
 
 # One test: its breaches are printed and kept in $(BUILD)/results/check-style.out.
 check-style:

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Host tools and the boot artefacts they make. mkbootimg is built with the host compiler
 # and links the same parser as the root server (user/lib/bootimg), which it uses to check
-# its own output. $(BOOTIMG) holds the files in tools/bootimg.manifest plus BOOTIMG_FILES
+# its own output; elfcheck likewise links the root server's ELF parser (user/lib/elf). $(BOOTIMG) holds the files in tools/bootimg.manifest plus BOOTIMG_FILES
 # (name=path pairs; user/module.mk sets it). $(BUILD)/courier.iso is a GRUB rescue image
 # (BIOS and UEFI when grub-pc-bin and grub-efi-amd64-bin are both installed) that loads
 # kernel.elf by multiboot2 with root.elf and bootimg.img as modules.
@@ -38,6 +38,17 @@ $(MKBOOTIMG): $(MKBOOTIMG_SRCS) $(MKBOOTIMG_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $(MKBOOTIMG_SRCS)
+
+# elfcheck: the root server's ELF parser run on the host over built programs
+# (tools/posix-test.sh).
+ELFCHECK := $(BUILD)/tools/elfcheck
+ELFCHECK_SRCS := tools/elfcheck.c user/lib/elf/elf.c
+ELFCHECK_HDRS := user/lib/elf/elf.h user/lib/elf/elf_errors.def
+
+$(ELFCHECK): $(ELFCHECK_SRCS) $(ELFCHECK_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $(ELFCHECK_SRCS)
 
 # Second expansion lets makefiles included after this one (tests/module.mk) still add to
 # BOOTIMG_FILES and have the image depend on what they add.

@@ -3,7 +3,8 @@
 # Courier build. `make` builds the kernel, the root server and the boot image;
 # `make run` boots it in QEMU; `make test` runs every test and ends with
 # "N passed, N failed"; `make bench` prints BENCH lines; `make iso` builds a GRUB image;
-# `make debug` waits for gdb; `make musl` builds the C library (not needed by `all` yet).
+# `make debug` waits for gdb; `make musl` builds the C library, which `all` needs for the
+# programs in user/bin.
 # Each directory's rules live in its module.mk (LK style).
 
 BUILD ?= build
@@ -16,7 +17,7 @@ OBJCOPY := objcopy
 
 .DEFAULT_GOAL := all
 .PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test \
-    panic-test musl musl-test boot-test
+    panic-test musl musl-test posix-test boot-test
 
 include mk/common.mk
 include kernel/module.mk
@@ -24,7 +25,7 @@ include kernel/module.mk
 -include tools/module.mk
 -include tests/module.mk
 
-all: $(KERNEL_BIN) $(KERNEL_ELF) $(ROOT_ELF) $(BOOTIMG)
+all: $(KERNEL_BIN) $(KERNEL_ELF) $(ROOT_ELF) $(USER_BINS) $(BOOTIMG)
 
 deps:
 	$(Q)tools/deps.sh

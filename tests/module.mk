@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: MIT
 # Test targets. `make test` runs tools/run-tests.sh, which runs deps, check-style,
-# host-test, musl-test and the QEMU steps as separate makes, so that one failing step
-# cannot stop the others, and then prints the final `N passed, M failed`. Each step leaves
-# its counts, `<passed> <failed>`, in $(BUILD)/results/<step>.counts.
+# host-test, musl-test, posix-test and the QEMU steps as separate makes, so that one
+# failing step cannot stop the others, and then prints the final `N passed, M failed`.
+# Each step leaves its counts, `<passed> <failed>`, in $(BUILD)/results/<step>.counts.
 #
 # Host unit tests are every */test/*_test.c under kernel/ user/ tools/ and tests/host/.
 # Each becomes one program under ASan and UBSan, linked with the sources it names in a
 # comment line near its top:  /* test-sources: kernel/obj/cdt.c kernel/core/foo.c */
+# (or in several such lines).
 # Objects go to $(BUILD)/host-test/obj/ (a source shared by two tests is built once) and
 # the programs to $(BUILD)/host-test/<dir>/<name>. Quoted includes also search the top of
 # the tree, so a test can write #include "user/lib/bootimg/bootimg.h".
@@ -16,14 +17,16 @@
 HOSTCC ?= gcc
 HOST_TEST_CFLAGS := -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Wall -Wextra -Werror -DHOST_TEST \
-    -Itests/host/shim -Iinclude -Itests/host -Ikernel/include -Iuser/include -iquote .
+    -Itests/host/shim -Iinclude -Itests/host -Ikernel/include -Iuser/include \
+    -Iuser/lib/sys/include -iquote .
 
 HOST_TEST_SRCS := $(sort $(shell find kernel user tools tests/host -path '*/test/*_test.c' \
     -type f 2>/dev/null))
 HOST_TEST_BINS := $(patsubst %.c,$(BUILD)/host-test/%,$(HOST_TEST_SRCS))
 
-# $(call host_test_sources,TEST.c): the files on its test-sources line.
-host_test_sources = $(shell sed -n 's|^/\* *test-sources:\(.*\)\*/.*|\1|p' $(1) | head -n 1)
+# $(call host_test_sources,TEST.c): the files on its test-sources lines (a long list may
+# take several, each a whole comment).
+host_test_sources = $(shell sed -n 's|^/\* *test-sources:\(.*\)\*/.*|\1|p' $(1))
 host_test_objs = $(patsubst %.c,$(BUILD)/host-test/obj/%.o,$(sort $(1) \
     $(call host_test_sources,$(1))))
 
@@ -74,7 +77,7 @@ iso-test: $(ISO_TEST)
 # line of BOOT_TEST_LINES must appear in the serial log (one line per word of the list,
 # with '_' standing for a space).
 BOOT_TEST_LINES ?= root:_process,_memory_and_console_managers_up ptest:_hello \
-    exited_with_status_0 root:_no_more_children\;_idle
+    hello_from_musl argv[3]_=_boot exited_with_status_0 root:_no_more_children\;_idle
 boot-test: all
 	$(Q)mkdir -p $(BUILD)/results
 	$(Q)BUILD='$(BUILD)' tools/qemu.sh boot; log=$(BUILD)/boot-serial.log; p=0; f=0; \
@@ -118,6 +121,28 @@ $(MUSL_TEST_BIN): $(MUSL_TEST_OBJS) $(MUSL_STAMP)
 
 musl-test: $(MUSL_TEST_BIN)
 	$(Q)BUILD='$(BUILD)' tools/musl-test.sh $(MUSL_TEST_BIN) tests/musl/musl_test.expected
+
+# The musl programs of user/bin and libposix, checked as far as they can be without the
+# process manager (tools/posix-test.sh): libposix's exports, each program accepted by the
+# ELF loader and trapping only inside libposix, and each program's own behaviour on the
+# host, where the same objects are linked with tests/musl/host_posix.S instead of
+# libposix, as $(BUILD)/posix-test/<name>.
+POSIX_TEST_DIR := $(BUILD)/posix-test
+POSIX_TEST_BINS := $(addprefix $(POSIX_TEST_DIR)/,$(USER_BIN_NAMES))
+
+define posix_test_rule
+$(POSIX_TEST_DIR)/$(1): $(filter $(BUILD)/user/bin/$(1)/%,$(USER_BIN_OBJS)) \
+    $(MUSL_TEST_DIR)/host_posix.o $(MUSL_STAMP)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$(CC) -static -nostdlib -no-pie -o $$@ $(MUSL_CRT1) $(MUSL_CRTI) \
+	    $$(filter %.o,$$^) -Wl,--start-group $(MUSL_LIBC) $(USER_LIBGCC) -Wl,--end-group \
+	    $(MUSL_CRTN)
+endef
+$(foreach p,$(USER_BIN_NAMES),$(eval $(call posix_test_rule,$(p))))
+
+posix-test: $(POSIX_LIB) $(ELFCHECK) $(USER_BINS) $(POSIX_TEST_BINS)
+	$(Q)BUILD='$(BUILD)' tools/posix-test.sh $(POSIX_LIB) $(ELFCHECK) $(USER_BINS)
 
 # One test: its breaches are printed and kept in $(BUILD)/results/check-style.out.
 check-style:

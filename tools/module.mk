@@ -7,6 +7,7 @@
 # $(BUILD)/courier.iso is a GRUB rescue image (BIOS and UEFI when grub-pc-bin and
 # grub-efi-amd64-bin are both installed) that loads kernel.elf by multiboot2 with root.elf
 # and bootimg.img as modules.
+# elfcheck, a host tool too, links the root server's ELF parser (user/lib/elf).
 
 HOSTCC ?= gcc
 HOST_TOOL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser/include -iquote .
@@ -53,6 +54,17 @@ $(MKBOOTIMG_SAN): $(MKBOOTIMG_SRCS) $(MKBOOTIMG_HDRS)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_TEST_CFLAGS) -o $@ $(MKBOOTIMG_SRCS)
 $(BUILD)/host-test/tools/test/mkbootimg_test: | $(MKBOOTIMG_SAN)
+
+# elfcheck: the root server's ELF parser run on the host over built programs
+# (tools/posix-test.sh).
+ELFCHECK := $(BUILD)/tools/elfcheck
+ELFCHECK_SRCS := tools/elfcheck.c user/lib/elf/elf.c
+ELFCHECK_HDRS := user/lib/elf/elf.h user/lib/elf/elf_errors.def
+
+$(ELFCHECK): $(ELFCHECK_SRCS) $(ELFCHECK_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $(ELFCHECK_SRCS)
 
 # Second expansion lets makefiles included after this one (tests/module.mk) still add to
 # BOOTIMG_FILES and have the image depend on what they add.

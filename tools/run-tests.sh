@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # run-tests.sh [all] - what `make test` runs: deps, then the steps check-style, host-test,
-# musl-test (which builds the C library the first time), system-test, iso-test and
-# panic-test, each as its own make so that a failing step cannot stop the others.
+# musl-test (which builds the C library the first time), posix-test, system-test,
+# iso-test and panic-test, each as its own make so that a failing step cannot stop the
+# others.
 # Each step leaves `<passed> <failed>` in $BUILD/results/<step>.counts; a step that
 # leaves none (it did not build, say) counts as one failure. The output ends with the
 # failures again and then, on the last line, `N passed, M failed`. Exit 1 if M > 0.
@@ -93,7 +94,8 @@ run_all() {
         echo "FAIL deps: could not install the build dependencies" | tee -a "$all_fails"
         total_failed=1
     fi
-    for step in check-style host-test musl-test system-test boot-test iso-test panic-test; do
+    for step in check-style host-test musl-test posix-test system-test boot-test iso-test \
+        panic-test; do
         echo "== $step"
         # Left by an earlier run, it would be read as this run's system-test result.
         [ "$step" = system-test ] && rm -f "$BUILD/test-report.txt"
@@ -118,6 +120,7 @@ run_all() {
             ;;
         host-test) cat "$results/host-test.fails" >>"$all_fails" 2>/dev/null ;;
         musl-test) cat "$results/musl-test.fails" >>"$all_fails" 2>/dev/null ;;
+        posix-test) cat "$results/posix-test.fails" >>"$all_fails" 2>/dev/null ;;
         system-test) grep '^FAIL' "$BUILD/test-report.txt" >>"$all_fails" 2>/dev/null ;;
         esac
         echo "== $step: $p passed, $f failed"

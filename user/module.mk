@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-# User space: the runtime library every program links (syscall stubs, the interim C
-# library, the C start-up code, the boot-image parser, the ELF loader) and the root server.
+# User space: the runtime library every native program links (syscall stubs, the interim
+# C library, the C start-up code, the boot-image parser, the ELF loader), the root server,
+# and the POSIX side: musl, libposix and the programs built on them (user/lib/musl,
+# user/lib/posix, user/bin, each with its own module.mk).
 #
 # Every .c/.S under USER_LIB_DIRS goes into $(USER_LIB), a static archive, except crt0,
 # which a program links first by name. A program's link recipe is $(USER_LINK), with its
@@ -45,15 +47,25 @@ $(ROOT_ELF): $(ROOT_OBJS) $(USER_LINK_DEPS)
 	@echo "  LD      $@"
 	$(Q)$(USER_LINK)
 
-# ptest: a native test program for the process manager (its own _start, no crt0, no libc).
-PTEST_OBJS := $(BUILD)/user/bin/ptest/start.o $(BUILD)/user/bin/ptest/ptest.o
-PTEST_ELF := $(BUILD)/user/bin/ptest.elf
+# ptest: a native test program for the process manager (its own _start, no crt0, no
+# libc), kept out of user/bin, whose directories are musl programs.
+PTEST_OBJS := $(BUILD)/tests/ptest/start.o $(BUILD)/tests/ptest/ptest.o
+PTEST_ELF := $(BUILD)/tests/ptest.elf
+$(BUILD)/tests/ptest/%.o: tests/ptest/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(USER_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 $(PTEST_ELF): $(PTEST_OBJS) $(USER_LIB) $(USER_LDS)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(PTEST_OBJS) $(USER_LIB) $(USER_LIBGCC)
 all: $(PTEST_ELF)
 
-# Programs for the boot image, as name=path pairs (see tools/bootimg.manifest).
+# Programs for the boot image, as name=path pairs (see tools/bootimg.manifest):
+# user/bin/module.mk adds the musl programs. The root server is loaded by the kernel, not
+# from the image.
 BOOTIMG_FILES += bin/ptest=$(PTEST_ELF)
 
+# musl, then libposix and the musl link recipe, then the programs that use both.
 include user/lib/musl/module.mk
+include user/lib/posix/module.mk
+include user/bin/module.mk

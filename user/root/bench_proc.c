@@ -2,8 +2,9 @@
 /*
  * Process benchmarks (docs/process.md), measured by the root as a client of the process
  * manager, best of several rounds:
- *   spawn_wait  PROC_SPAWN of a minimal static program that exits at once, then PROC_WAIT
- *               (Linux: posix_spawn + waitpid of a static /bin/true, ~597,000)
+ *   spawn_wait  PROC_SPAWN of a minimal static musl program that exits at once
+ *               (bin/exitcode 0), then PROC_WAIT (Linux: posix_spawn + waitpid of a static
+ *               /bin/true, ~597,000)
  *   exec_wait   the same program first replacing itself by exec with another minimal one
  *   fault_zero  one anonymous page filled on first touch through the pager: the
  *               difference between touching 256 pages and none, per page
@@ -75,7 +76,7 @@ BENCH(proc)
     if (!pm_start()) {
         return;
     }
-    static const char *const exit0[] = { "bin/ptest", "exit", "0", NULL };
+    static const char *const exit0[] = { "bin/exitcode", "0", NULL };
     static const char *const exec0[] = { "bin/ptest", "exec", "bin/ptest", "hello", NULL };
     static const char *const touch0[] = { "bin/ptest", "touch", "0", NULL };
     static const char *const touchn[] = { "bin/ptest", "touch", "256", NULL };

@@ -2,7 +2,7 @@
 /*
  * The process and memory managers (user/root/pm, docs/process.md), driven the way any
  * program drives them: requests on the root's own connection (pid 1). The programs run
- * are bin/ptest (native, user/bin/ptest) and, where built, the musl ones. Covered: spawn,
+ * are bin/ptest (native, tests/ptest) and, where built, the musl ones. Covered: spawn,
  * exit status and wait; a blank process built step by step with each step's error out of
  * order; demand-zero memory checked byte for byte; a fault ending a process; quota
  * exhaustion answered with ENOMEM to the asker alone; exec keeping the pid; kill; an fd
@@ -362,4 +362,27 @@ TEST(proc_spawn_exit_cycles_return_all_memory)
            (unsigned long long)before.chunks_total, (unsigned long long)after.chunks_free);
     EXPECT_EQ(before.chunks_free, after.chunks_free);
     EXPECT_EQ(before.procs, after.procs);
+}
+
+TEST(proc_musl_programs_run)
+{
+    if (!pm_up()) {
+        return;
+    }
+    /* The issue's test program: printf, malloc up to mmap sizes, qsort, argv and the
+     * environment, clocks, nanosleep, and an unimplemented call answered ENOSYS. */
+    static const char *const argv[] = { "bin/musltest", "alpha", "beta gamma", NULL };
+    static const char *const envp[] = { "COURIER_TEST=1", "PATH=/bin", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, envp);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
+    static const char *const code[] = { "bin/exitcode", "77", NULL };
+    pid = spawn(code, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(77, status);
+    static const char *const hello[] = { "bin/hello", "one", NULL };
+    pid = spawn(hello, envp);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
 }

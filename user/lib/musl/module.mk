@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: MIT
 # Courier's C library: musl 1.2.3 from Debian's source package with Courier's changes
 # (courier.patch and the files under src/ here), built by tools/musl.sh into
-# $(BUILD)/musl and installed in $(MUSL_DIR). `make musl` builds it; so does
-# `make musl-test` (tests/module.mk), which proves it on the host. `make all` does not
-# need it yet. docs/musl.md has the contract between musl and libposix.
+# $(BUILD)/musl and installed in $(MUSL_DIR). `make musl` builds it; so do `make all`,
+# for the programs in user/bin, and `make musl-test` (tests/module.mk), which proves it
+# on the host. docs/musl.md has the contract between musl and libposix.
 #
 # A program built on it compiles with $(MUSL_CFLAGS), depends on $(MUSL_STAMP) (touched
 # whenever the library may have changed), and links static and not PIE:
 #   $(MUSL_CRT1) $(MUSL_CRTI) <objects> <libposix> $(MUSL_LIBC) $(USER_LIBGCC) $(MUSL_CRTN)
-# (libposix and libgcc before and after libc.a, or all three in one --start-group).
+# (libposix and libgcc before and after libc.a, or all three in one --start-group);
+# $(MUSL_LINK) in user/lib/posix/module.mk is that recipe.
 
 MUSL_DIR := $(BUILD)/musl/install
 MUSL_INCLUDE := $(MUSL_DIR)/include

@@ -21,7 +21,7 @@
 
 enum {
     L1_GUARD = 64 - PM_L1_RADIX - 12, /* 40: first level takes 52 bits, second 12 */
-    NHANDLES = 2 * PM_MAX_PROCS,
+    NHANDLES = 4 * PM_MAX_PROCS, /* a CSpace and a few extents each, on average */
 };
 
 static struct {
@@ -75,25 +75,20 @@ pm_cspace_root(void)
     return cs.l1g;
 }
 
-/* Two consecutive first-level slots (res, cs) for a process: l1 even. */
+/* A free first-level slot (for one of a process's CNodes). */
 bool
 pm_l1_alloc(unsigned *l1)
 {
-    unsigned i;
-    if (!bit_take(cs.l1_used, 1u << PM_L1_RADIX, 2, 2, &i)) {
-        return false;
-    }
-    cs.l1_used[(i + 1) / 8] |= (uint8_t)(1u << ((i + 1) % 8));
-    *l1 = i;
-    return true;
+    return bit_take(cs.l1_used, 1u << PM_L1_RADIX, 1, 1, l1);
 }
 
-/* Gives both slots back; they must be empty (the process's chunks were revoked). */
+/* Gives the slot back; it must be empty (the process's chunks were revoked). */
 void
 pm_l1_free(unsigned l1)
 {
-    cs.l1_used[l1 / 8] &= (uint8_t)~(1u << (l1 % 8));
-    cs.l1_used[(l1 + 1) / 8] &= (uint8_t)~(1u << ((l1 + 1) % 8));
+    if (l1 != 0) {
+        cs.l1_used[l1 / 8] &= (uint8_t)~(1u << (l1 % 8));
+    }
 }
 
 /* The first-level CNode's own root slot (for cap operations on its slots). */

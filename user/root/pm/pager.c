@@ -63,7 +63,7 @@ pm_pager_loop(void)
             continue; /* gone since: nothing to resume */
         }
         if (m.kind == CR_FAULT_PAGE && pm_vm_fault(p, m.addr, (m.code & 2) != 0) == 0) {
-            cr_tcb_resume(PM_CPTR(p->l1, p->threads[t].tcb));
+            cr_tcb_resume(pm_res_cptr(p, p->threads[t].tcb));
             continue;
         }
         pm_log("pm: %s (pid %lld) fault kind %u at %#llx, ip %#llx: killed\n", p->name,

@@ -26,12 +26,13 @@
 enum {
     PM_MAX_PROCS = 64,       /* live processes (zombies included), the root (pid 1) too */
     PM_CS_RADIX = 9,         /* a process's CSpace: 512 slots */
-    PM_RES_RADIX = 10,       /* its resources CNode: 1024 objects */
+    PM_RES_RADIX = 9,        /* one of its resources CNodes (an extent): 512 objects */
+    PM_RES_EXTENTS = 16,     /* extents at most: 8192 objects */
     PM_L1_RADIX = 12,        /* the manager CSpace's first level */
     PM_CHUNK_BITS = 20,      /* untyped chunks of 1 MiB */
-    PM_MAX_CHUNKS = 8,       /* per process: its quota, in chunks (8 MiB) */
-    PM_MAX_REGIONS = 32,     /* mappings per address space */
-    PM_MAX_PAGES = 1024,     /* pages (frames and tables) per address space */
+    PM_MAX_CHUNKS = 40,      /* per process: its quota, in chunks (40 MiB) */
+    PM_MAX_REGIONS = 256,    /* mappings per address space */
+    PM_MAX_PAGES = 8192,     /* pages (frames and tables) per address space */
     PM_MAX_THREADS = 8,      /* threads per process */
     PM_NAME_MAX = 32,
     PM_PRIO = 254,           /* the manager threads */
@@ -56,11 +57,16 @@ enum pm_region_kind {
     PM_R_BRK,   /* the heap end that MEM_BRK moves */
 };
 
+/* A mapped page or page table: its address (page number) and res slot, in one word. */
 struct pm_page {
-    uint64_t va;   /* page address; a page table: its span's start | its level (1..3) */
-    uint16_t slot; /* in res */
-    bool table;
+    uint64_t key; /* va >> 12 << 16 | PM_PAGE_TABLE if a table | res slot */
 };
+#define PM_PAGE_TABLE 0x8000u
+#define PM_PAGE(va, slot, table) \
+    ((struct pm_page){ ((uint64_t)(va) >> 12 << 16) | ((table) ? PM_PAGE_TABLE : 0) | (slot) })
+#define PM_PAGE_VA(pg) ((pg).key >> 16 << 12)
+#define PM_PAGE_SLOT(pg) ((uint16_t)((pg).key & 0x7fffu))
+#define PM_PAGE_IS_TABLE(pg) (((pg).key & PM_PAGE_TABLE) != 0)
 
 struct pm_thread {
     uint16_t tcb;  /* res slot of the TCB, 0 = unused */
@@ -96,12 +102,14 @@ struct pm_proc {
     uint32_t state; /* enum proc_state */
     int exit_status;
     char name[PM_NAME_MAX];
-    unsigned l1;              /* res at PM_CPTR(l1, i), cs at PM_CPTR(l1 + 1, i) */
-    cr_cptr_t res_handle;     /* root-CNode slots naming the two CNodes themselves */
-    cr_cptr_t cs_handle;
+    unsigned cs_l1;           /* its CSpace: slot i is PM_CPTR(cs_l1, i) */
+    cr_cptr_t cs_handle;      /* root-CNode slot naming the CSpace CNode itself */
+    unsigned nres;            /* resources extents made */
+    uint16_t res_l1[PM_RES_EXTENTS];  /* res slot s is in extent s >> PM_RES_RADIX */
+    cr_cptr_t res_h[PM_RES_EXTENTS];  /* their handles */
     cr_cptr_t chunks[PM_MAX_CHUNKS];
     unsigned nchunks;
-    uint8_t res_used[(1u << PM_RES_RADIX) / 8];
+    uint8_t res_used[(PM_RES_EXTENTS << PM_RES_RADIX) / 8];
     uint16_t res_hint;        /* no free res slot below this one */
     uint8_t fd_slots[256 / 8]; /* bit n: CR_SLOT_FD(n) of its CSpace holds a capability */
     uint64_t pages;           /* frames and tables charged */
@@ -130,7 +138,7 @@ void pm_stats(struct pm_stats *s);
 /* cspace.c */
 bool pm_cspace_init(cr_cptr_t ut);
 cr_cptr_t pm_cspace_root(void);
-bool pm_l1_alloc(unsigned *l1);
+bool pm_l1_alloc(unsigned *l1); /* one first-level slot */
 void pm_l1_free(unsigned l1);
 cr_cptr_t pm_handle_alloc(void);
 void pm_handle_free(cr_cptr_t h);
@@ -148,6 +156,10 @@ int pm_alloc(struct pm_proc *p, unsigned type, unsigned bits, cr_cptr_t cnode_ha
 /* obj.c: objects of a process */
 int pm_res_new(struct pm_proc *p, unsigned type, unsigned bits, uint16_t *slot);
 void pm_res_drop(struct pm_proc *p, uint16_t slot);
+int pm_res_extent(struct pm_proc *p);
+cr_cptr_t pm_res_cptr(const struct pm_proc *p, uint16_t slot);
+cr_cptr_t pm_res_handle(const struct pm_proc *p, uint16_t slot);
+uint64_t pm_res_index(uint16_t slot);
 
 /* vm.c */
 struct pm_as *pm_as_new(struct pm_proc *owner, int *err);

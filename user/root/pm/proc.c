@@ -17,7 +17,6 @@
 enum {
     CS_GUARD = 64 - PM_CS_RADIX,           /* the process's own view: one level */
     CS_L1_GUARD = 12 - PM_CS_RADIX,        /* seen from the manager's first level */
-    RES_L1_GUARD = 12 - PM_RES_RADIX,
     RES_CS_SELF = 1,                       /* res slot: cs with the process's guard */
 };
 
@@ -48,7 +47,7 @@ release(struct pm_proc *p)
     /* Threads first, so none runs on while its memory goes away. */
     for (unsigned i = 0; i < PM_MAX_THREADS; i++) {
         if (p->threads[i].tcb != 0) {
-            cr_tcb_suspend(PM_CPTR(p->l1, p->threads[i].tcb));
+            cr_tcb_suspend(pm_res_cptr(p, p->threads[i].tcb));
             p->threads[i].tcb = 0;
         }
     }
@@ -57,13 +56,15 @@ release(struct pm_proc *p)
         pm_pool_give(p->chunks[i]);
     }
     p->nchunks = 0;
-    if (p->l1 != 0) {
-        pm_l1_free(p->l1);
-    }
-    pm_handle_free(p->res_handle);
+    pm_l1_free(p->cs_l1);
     pm_handle_free(p->cs_handle);
-    p->l1 = 0;
-    p->res_handle = p->cs_handle = 0;
+    for (unsigned i = 0; i < p->nres; i++) {
+        pm_l1_free(p->res_l1[i]);
+        pm_handle_free(p->res_h[i]);
+    }
+    p->nres = 0;
+    p->cs_l1 = 0;
+    p->cs_handle = 0;
     p->pages = 0;
     if (p->as != NULL) {
         pm_as_put(p->as);
@@ -79,21 +80,16 @@ release(struct pm_proc *p)
 static int
 make_cnodes(struct pm_proc *p)
 {
-    cr_cptr_t l1c = pm_l1_cnode();
-    int rc = pm_alloc(p, CR_OBJ_CNODE, PM_RES_RADIX, CR_CAP_ROOT_CNODE, p->res_handle);
+    int rc = pm_res_extent(p);
     if (rc == 0) {
         rc = pm_alloc(p, CR_OBJ_CNODE, PM_CS_RADIX, CR_CAP_ROOT_CNODE, p->cs_handle);
     }
     if (rc == 0) {
-        rc = (int)cr_cap_mint(l1c, p->l1, CR_CAP_ROOT_CNODE, p->res_handle, CR_RIGHTS_ALL,
-                              RES_L1_GUARD);
+        rc = (int)cr_cap_mint(pm_l1_cnode(), p->cs_l1, CR_CAP_ROOT_CNODE, p->cs_handle,
+                              CR_RIGHTS_ALL, CS_L1_GUARD);
     }
     if (rc == 0) {
-        rc = (int)cr_cap_mint(l1c, p->l1 + 1, CR_CAP_ROOT_CNODE, p->cs_handle, CR_RIGHTS_ALL,
-                              CS_L1_GUARD);
-    }
-    if (rc == 0) {
-        rc = (int)cr_cap_mint(p->res_handle, RES_CS_SELF, CR_CAP_ROOT_CNODE, p->cs_handle,
+        rc = (int)cr_cap_mint(p->res_h[0], RES_CS_SELF, CR_CAP_ROOT_CNODE, p->cs_handle,
                               CR_RIGHTS_ALL, CS_GUARD);
         p->res_used[RES_CS_SELF / 8] |= 1u << (RES_CS_SELF % 8);
     }
@@ -133,9 +129,8 @@ pm_proc_new(int64_t ppid, int *err)
     p->pid = next_pid++;
     p->ppid = ppid;
     p->state = PROC_S_BLANK;
-    p->res_handle = pm_handle_alloc();
     p->cs_handle = pm_handle_alloc();
-    if (p->res_handle == 0 || p->cs_handle == 0 || !pm_l1_alloc(&p->l1)) {
+    if (p->cs_handle == 0 || !pm_l1_alloc(&p->cs_l1)) {
         release(p);
         p->pid = 0;
         return NULL;
@@ -232,11 +227,11 @@ pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t arg,
     if (rc != 0) {
         return rc;
     }
-    cr_cptr_t tcb = PM_CPTR(p->l1, slot);
+    cr_cptr_t tcb = pm_res_cptr(p, slot);
     struct pm_proc *o = p->as->owner;
     struct cr_regs r = { .rip = entry, .rsp = sp, .rdi = arg };
-    rc = (int)cr_tcb_configure(tcb, PM_CPTR(p->l1, RES_CS_SELF), PM_CPTR(o->l1, p->as->vspace),
-                               pm_fault_chan(), 0);
+    rc = (int)cr_tcb_configure(tcb, pm_res_cptr(p, RES_CS_SELF),
+                               pm_res_cptr(o, p->as->vspace), pm_fault_chan(), 0);
     if (rc == 0) {
         rc = (int)cr_tcb_set_fault_badge(tcb, ((uint64_t)p->pid << 8) | t);
     }
@@ -245,8 +240,8 @@ pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t arg,
     }
     if (rc == 0 && t == 0) {
         cr_cap_delete(p->cs_handle, CR_SLOT_SELF_TCB);
-        rc = (int)cr_cap_copy(p->cs_handle, CR_SLOT_SELF_TCB, p->res_handle, slot,
-                              CR_RIGHTS_ALL);
+        rc = (int)cr_cap_copy(p->cs_handle, CR_SLOT_SELF_TCB, pm_res_handle(p, slot),
+                              pm_res_index(slot), CR_RIGHTS_ALL);
     }
     if (rc == 0) {
         rc = (int)cr_tcb_write_regs(tcb, CR_UPTR(&r), CR_REGS_RESUME);
@@ -280,7 +275,7 @@ pm_proc_destroy_image(struct pm_proc *p)
     p->nthreads = 0;
     if (p->as != NULL && p->as->owner == p && p->as->refs == 1) {
         for (uint32_t i = 0; i < p->as->npages; i++) {
-            pm_res_drop(p, p->as->pages[i].slot);
+            pm_res_drop(p, PM_PAGE_SLOT(p->as->pages[i]));
         }
         pm_res_drop(p, p->as->vspace);
         p->pages = 0;

@@ -184,7 +184,7 @@ exec(struct pm_proc *p, const struct proc_image_req *r)
     }
     /* The new image did not load: drop what was made of it; the old one runs on. */
     for (uint32_t i = 0; i < as->npages; i++) {
-        pm_res_drop(p, as->pages[i].slot);
+        pm_res_drop(p, PM_PAGE_SLOT(as->pages[i]));
     }
     pm_res_drop(p, as->vspace);
     p->pages -= as->npages;

@@ -38,7 +38,7 @@ rights_of(uint32_t prot)
 static cr_cptr_t
 res_cptr(struct pm_proc *p, uint16_t slot)
 {
-    return PM_CPTR(p->l1, slot);
+    return pm_res_cptr(p, slot);
 }
 
 /* A new address space owned by `owner`, with an empty VSpace. */
@@ -128,7 +128,7 @@ add_table(struct pm_proc *p, struct pm_as *as, uint64_t va)
         }
         rc = (int)cr_vspace_map_table(res_cptr(o, slot), res_cptr(o, as->vspace), va);
         if (rc == 0) {
-            as->pages[as->npages++] = (struct pm_page){ va, slot, true };
+            as->pages[as->npages++] = PM_PAGE(va, slot, true);
             o->pages++;
             return 0;
         }
@@ -180,8 +180,8 @@ pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch)
         return rc;
     }
     if (scratch != NULL) {
-        rc = (int)cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, o->res_handle, frame,
-                              CR_RIGHTS_ALL);
+        rc = (int)cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, pm_res_handle(o, frame),
+                              pm_res_index(frame), CR_RIGHTS_ALL);
         if (rc == 0) {
             rc = (int)cr_vspace_map(scratch_slot, CR_CAP_ROOT_VSPACE, SCRATCH_VA,
                                     CR_RIGHT_READ | CR_RIGHT_WRITE, 0);
@@ -203,7 +203,7 @@ pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch)
         pm_res_drop(o, frame);
         return rc;
     }
-    as->pages[as->npages++] = (struct pm_page){ va, frame, false };
+    as->pages[as->npages++] = PM_PAGE(va, frame, false);
     o->pages++;
     return 0;
 }
@@ -230,8 +230,8 @@ pm_vm_init(struct pm_proc *root)
     for (int tries = 0; tries < 4; tries++) {
         uint16_t f;
         if (pm_res_new(root, CR_OBJ_FRAME, 12, &f) != 0 ||
-            cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, root->res_handle, f, CR_RIGHTS_ALL) !=
-                0) {
+            cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, pm_res_handle(root, f),
+                        pm_res_index(f), CR_RIGHTS_ALL) != 0) {
             return false;
         }
         int64_t rc = cr_vspace_map(scratch_slot, CR_CAP_ROOT_VSPACE, SCRATCH_VA,
@@ -250,7 +250,7 @@ pm_vm_init(struct pm_proc *root)
             if (pm_res_new(root, types[lvl], 0, &t) != 0) {
                 return false;
             }
-            rc = cr_vspace_map_table(PM_CPTR(root->l1, t), CR_CAP_ROOT_VSPACE, SCRATCH_VA);
+            rc = cr_vspace_map_table(pm_res_cptr(root, t), CR_CAP_ROOT_VSPACE, SCRATCH_VA);
             if (rc == 0) {
                 added = true;
             } else {
@@ -334,8 +334,9 @@ drop_pages(struct pm_as *as, uint64_t start, uint64_t end)
     /* Bounded by the pages mapped. */
     for (uint32_t i = 0; i < as->npages;) {
         struct pm_page *pg = &as->pages[i];
-        if (!pg->table && pg->va >= start && pg->va < end) {
-            pm_res_drop(as->owner, pg->slot); /* deleting the capability unmaps it */
+        uint64_t va = PM_PAGE_VA(*pg);
+        if (!PM_PAGE_IS_TABLE(*pg) && va >= start && va < end) {
+            pm_res_drop(as->owner, PM_PAGE_SLOT(*pg)); /* deleting the capability unmaps it */
             as->owner->pages--;
             *pg = as->pages[--as->npages];
             continue;
@@ -411,8 +412,9 @@ pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
     }
     for (uint32_t i = 0; i < p->as->npages; i++) {
         struct pm_page *pg = &p->as->pages[i];
-        if (!pg->table && pg->va >= addr && pg->va < addr + len) {
-            cr_vspace_remap(res_cptr(p->as->owner, pg->slot), rights_of(prot));
+        uint64_t va = PM_PAGE_VA(*pg);
+        if (!PM_PAGE_IS_TABLE(*pg) && va >= addr && va < addr + len) {
+            cr_vspace_remap(res_cptr(p->as->owner, PM_PAGE_SLOT(*pg)), rights_of(prot));
         }
     }
     return 0;

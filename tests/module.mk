@@ -77,7 +77,9 @@ iso-test: $(ISO_TEST)
 # line of BOOT_TEST_LINES must appear in the serial log (one line per word of the list,
 # with '_' standing for a space).
 BOOT_TEST_LINES ?= root:_process,_memory_and_console_managers_up ptest:_hello \
-    hello_from_musl argv[3]_=_boot exited_with_status_0 root:_no_more_children\;_idle
+    hello_from_musl argv[3]_=_boot exited_with_status_0 \
+    linuxhello:_an_unmodified_Linux_binary linuxhello:_0_checks_failed \
+    root:_no_more_children\;_idle
 boot-test: all
 	$(Q)mkdir -p $(BUILD)/results
 	$(Q)BUILD='$(BUILD)' tools/qemu.sh boot; log=$(BUILD)/boot-serial.log; p=0; f=0; \

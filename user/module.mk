@@ -60,12 +60,22 @@ $(PTEST_ELF): $(PTEST_OBJS) $(USER_LIB) $(USER_LDS)
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(PTEST_OBJS) $(USER_LIB) $(USER_LIBGCC)
 all: $(PTEST_ELF)
 
+# linuxhello: an unmodified Linux program, built by Debian's musl-gcc (tests/linux): its
+# system calls reach libposix through the kernel's foreign-call redirect.
+LINUXHELLO := $(BUILD)/tests/linuxhello
+$(LINUXHELLO): tests/linux/linuxhello.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSLGCC $@"
+	$(Q)musl-gcc -static -O2 -o $@ $<
+all: $(LINUXHELLO)
+
 # Programs for the boot image, as name=path pairs (see tools/bootimg.manifest):
 # user/bin/module.mk adds the musl programs. The root server is loaded by the kernel, not
 # from the image.
-BOOTIMG_FILES += bin/ptest=$(PTEST_ELF)
+BOOTIMG_FILES += bin/ptest=$(PTEST_ELF) bin/linuxhello=$(LINUXHELLO)
 
 # musl, then libposix and the musl link recipe, then the programs that use both.
 include user/lib/musl/module.mk
 include user/lib/posix/module.mk
+include user/lib/personality/module.mk
 include user/bin/module.mk

@@ -14,4 +14,13 @@ _start:
     ud2
     .size _start, . - _start
 
+/* The Courier note (user/lib/posix/note.S): ptest makes no Linux system calls. */
+    .section .note.courier, "a", @note
+    .balign 4
+    .long 8
+    .long 4
+    .long 1
+    .asciz "Courier"
+    .long 1
+
     .section .note.GNU-stack, "", @progbits

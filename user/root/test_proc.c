@@ -386,3 +386,15 @@ TEST(proc_musl_programs_run)
     EXPECT_EQ(pid, wait_for(pid, &status));
     EXPECT_EQ(0, status);
 }
+
+TEST(proc_unmodified_linux_binary_runs_through_the_personality)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/linuxhello", "unmodified", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(3, status); /* 3 + the checks that failed inside */
+}

@@ -19,7 +19,8 @@
 # may call memcpy) find each other whatever their order.
 
 POSIX_SRCS := $(sort $(wildcard user/lib/posix/*.c))
-POSIX_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(POSIX_SRCS))
+POSIX_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(POSIX_SRCS)) \
+    $(BUILD)/user/lib/posix/note.o
 POSIX_OBJ := $(BUILD)/user/lib/posix/libposix.o
 POSIX_LIB := $(BUILD)/user/libposix.a
 POSIX_EXPORTS := __courier_syscall __courier_syscall_cp __courier_clone __courier_unmapself

@@ -18,6 +18,8 @@
 #include "../../lib/elf/elf.h"
 #include "../../lib/elf/initstack.h"
 
+#include <stdbool.h>
+
 enum {
     PAGE = 4096,
     STACK_TOP = 0x7ffffffff000ull,      /* CR_USER_MAX: the stack ends at the user top */
@@ -26,6 +28,75 @@ enum {
 };
 
 static uint8_t stack_buf[ARGS_MAX] __attribute__((aligned(16)));
+
+#define PERSONALITY_PATH "lib/personality"
+
+static int load_segment(struct pm_proc *p, const uint8_t *file, const struct elf_segment *s);
+
+/*
+ * True if the program carries the Courier note (user/lib/posix/note.S): built for
+ * Courier, it makes no Linux system calls of its own. Reads only the PT_NOTE segments
+ * elf_parse has bounded (the table is inside the file); each note is checked against its
+ * segment's end. Bounded by phnum and the segments' sizes.
+ */
+static bool
+courier_note(const uint8_t *file, uint64_t size, const struct elf_image *im)
+{
+    for (uint32_t i = 0; i < im->phnum; i++) {
+        const uint8_t *ph = file + im->phoff + (uint64_t)i * im->phentsize;
+        uint32_t type;
+        uint64_t off;
+        uint64_t len;
+        memcpy(&type, ph, 4);
+        memcpy(&off, ph + 8, 8);
+        memcpy(&len, ph + 32, 8);
+        if (type != 4 || off > size || len > size - off) {
+            continue;
+        }
+        for (uint64_t at = off; at + 12 <= off + len;) {
+            uint32_t nl[3];
+            memcpy(nl, file + at, 12);
+            uint64_t name = (nl[0] + 3ull) & ~3ull;
+            uint64_t desc = (nl[1] + 3ull) & ~3ull;
+            if (name > off + len - at - 12 || desc > off + len - at - 12 - name) {
+                break;
+            }
+            if (nl[0] == 8 && nl[2] == 1 && memcmp(file + at + 12, "Courier", 8) == 0) {
+                return true;
+            }
+            at += 12 + name + desc;
+        }
+    }
+    return false;
+}
+
+/*
+ * Loads the Linux personality (user/lib/personality) into p's address space: libposix's
+ * dispatcher behind the upcall entry, for a program that makes Linux system calls itself.
+ */
+static int
+load_personality(struct pm_proc *p)
+{
+    const struct cr_bootinfo *bi = root_bootinfo();
+    const void *img = (const void *)(uintptr_t)bi->bootimg_vaddr;
+    const struct bootimg_entry *e;
+    static struct elf_image pim;
+    if (bootimg_find(img, bi->bootimg_size, PERSONALITY_PATH, &e) != 0) {
+        return -CR_ENOEXEC; /* no personality: such programs cannot run */
+    }
+    const uint8_t *file = bootimg_data(img, e);
+    if (elf_parse(file, e->size, 0, &pim) != ELF_OK || pim.is_pie) {
+        return -CR_ENOEXEC;
+    }
+    for (uint32_t i = 0; i < pim.nsegs; i++) {
+        int rc = load_segment(p, file, &pim.segs[i]);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    p->as->upcall = pim.entry;
+    return 0;
+}
 
 static uint32_t
 prot_of(uint32_t elf_prot)
@@ -122,6 +193,13 @@ pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t arg
     }
     p->as->brk_start = top;
     p->as->brk = top;
+    p->as->upcall = 0;
+    if (!courier_note(file, e->size, &im)) {
+        int rc = load_personality(p);
+        if (rc != 0) {
+            return rc;
+        }
+    }
     uint8_t rnd[INITSTACK_RANDOM_SIZE];
     uint64_t t = 0;
     cr_clock_get(CR_UPTR(&t));

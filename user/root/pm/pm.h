@@ -80,6 +80,7 @@ struct pm_as {
     uint16_t vspace;       /* res slot */
     uint64_t brk_start;
     uint64_t brk;
+    uint64_t upcall;       /* the Linux personality's entry, 0 = none (load.c) */
     struct pm_region regions[PM_MAX_REGIONS];
     uint32_t npages;
     struct pm_page pages[PM_MAX_PAGES];

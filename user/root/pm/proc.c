@@ -238,6 +238,9 @@ pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t arg,
     if (rc == 0) {
         rc = (int)cr_tcb_set_priority(tcb, PM_DEFAULT_PRIO, CR_SCHED_RR);
     }
+    if (rc == 0 && p->as->upcall != 0) {
+        rc = (int)cr_tcb_set_upcall(tcb, p->as->upcall); /* Linux calls reach libposix */
+    }
     if (rc == 0 && t == 0) {
         cr_cap_delete(p->cs_handle, CR_SLOT_SELF_TCB);
         rc = (int)cr_cap_copy(p->cs_handle, CR_SLOT_SELF_TCB, pm_res_handle(p, slot),

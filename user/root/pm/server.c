@@ -255,6 +255,9 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
         return 0;
     }
     case PROC_EXIT:
+        if (p->pid == 1) {
+            return -CR_EPERM; /* the root server holds the managers' own objects */
+        }
         pm_proc_exit(p, (int)(q->a[0] & 0xff));
         *replied = true; /* its thread is gone: nobody to answer */
         return 0;

@@ -4,8 +4,10 @@
 # qemu.sh MODE - boot Courier in QEMU. MODE is one of
 #   run    interactive; the serial console is the terminal (Ctrl-A X quits)
 #   debug  like run, but QEMU waits for gdb on :1234 before the first instruction
-#   test   kernel command line "test", no input; serial log in $BUILD/test-serial.log, read
-#          by tools/test-report.sh into $BUILD/test-report.txt; exit 0 if nothing failed
+#   test   kernel command line "test"; serial log in $BUILD/test-serial.log, read by
+#          tools/test-report.sh into $BUILD/test-report.txt; exit 0 if nothing failed. The
+#          serial input stays silent until the guest prints "console-test: waiting for
+#          input"; then the host types "courier-input-test" and a CR, once (feed_input)
 #   bench  command line "bench" under TCG with -icount (deterministic: the TSC counts
 #          instructions); prints only the `BENCH ` lines, full log in $BUILD/bench-serial.log;
 #          exit 1 unless `BENCH bench_done` appeared
@@ -88,22 +90,46 @@ boot=(-kernel "$BUILD/kernel.bin" -initrd "$BUILD/root.elf,$BUILD/bootimg.img")
 # shellcheck disable=SC2206
 extra=(${QEMU_EXTRA:-})
 
-# run_logged TIMEOUT LOG ARGS...: runs QEMU with no input, its output both on stdout and in
-# LOG; sets status to QEMU's (or timeout's) exit status. Host-side events are appended to
-# LOG as `HOST:` lines so that they show up in the report's tail.
+# What `test` types on the guest's serial line, and the line the guest prints to ask for
+# it (user/root/test_console.c, once its readers wait for input; keep the two in step).
+test_input=courier-input-test
+input_marker="console-test: waiting for input"
+
+# run_logged TIMEOUT LOG ARGS...: runs QEMU, its output both on stdout and in LOG, its
+# serial input from the file $qemu_input (default /dev/null: no input); sets status to
+# QEMU's (or timeout's) exit status. Host-side events are appended to LOG as `HOST:`
+# lines so that they show up in the report's tail.
 run_logged() {
     local limit=$1 log=$2
 
     shift 2
     mkdir -p "$(dirname "$log")"
     # --foreground keeps QEMU in the terminal's process group, so Ctrl-C still stops it.
-    timeout --foreground --kill-after=10 "$limit" "$qemu" "$@" "${extra[@]}" </dev/null 2>&1 |
-        tee "$log"
+    timeout --foreground --kill-after=10 "$limit" "$qemu" "$@" "${extra[@]}" \
+        <"${qemu_input:-/dev/null}" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     case $status in
     124 | 137) echo "HOST: QEMU killed after ${limit}s: the guest hung" >>"$log" ;;
     *) echo "HOST: QEMU exit status $status" >>"$log" ;;
     esac
+}
+
+# feed_input LOG LIMIT: polls LOG every 0.1 s, for at most LIMIT seconds, for the guest's
+# "$input_marker" line, then writes "$test_input" and a CR (what a terminal's Enter key
+# sends) to stdout, once, and ends (QEMU then reads the bytes and an end of file, which
+# its serial port ignores). Typing only when asked keeps the run deterministic: no byte can reach the UART before the
+# console server takes interrupts, or overflow its 16-byte FIFO, or go to the wrong reader.
+feed_input() {
+    local log=$1 limit=$2 i
+
+    for ((i = 0; i < limit * 10; i++)); do
+        if grep -q -F "$input_marker" "$log" 2>/dev/null; then
+            printf '%s\r' "$test_input"
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
 }
 
 case $mode in
@@ -153,8 +179,17 @@ test)
         accel=(-accel tcg -cpu qemu64,+smep,+smap)
     fi
     echo "qemu.sh: system tests ($accel_name, timeout ${TEST_TIMEOUT:-300}s)" >&2
-    run_logged "${TEST_TIMEOUT:-300}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
-        "${boot[@]}" -append test
+    # The serial input: a FIFO that feed_input writes into, in the background.
+    input_fifo=$BUILD/test-input.fifo
+    rm -f "$input_fifo"
+    mkfifo "$input_fifo" || exit 1
+    feed_input "$log" "${TEST_TIMEOUT:-300}" >"$input_fifo" &
+    feeder=$!
+    qemu_input=$input_fifo run_logged "${TEST_TIMEOUT:-300}" "$log" "${common[@]}" \
+        "${accel[@]}" -serial stdio "${boot[@]}" -append test
+    kill "$feeder" 2>/dev/null
+    wait "$feeder" 2>/dev/null
+    rm -f "$input_fifo"
     # A guest that printed TESTS DONE but never exited still hung; without TESTS DONE the
     # report already counts the hang, so count it only here, and only once.
     if { [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; } &&

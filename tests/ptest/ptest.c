@@ -13,6 +13,9 @@
  *   sleep      block until killed
  *   args       exit 0 if argv is "args x y" and COURIER_TEST=1 is in the environment
  *   touch N    map N anonymous pages and write one byte to each (the pager fills them)
+ *   read N S   IO_READ from fd 0 until N bytes (at most 256) or a newline have come; exit
+ *              0 if they are S (the newline not counted), 1 if not, 100 + errno if an
+ *              IO_READ fails (111: EAGAIN)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,6 +45,10 @@ mem(uint16_t op, uint16_t flags, uint64_t a0, uint64_t a1, uint64_t a2)
     struct mem_req q = { { op, flags, 0 }, { a0, a1, a2 } };
     return call(CR_SLOT_MEM, &q, sizeof(q), NULL, 0, NULL, 0);
 }
+
+enum {
+    READ_MAX = 256, /* bytes `read N` takes at most */
+};
 
 static void
 say(const char *s)
@@ -114,6 +121,35 @@ zero(void)
     return 0;
 }
 
+/* `read N S`: see the file comment. Each IO_READ asks for what is still missing. */
+static int
+read_line(uint64_t n, const char *want)
+{
+    static char got[READ_MAX];
+    if (n == 0 || n > READ_MAX) {
+        return 2;
+    }
+    uint64_t have = 0;
+    uint64_t end = 0; /* length of the line: up to the first newline */
+    bool line = false;
+    while (have < n && !line) {
+        struct io_req q = { { IO_READ, 0, 0 }, { n - have, 0, 0 } };
+        int64_t rc = call(CR_SLOT_FD(0), &q, sizeof(q), NULL, 0, got + have, n - have);
+        if (rc < 0) {
+            return 100 + (int)-rc;
+        }
+        if (rc == 0 || (uint64_t)rc > n - have) {
+            return 3; /* a blocking read returns at least one byte, at most what was asked */
+        }
+        have += (uint64_t)rc;
+        while (end < have && !line) {
+            line = got[end] == '\n';
+            end += !line;
+        }
+    }
+    return end == strlen(want) && memcmp(got, want, end) == 0 ? 0 : 1;
+}
+
 static int
 quota(void)
 {
@@ -170,6 +206,8 @@ ptest_main(uint64_t *sp)
             ((volatile uint8_t *)(uintptr_t)a)[i * 4096] = 1;
         }
         quit(a >= 0 ? 0 : 1);
+    } else if (strcmp(what, "read") == 0 && argc > 3) {
+        quit(read_line((uint64_t)num(argv[2]), argv[3]));
     } else if (strcmp(what, "args") == 0) {
         bool env = false;
         for (char **e = envp; *e != NULL; e++) {

@@ -28,8 +28,10 @@
 
 #define ROOT CR_CAP_ROOT_CNODE
 #define RW (CR_RIGHT_READ | CR_RIGHT_WRITE)
-/* A fresh 512 GiB slot of the root's address space (PML4 entry 6), empty between tests. */
-#define IPC_REGION 0x30000000000ull
+/* A fresh 512 GiB slot of the root's address space (PML4 entry 5), empty between tests.
+ * Not entry 6: the process manager keeps its scratch window there (pm/vm.c SCRATCH_VA)
+ * once any test has started it. */
+#define IPC_REGION 0x28000000000ull
 #define KERNEL_ADDR 0xffff800000000000ull
 #define NONCANON_ADDR 0x0000800000000000ull
 

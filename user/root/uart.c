@@ -6,16 +6,20 @@
  * once the line status register says the holding register is empty, the whole FIFO is
  * free, so up to 16 bytes go out per status poll instead of one. Every wait is a bounded
  * spin: a missing or wedged UART slows output down but never hangs the root server.
- * Transmit only; input arrives with the console server and its interrupt.
+ * Receive is interrupt-driven and belongs to the console server (pm/console_input.c): it
+ * turns the interrupt on with uart_enable_rx_irq and reads bytes with uart_getc when the
+ * interrupt's pulse comes; nothing here waits for input.
  */
 #include "uart.h"
 
 #include <stdbool.h>
 
+#include <courier/abi/errors.h>
 #include <courier/sys.h>
 
 enum {
-    UART_DATA = 0, /* transmit holding register; divisor low byte with DLAB */
+    UART_DATA = 0, /* transmit holding (write) and receive buffer (read) registers;
+                    * divisor low byte with DLAB */
     UART_IER = 1,  /* interrupt enable; divisor high byte with DLAB */
     UART_FCR = 2,  /* FIFO control (write) */
     UART_IIR = 2,  /* interrupt identification (read): bits 7:6 = 11 when FIFOs work */
@@ -24,9 +28,16 @@ enum {
     UART_LSR = 5,
     LCR_DLAB = 0x80,
     LCR_8N1 = 0x03,
-    FCR_ENABLE_CLEAR = 0xc7, /* enable FIFOs, clear both, 14-byte receive trigger */
+    /* Enable FIFOs, clear both, interrupt at 1 received byte: the console wants each key
+     * at once, and a deeper trigger level would leave the last few bytes of a burst to
+     * the character-timeout interrupt. */
+    FCR_ENABLE_CLEAR = 0x07,
     MCR_DTR_RTS = 0x03,
+    MCR_OUT2 = 0x08, /* gates the UART's interrupt output onto the ISA IRQ line on PCs */
+    IER_RDA = 0x01,  /* interrupt while received data is available */
     IIR_FIFO_MASK = 0xc0,
+    LSR_DR = 0x01,   /* a received byte is waiting in RBR (the FIFO is not empty) */
+    LSR_OE = 0x02,   /* overrun: a byte arrived with the FIFO full and was lost */
     LSR_THRE = 0x20, /* transmit holding register (and FIFO) empty */
     LSR_TEMT = 0x40, /* transmitter completely idle */
     UART_FIFO_DEPTH = 16,
@@ -41,6 +52,7 @@ static struct uart_state {
     unsigned burst; /* bytes per THRE poll: UART_FIFO_DEPTH with working FIFOs, else 1 */
     unsigned room;  /* bytes that may still be written without polling */
     bool ready;     /* uart_init succeeded */
+    uint64_t overruns; /* LSR_OE seen by uart_getc: bytes the chip itself dropped */
 } uart;
 
 static int64_t
@@ -133,4 +145,53 @@ uart_write(const char *s, size_t n)
         }
         uart_putb((uint8_t)s[i]);
     }
+}
+
+/*
+ * Turns the receive interrupt on: received-data-available in IER and OUT2 in MCR (the PC
+ * wires the interrupt through OUT2). The caller binds the IRQ line first, so that data
+ * already waiting raises it now and is not missed. Only the console server calls this.
+ * Returns 0, EIO before a successful uart_init, or the error of the failed port write.
+ */
+int
+uart_enable_rx_irq(void)
+{
+    if (!uart.ready) {
+        return -CR_EIO;
+    }
+    int64_t rc = uart_out(UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+    if (rc == 0) {
+        rc = uart_out(UART_IER, IER_RDA);
+    }
+    return (int)rc;
+}
+
+/*
+ * Takes one received byte: returns it (0..255), or -1 when none is waiting (also before
+ * uart_init, when the port cannot be read, and when the LSR reads all ones, which is what
+ * a missing UART gives: no real status has every bit set). Counts the chip's overruns.
+ * Two port reads; never waits.
+ */
+int
+uart_getc(void)
+{
+    if (!uart.ready) {
+        return -1;
+    }
+    int64_t lsr = cr_ioport_in(uart.cap, uart.base + UART_LSR, 1);
+    if (lsr < 0 || lsr == 0xff || (lsr & LSR_DR) == 0) {
+        return -1;
+    }
+    if (lsr & LSR_OE) {
+        uart.overruns++;
+    }
+    int64_t b = cr_ioport_in(uart.cap, uart.base + UART_DATA, 1);
+    return b < 0 ? -1 : (int)(b & 0xff);
+}
+
+/* Bytes the UART lost to overruns (its receive FIFO was full), as uart_getc saw them. */
+uint64_t
+uart_rx_overruns(void)
+{
+    return uart.overruns;
 }

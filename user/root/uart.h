@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The root server's console until the console server exists: a polled 8250/16550 UART
- * reached through an I/O-port capability (uart.c).
+ * The root server's console: an 8250/16550 UART reached through an I/O-port capability
+ * (uart.c). Output is polled and used by every thread of the root; input is interrupt-
+ * driven and used only by the console server (pm/console_input.c).
  */
 #pragma once
 
@@ -15,3 +16,6 @@
 
 int uart_init(cr_cptr_t ioport_cap, uint16_t base);
 void uart_write(const char *s, size_t n);
+int uart_enable_rx_irq(void);
+int uart_getc(void);
+uint64_t uart_rx_overruns(void);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The console server (proto/io.h): the serial console behind every process's fds 0, 1
- * and 2. Output goes to the UART the root server drives; a request carries its data
- * after the header (msg_read fetches what did not fit the receive buffer). TIOCGWINSZ
- * answers 24 x 80. Reading is not there yet: IO_READ gives ENOSYS.
+ * The console server (proto/io.h, docs/console.md): the serial console behind every
+ * process's fds 0, 1 and 2, one thread of the root server receiving on the console
+ * channel. This file is its loop and the request side: IO_WRITE goes to the UART the root
+ * server drives (a request carries its data after the header; msg_read fetches what did
+ * not fit the receive buffer), IO_IOCTL TIOCGWINSZ answers 24 x 80, IO_READ is checked
+ * here and served by console_input.c, which also serves every pulse (COM1's interrupt).
+ * One request at a time; every request gets exactly one reply, an IO_READ possibly later.
  */
 #include "pm.h"
 
@@ -17,6 +20,9 @@
 enum {
     BUF = 4096,
 };
+
+/* What a handler returns when it has answered the request itself, or keeps it open. */
+static const int64_t CON_ANSWERED = INT64_MAX;
 
 static cr_cptr_t con_chan;
 
@@ -58,6 +64,61 @@ do_write(uint64_t rcvid, const struct cr_msg_info *info, const uint8_t *buf)
     return (int64_t)total;
 }
 
+/*
+ * IO_READ: a[0] = the most bytes wanted. EINVAL if data follows the request (hdr.len) or
+ * a[0] exceeds the client's reply buffers, because bytes taken from the ring that do not
+ * fit would be lost; a[0] = 0 reads nothing and returns 0 at once.
+ */
+static int64_t
+do_read(uint64_t rcvid, const struct cr_msg_info *info, const struct io_req *q)
+{
+    if (q->hdr.len != 0 || info->send_len != sizeof(*q) || q->a[0] > info->reply_len) {
+        return -CR_EINVAL;
+    }
+    if (q->a[0] == 0) {
+        return 0;
+    }
+    int rc = pm_console_read(rcvid, q->a[0]);
+    return rc < 0 ? rc : CON_ANSWERED;
+}
+
+static int64_t
+do_ioctl(uint64_t rcvid, const struct io_req *q)
+{
+    if (q->a[0] != IO_TIOCGWINSZ) {
+        return -CR_ENOTTY;
+    }
+    struct io_winsize ws = { 24, 80, 0, 0 };
+    struct cr_iov r = { CR_UPTR(&ws), sizeof(ws) };
+    cr_msg_replyv(con_chan, rcvid, 0, CR_UPTR(&r), 1);
+    return CON_ANSWERED;
+}
+
+/* Checks the request's length and op and runs it; returns its status, -error or
+ * CON_ANSWERED. */
+static int64_t
+dispatch(uint64_t rcvid, const struct cr_msg_info *info, const uint8_t *buf)
+{
+    const struct io_req *q = (const void *)buf;
+    if (info->copied < sizeof(struct proto_hdr)) {
+        return -CR_EINVAL;
+    }
+    if (q->hdr.op != IO_WRITE && q->hdr.op != IO_READ && q->hdr.op != IO_IOCTL) {
+        return -CR_ENOSYS;
+    }
+    if (info->copied < sizeof(*q)) {
+        return -CR_EINVAL;
+    }
+    switch (q->hdr.op) {
+    case IO_WRITE:
+        return do_write(rcvid, info, buf);
+    case IO_READ:
+        return do_read(rcvid, info, q);
+    default:
+        return do_ioctl(rcvid, q);
+    }
+}
+
 /* The console thread's loop: never returns. */
 void pm_console_loop(void);
 
@@ -69,28 +130,16 @@ pm_console_loop(void)
     struct cr_msg_info info;
     for (;;) {
         int64_t rcvid = cr_msg_receivev(con_chan, CR_UPTR(&iov), 1, CR_UPTR(&info));
-        if (rcvid <= 0) {
+        if (rcvid == 0) {
+            pm_console_input_pulse();
             continue;
         }
-        const struct io_req *q = (const void *)buf;
-        int64_t rc;
-        if (info.copied < sizeof(struct proto_hdr)) {
-            rc = -CR_EINVAL;
-        } else if (q->hdr.op == IO_WRITE && info.copied >= sizeof(*q)) {
-            rc = do_write((uint64_t)rcvid, &info, buf);
-        } else if (q->hdr.op == IO_IOCTL && info.copied >= sizeof(*q)) {
-            if (q->a[0] != IO_TIOCGWINSZ) {
-                rc = -CR_ENOTTY;
-            } else {
-                struct io_winsize ws = { 24, 80, 0, 0 };
-                struct cr_iov r = { CR_UPTR(&ws), sizeof(ws) };
-                cr_msg_replyv(con_chan, (uint64_t)rcvid, 0, CR_UPTR(&r), 1);
-                continue;
-            }
-        } else if (q->hdr.op == IO_WRITE || q->hdr.op == IO_IOCTL) {
-            rc = -CR_EINVAL;
-        } else {
-            rc = -CR_ENOSYS;
+        if (rcvid < 0) {
+            continue;
+        }
+        int64_t rc = dispatch((uint64_t)rcvid, &info, buf);
+        if (rc == CON_ANSWERED) {
+            continue;
         }
         if (rc < 0) {
             cr_msg_error(con_chan, (uint64_t)rcvid, (uint64_t)-rc);

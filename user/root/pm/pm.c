@@ -2,9 +2,10 @@
 /*
  * Starting the managers (docs/process.md). pm_start, called once by the root's main
  * thread, builds the pool, the managers' CSpace, their channels and the root's own entry
- * in the process table (pid 1), then starts three threads — the server, the pager and
- * the console — FIFO at one priority, so each runs until it blocks in its receive and
- * they never interleave in the middle of a request. The server thread finishes the set-up
+ * in the process table (pid 1), binds COM1's interrupt to the console channel, then
+ * starts three threads — the server, the pager and the console — FIFO at one priority,
+ * so each runs until it blocks in its receive and they never interleave in the middle of
+ * a request. The server thread finishes the set-up
  * that needs the managers' CSpace before it serves anything; pm_start waits for that.
  */
 #include "pm.h"
@@ -25,7 +26,11 @@ enum {
     NTHREADS = 3,
     STACK = 16384,
     SRV_TABLE_BITS = 6, /* 63 open exchanges (waits included) */
-    CON_TABLE_BITS = 4,
+    /* 31 open exchanges: the console's waiting readers (16 at most) and one request. */
+    CON_TABLE_BITS = 5,
+    /* 14 pending pulses: COM1's interrupt needs one (its line stays masked until
+     * irq_ack); the rest absorbs pulses clients send on their connections. */
+    CON_PULSES_BITS = 4,
 };
 
 void pm_server_set_chan(cr_cptr_t chan);
@@ -116,12 +121,16 @@ pm_thread_start(void (*fn)(void), unsigned prio)
            cr_tcb_write_regs(tcb, CR_UPTR(&r), CR_REGS_RESUME) == 0;
 }
 
+/* A channel with a reply table of 2^table_bits slots (none if 0) and a pulse queue of
+ * 2^pulse_bits entries (none if 0); 0 on failure. */
 static cr_cptr_t
-new_channel(unsigned table_bits)
+new_channel(unsigned table_bits, unsigned pulse_bits)
 {
     cr_cptr_t ch = new_obj(CR_OBJ_CHANNEL, 0);
     cr_cptr_t rt = table_bits != 0 ? new_obj(CR_OBJ_REPLY_TABLE, table_bits) : 0;
-    if (ch == 0 || (table_bits != 0 && (rt == 0 || cr_channel_bind(ch, rt, 0) != 0))) {
+    cr_cptr_t pq = pulse_bits != 0 ? new_obj(CR_OBJ_PULSE_QUEUE, pulse_bits) : 0;
+    if (ch == 0 || (table_bits != 0 && (rt == 0 || cr_channel_bind(ch, rt, 0) != 0)) ||
+        (pulse_bits != 0 && (pq == 0 || cr_channel_bind(ch, pq, 0) != 0))) {
         return 0;
     }
     return ch;
@@ -140,9 +149,9 @@ pm_start(void)
         printf("pm: no memory pool; processes unavailable\n");
         return false;
     }
-    cr_cptr_t srv = new_channel(SRV_TABLE_BITS);
-    cr_cptr_t flt = new_channel(0);
-    cr_cptr_t con = new_channel(CON_TABLE_BITS);
+    cr_cptr_t srv = new_channel(SRV_TABLE_BITS, 0);
+    cr_cptr_t flt = new_channel(0, 0);
+    cr_cptr_t con = new_channel(CON_TABLE_BITS, CON_PULSES_BITS);
     pm.ready = new_obj(CR_OBJ_NOTIFICATION, 0);
     pm.conn_proc = root_slot_alloc();
     if (srv == 0 || flt == 0 || con == 0 || pm.ready == 0 || pm.conn_proc == 0) {
@@ -152,6 +161,7 @@ pm_start(void)
     pm_server_set_chan(srv);
     pm_pager_set_chan(flt);
     pm_console_set_chan(con);
+    pm_console_input_init(con); /* without input the console still writes */
     pm.root = pm_proc_new(0, &err); /* pid 1: the root server itself */
     if (pm.root == NULL || pm.root->pid != 1 ||
         cr_cap_mint(CR_CAP_ROOT_CNODE, pm.conn_proc, CR_CAP_ROOT_CNODE, srv,

@@ -192,8 +192,23 @@ int pm_proc_list(int64_t first, void *out, size_t max, size_t *count);
 int pm_proc_destroy_image(struct pm_proc *p);
 
 /* console.c */
-bool pm_console_start(void);
 cr_cptr_t pm_console_chan(void);
+
+/* console_input.c: COM1's receive interrupt, the input ring and the waiting readers */
+bool pm_console_input_init(cr_cptr_t chan);
+void pm_console_input_pulse(void);
+int pm_console_read(uint64_t rcvid, uint64_t max);
+struct pm_console_stats {
+    bool input;        /* the receive interrupt is bound: IO_READ works */
+    uint64_t received; /* bytes taken from the UART since boot */
+    uint64_t dropped;  /* of those, bytes dropped because the ring was full */
+    uint64_t overruns; /* bytes the UART itself lost (its FIFO was full) */
+    uint64_t pulses;   /* pulses the console thread served */
+    uint64_t reads;    /* IO_READs of >= 1 byte taken: answered, kept waiting or refused */
+    unsigned buffered; /* bytes in the ring, waiting for a reader */
+    unsigned readers;  /* IO_READs waiting for input (dead clients included until found) */
+};
+void pm_console_stats(struct pm_console_stats *s);
 
 /* pager.c */
 bool pm_pager_start(void);

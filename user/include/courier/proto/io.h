@@ -13,7 +13,11 @@
 
 enum io_op {
     IO_WRITE = IO_PROTO_BASE, /* len bytes follow -> bytes written */
-    IO_READ,                  /* a[0] = most bytes -> bytes read, data in the reply */
+    IO_READ,                  /* a[0] = most bytes -> bytes read, data in the reply;
+                               * waits for at least one byte (a[0] = 0: returns 0).
+                               * EINVAL: a[0] > the reply buffers, or data follows;
+                               * EAGAIN: the file's readers queue is full; EIO: the
+                               * file has no input */
     IO_IOCTL,                 /* a[0] = request (IO_TIOCGWINSZ ...) -> 0; data in the
                                * reply. ENOTTY for a request the file does not know */
     IO_OP_END,

@@ -160,7 +160,7 @@ still_names(const struct slot *s, const struct cap *snap)
  * tcb_configure(tcb, cspace_root, vspace, fault_channel, reserved): gives the thread its
  * CSpace root (a CNode), address space (a VSpace) and fault channel (a channel; cptr 0
  * means none), replacing what it had. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY for any
- * capability, EINVAL (reserved not zero), EREVOKED (deleting the thread's old internal
+ * capability, EPERM (the TCB capability lacks GRANT), EINVAL (reserved not zero), EREVOKED (deleting the thread's old internal
  * capabilities destroyed the capability to the TCB or to one of the new objects, e.g.
  * the CNode that held them; the thread then has none and is marked not configured).
  * Preemptible (replacing old internal capabilities may destroy objects).
@@ -175,6 +175,9 @@ sys_tcb_configure(uint64_t tcb_cptr, uint64_t cspace, uint64_t vspace, uint64_t 
     struct slot *vs;
     struct slot *fs = NULL;
     int rc = cnode_lookup_cap(self, tcb_cptr, CR_OBJ_TCB, &ts);
+    if (rc == 0 && !(ts->cap.rights & CR_RIGHT_GRANT)) {
+        rc = -CR_EPERM; /* configuring a thread is the authority over it */
+    }
     if (rc == 0) {
         rc = cnode_lookup_cap(self, cspace, CR_OBJ_CNODE, &cs);
     }
@@ -377,16 +380,22 @@ sys_tcb_set_upcall(uint64_t tcb_cptr, uint64_t entry)
 
 /*
  * tcb_set_fault_badge(tcb, badge): the badge reported with the thread's faults, so one
- * handler can tell its threads apart. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE.
+ * handler can tell its threads apart. Needs GRANT on the TCB capability: a thread given
+ * its own TCB without GRANT cannot pass itself off as another in its fault messages.
+ * Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE, EPERM (no GRANT).
  */
 int64_t
 sys_tcb_set_fault_badge(uint64_t tcb_cptr, uint64_t badge)
 {
-    struct tcb *t;
-    int rc = lookup_tcb(tcb_cptr, &t);
+    struct slot *s;
+    int rc = cnode_lookup_cap(sched_current(), tcb_cptr, CR_OBJ_TCB, &s);
     if (rc != 0) {
         return rc;
     }
+    if (!(s->cap.rights & CR_RIGHT_GRANT)) {
+        return -CR_EPERM;
+    }
+    struct tcb *t = phys_to_virt(s->cap.obj);
     t->fault_badge = badge;
     return 0;
 }

@@ -199,6 +199,10 @@ ptest_main(uint64_t *sp)
             uint64_t bits;
             cr_notify_wait(CR_SLOT_NTFN, CR_UPTR(&bits));
         }
+    } else if (strcmp(what, "forge") == 0) {
+        int64_t a = cr_tcb_set_fault_badge(CR_SLOT_SELF_TCB, 1ull << 8);
+        int64_t b = cr_tcb_configure(CR_SLOT_SELF_TCB, 0, 0, 0, 0);
+        quit(a == -CR_EPERM && b == -CR_EPERM ? 0 : 1);
     } else if (strcmp(what, "touch") == 0 && argc > 2) {
         uint64_t n = (uint64_t)num(argv[2]);
         int64_t a = n > 0 ? mem(MEM_MAP_ANON, 0, 0, n * 4096, MEM_READ | MEM_WRITE) : 0;

@@ -43,7 +43,7 @@ static int64_t
 image(uint16_t o, int64_t pid, const char *const *argv, const char *const *envp, void *rep,
       size_t rlen)
 {
-    static char data[1024];
+    static char data[20000];
     size_t n = 0;
     uint32_t argc = 0;
     uint32_t envc = 0;
@@ -53,11 +53,17 @@ image(uint16_t o, int64_t pid, const char *const *argv, const char *const *envp,
     n += l;
     for (; argv[argc] != NULL; argc++) {
         l = strlen(argv[argc]) + 1;
+        if (l > sizeof(data) - n) {
+            return -CR_E2BIG;
+        }
         memcpy(data + n, argv[argc], l);
         n += l;
     }
     for (; envp != NULL && envp[envc] != NULL; envc++) {
         l = strlen(envp[envc]) + 1;
+        if (l > sizeof(data) - n) {
+            return -CR_E2BIG;
+        }
         memcpy(data + n, envp[envc], l);
         n += l;
     }
@@ -148,6 +154,12 @@ TEST(proc_blank_process_built_step_by_step)
     EXPECT_ERR(-CR_EEXIST, op(PROC_AS_NEW, 0, pid, 0, 0));
     EXPECT_ERR(-CR_ENOENT, image(PROC_LOAD, pid, nofile, NULL, &lr, sizeof(lr)));
     EXPECT_ERR(-CR_ENOEXEC, image(PROC_LOAD, pid, notelf, NULL, &lr, sizeof(lr)));
+    /* A load that fails half-way (arguments too big for the stack, found last) leaves
+     * nothing behind: the next load works. */
+    static char huge[4000]; /* 4 x 4,000 bytes: the request fits, the stack does not */
+    memset(huge, 'x', sizeof(huge) - 1);
+    static const char *const big[] = { "bin/ptest", huge, huge, huge, huge, NULL };
+    EXPECT_ERR(-CR_E2BIG, image(PROC_LOAD, pid, big, NULL, &lr, sizeof(lr)));
     EXPECT_OK(image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
     EXPECT_TRUE(lr.entry >= 0x400000 && lr.sp > 0x7f0000000000ull && lr.sp % 16 == 0);
     /* No fd table yet. */
@@ -213,6 +225,18 @@ TEST(proc_demand_zero_memory_and_heap)
         return;
     }
     static const char *const argv[] = { "bin/ptest", "zero", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
+}
+
+TEST(proc_program_cannot_forge_its_fault_badge)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "forge", NULL };
     int64_t status = -1;
     int64_t pid = spawn(argv, NULL);
     EXPECT_EQ(pid, wait_for(pid, &status));

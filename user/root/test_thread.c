@@ -111,6 +111,12 @@ TEST(thread_unconfigured_cannot_run)
     EXPECT_ERR(-CR_ENOCAP, cr_tcb_configure(tcb, e, CR_CAP_ROOT_VSPACE, 0, 0));
     EXPECT_ERR(-CR_EBADCAP, cr_tcb_configure(tcb, ROOT, 1ull << 62, 0, 0));
     EXPECT_ERR(-CR_EINVAL, cr_tcb_configure(tcb, ROOT, CR_CAP_ROOT_VSPACE, 0, 1));
+    /* A TCB capability without GRANT may neither configure nor set the fault badge (the
+     * process manager gives programs their own TCB that way). */
+    cr_cptr_t weak = tl_copy(&t, tcb, CR_RIGHT_READ | CR_RIGHT_WRITE);
+    EXPECT_ERR(-CR_EPERM, cr_tcb_configure(weak, ROOT, CR_CAP_ROOT_VSPACE, 0, 0));
+    EXPECT_ERR(-CR_EPERM, cr_tcb_set_fault_badge(weak, 5));
+    EXPECT_OK(cr_tcb_set_fault_badge(tcb, 5));
     /* None of those configured it. */
     EXPECT_ERR(-CR_EINVAL, cr_tcb_resume(tcb));
     EXPECT_OK(cr_tcb_configure(tcb, ROOT, CR_CAP_ROOT_VSPACE, 0, 0));

@@ -25,7 +25,7 @@
 enum {
     NTHREADS = 3,
     STACK = 16384,
-    SRV_TABLE_BITS = 6, /* 63 open exchanges (waits included) */
+    SRV_TABLE_BITS = 7, /* 127 open exchanges: a held wait per process and more */
     /* 31 open exchanges: the console's waiting readers (16 at most) and one request. */
     CON_TABLE_BITS = 5,
     /* 14 pending pulses: COM1's interrupt needs one (its line stays masked until

@@ -57,16 +57,25 @@ enum pm_region_kind {
     PM_R_BRK,   /* the heap end that MEM_BRK moves */
 };
 
-/* A mapped page or page table: its address (page number) and res slot, in one word. */
+/*
+ * A mapped page or page table in one word: bits 63..29 the page number, 28..16 the share
+ * (cow.c) it belongs to plus one (0: none), 15 a page table, 14 copy-on-write (mapped
+ * read-only until written), 12..0 the res slot of its capability.
+ */
 struct pm_page {
-    uint64_t key; /* va >> 12 << 16 | PM_PAGE_TABLE if a table | res slot */
+    uint64_t key;
 };
 #define PM_PAGE_TABLE 0x8000u
+#define PM_PAGE_COW 0x4000u
 #define PM_PAGE(va, slot, table) \
-    ((struct pm_page){ ((uint64_t)(va) >> 12 << 16) | ((table) ? PM_PAGE_TABLE : 0) | (slot) })
-#define PM_PAGE_VA(pg) ((pg).key >> 16 << 12)
-#define PM_PAGE_SLOT(pg) ((uint16_t)((pg).key & 0x7fffu))
+    ((struct pm_page){ ((uint64_t)(va) >> 12 << 29) | ((table) ? PM_PAGE_TABLE : 0) | (slot) })
+#define PM_PAGE_VA(pg) ((pg).key >> 29 << 12)
+#define PM_PAGE_SLOT(pg) ((uint16_t)((pg).key & 0x1fffu))
 #define PM_PAGE_IS_TABLE(pg) (((pg).key & PM_PAGE_TABLE) != 0)
+#define PM_PAGE_IS_COW(pg) (((pg).key & PM_PAGE_COW) != 0)
+#define PM_PAGE_SHARE(pg) ((unsigned)(((pg).key >> 16) & 0x1fffu)) /* index + 1 */
+#define PM_PAGE_WITH_SHARE(pg, s1) \
+    ((struct pm_page){ ((pg).key & ~(0x1fffull << 16)) | ((uint64_t)(s1) << 16) })
 
 struct pm_thread {
     uint16_t tcb;  /* res slot of the TCB, 0 = unused */
@@ -169,12 +178,24 @@ int pm_vm_map_anon(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot
                    uint32_t kind, uint64_t *out);
 int pm_vm_unmap(struct pm_proc *p, uint64_t addr, uint64_t len);
 int pm_vm_populate(struct pm_proc *p, uint64_t addr, uint64_t len);
+void pm_vm_clear(struct pm_proc *p);
 int pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot);
 int pm_vm_brk(struct pm_proc *p, uint64_t want, uint64_t *now);
 int pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write);
 int pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch);
 void pm_vm_page_done(void);
 struct pm_region *pm_vm_region(struct pm_as *as, uint64_t addr);
+
+/* cow.c: frames shared copy-on-write between address spaces */
+int pm_cow_copy(struct pm_proc *child, struct pm_proc *from);
+int pm_cow_fault(struct pm_proc *p, struct pm_page *pg);
+void pm_cow_release(struct pm_as *as, struct pm_page *pg);
+void pm_cow_exit(struct pm_proc *p);
+struct pm_page *pm_vm_page_at(struct pm_as *as, uint64_t va);
+int pm_vm_map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot);
+uint64_t pm_vm_rights(uint32_t prot);
+bool pm_vm_scratch(struct pm_proc *o, uint16_t frame, unsigned which, void **va);
+void pm_vm_scratch_done(unsigned which);
 
 /* load.c */
 int pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t argc,
@@ -187,6 +208,7 @@ int pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t 
                        int64_t *tid);
 void pm_proc_exit(struct pm_proc *p, int status);
 void pm_proc_reap(struct pm_proc *p);
+void pm_proc_discard(struct pm_proc *p);
 int pm_proc_fds(struct pm_proc *p, struct pm_fds *share, bool copy);
 int pm_proc_list(int64_t first, void *out, size_t max, size_t *count);
 int pm_proc_destroy_image(struct pm_proc *p);
@@ -219,6 +241,6 @@ bool pm_server_start(void);
 cr_cptr_t pm_server_chan(void);
 void pm_server_child_exited(struct pm_proc *parent);
 
-/* thread.c: a manager thread in the root's address space, with the manager CSpace */
+/* pm.c: a manager thread in the root's address space, with the manager CSpace */
 bool pm_thread_start(void (*fn)(void), unsigned prio);
 void pm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

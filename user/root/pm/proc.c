@@ -243,8 +243,10 @@ pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t arg,
     }
     if (rc == 0 && t == 0) {
         cr_cap_delete(p->cs_handle, CR_SLOT_SELF_TCB);
+        /* Without GRANT: the program may not reconfigure itself or forge the fault badge
+         * (the pager's proof of who faulted). */
         rc = (int)cr_cap_copy(p->cs_handle, CR_SLOT_SELF_TCB, pm_res_handle(p, slot),
-                              pm_res_index(slot), CR_RIGHTS_ALL);
+                              pm_res_index(slot), CR_RIGHT_READ | CR_RIGHT_WRITE);
     }
     if (rc == 0) {
         rc = (int)cr_tcb_write_regs(tcb, CR_UPTR(&r), CR_REGS_RESUME);
@@ -300,6 +302,13 @@ pm_proc_exit(struct pm_proc *p, int status)
     if (p->state == PROC_S_ZOMBIE) {
         return;
     }
+    /* Processes sharing its address space lose it with its objects: they end first. */
+    for (unsigned i = 0; p->as != NULL && p->as->owner == p && i < PM_MAX_PROCS; i++) {
+        struct pm_proc *o = &procs[i];
+        if (o != p && o->pid != 0 && o->as == p->as && o->state != PROC_S_ZOMBIE) {
+            pm_proc_exit(o, 256 + 9);
+        }
+    }
     release(p);
     p->wait_rcvid = 0; /* a PROC_WAIT of its own ended with its thread */
     p->state = PROC_S_ZOMBIE;
@@ -319,6 +328,15 @@ pm_proc_exit(struct pm_proc *p, int status)
         return;
     }
     pm_server_child_exited(parent);
+}
+
+/* A process that never ran for anyone (a spawn that failed): gone without a status. */
+void
+pm_proc_discard(struct pm_proc *p)
+{
+    release(p);
+    p->pid = 0;
+    p->state = 0;
 }
 
 /* Frees a zombie's entry (its status has been collected). */

@@ -145,8 +145,7 @@ spawn(struct pm_proc *caller, const struct proc_image_req *r)
         err = pm_proc_thread_new(c, entry, sp, 0, &tid);
     }
     if (err != 0) {
-        pm_proc_exit(c, 0);
-        pm_proc_reap(c);
+        pm_proc_discard(c); /* no exit status: nobody may wait for it */
         return err;
     }
     return c->pid;
@@ -173,6 +172,7 @@ exec(struct pm_proc *p, const struct proc_image_req *r)
     p->as = old;
     if (err == 0) {
         pm_proc_destroy_image(p); /* the old threads (the caller among them) and pages */
+        p->wait_rcvid = 0;        /* a wait of an old thread ended with it */
         p->as = as;
         set_name(p, srv.strs[0]);
         int64_t tid;
@@ -300,6 +300,7 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
         err = pm_load(t, srv.strs[0], &srv.strs[1], ir->argc, &srv.strs[1 + ir->argc],
                       ir->envc, &rep.entry, &rep.sp);
         if (err != 0) {
+            pm_vm_clear(t); /* all or nothing: a failed load leaves the space empty */
             return err;
         }
         set_name(t, srv.strs[0]);

@@ -388,33 +388,76 @@ pm_vm_unmap(struct pm_proc *p, uint64_t addr, uint64_t len)
     return rc;
 }
 
-/* MEM_PROTECT: every page of the range must lie in a region (ENOENT otherwise). */
+/* Splits the region containing x (if x is inside, not at its start) in two at x. */
+static void
+split_at(struct pm_as *as, uint64_t x)
+{
+    struct pm_region *r = pm_vm_region(as, x);
+    if (r != NULL && r->start < x) {
+        struct pm_region *tail = region_add(as, x, r->end, r->prot, r->kind);
+        if (tail != NULL) {
+            r->end = x;
+        }
+    }
+}
+
+static unsigned
+free_regions(const struct pm_as *as)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
+        n += as->regions[i].kind == PM_R_FREE;
+    }
+    return n;
+}
+
+/*
+ * MEM_PROTECT: the range must be covered by regions (ENOENT otherwise); they are split at
+ * its ends and take prot, each keeping its kind. Checked before anything changes:
+ * bounded by the regions, not by the range's length.
+ */
 int
 pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
 {
-    if (p->as == NULL) {
+    struct pm_as *as = p->as;
+    if (as == NULL) {
         return -CR_ENOCTX;
     }
     len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
     if (!range_ok(addr, len) || prot_ok(prot) != 0) {
         return -CR_EINVAL;
     }
-    for (uint64_t va = addr; va < addr + len; va += PAGE) {
-        if (pm_vm_region(p->as, va) == NULL) {
+    uint64_t end = addr + len;
+    uint64_t cur = addr;
+    /* Bounded: each step moves to the end of another region. */
+    for (unsigned n = 0; cur < end && n <= PM_MAX_REGIONS; n++) {
+        struct pm_region *r = pm_vm_region(as, cur);
+        if (r == NULL) {
             return -CR_ENOENT;
         }
+        cur = r->end;
     }
-    /* Split so that the range is whole regions, then set them (bounded by the table). */
-    uint32_t kind = pm_vm_region(p->as, addr)->kind;
-    int rc = cut_regions(p->as, addr, addr + len);
-    if (rc != 0 || region_add(p->as, addr, addr + len, prot, kind) == NULL) {
-        return rc != 0 ? rc : -CR_ENOSPC;
+    if (cur < end) {
+        return -CR_ENOENT;
     }
-    for (uint32_t i = 0; i < p->as->npages; i++) {
-        struct pm_page *pg = &p->as->pages[i];
+    if (free_regions(as) < 2) {
+        return -CR_ENOSPC;
+    }
+    split_at(as, addr);
+    split_at(as, end);
+    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
+        struct pm_region *r = &as->regions[i];
+        if (r->kind != PM_R_FREE && r->start >= addr && r->end <= end) {
+            r->prot = prot;
+        }
+    }
+    for (uint32_t i = 0; i < as->npages; i++) {
+        struct pm_page *pg = &as->pages[i];
         uint64_t va = PM_PAGE_VA(*pg);
-        if (!PM_PAGE_IS_TABLE(*pg) && va >= addr && va < addr + len) {
-            cr_vspace_remap(res_cptr(p->as->owner, PM_PAGE_SLOT(*pg)), rights_of(prot));
+        if (!PM_PAGE_IS_TABLE(*pg) && va >= addr && va < end) {
+            /* A copy-on-write page stays read-only until it is written. */
+            uint32_t now = PM_PAGE_IS_COW(*pg) ? prot & ~(uint32_t)MEM_WRITE : prot;
+            cr_vspace_remap(res_cptr(as->owner, PM_PAGE_SLOT(*pg)), rights_of(now));
         }
     }
     return 0;
@@ -465,8 +508,9 @@ pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write)
     }
     struct pm_region *r = pm_vm_region(p->as, addr);
     uint64_t va = addr & ~(uint64_t)(PAGE - 1);
-    if (r == NULL || r->kind == PM_R_IMAGE || (write && !(r->prot & MEM_WRITE))) {
-        return -CR_EFAULT;
+    if (r == NULL || r->kind == PM_R_IMAGE || !(r->prot & MEM_READ) ||
+        (write && !(r->prot & MEM_WRITE))) {
+        return -CR_EFAULT; /* no region, an image page, PROT_NONE, or read-only */
     }
     /* A page already there (a protection fault) makes the kernel refuse the mapping. */
     int rc = pm_vm_page(p, va, r->prot, NULL);
@@ -491,4 +535,30 @@ pm_vm_populate(struct pm_proc *p, uint64_t addr, uint64_t len)
         }
     }
     return 0;
+}
+
+/* Empties p's own address space: every page and table goes, regions and heap too (a
+ * PROC_LOAD that failed half-way leaves the space as it found it). */
+void
+pm_vm_clear(struct pm_proc *p)
+{
+    struct pm_as *as = p->as;
+    if (as == NULL || as->owner != p) {
+        return;
+    }
+    /* Pages before tables: bounded by the pages mapped. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < as->npages;) {
+            struct pm_page *pg = &as->pages[i];
+            if (PM_PAGE_IS_TABLE(*pg) == (pass == 1)) {
+                pm_res_drop(p, PM_PAGE_SLOT(*pg));
+                p->pages--;
+                *pg = as->pages[--as->npages];
+                continue;
+            }
+            i++;
+        }
+    }
+    memset(as->regions, 0, sizeof(as->regions));
+    as->brk_start = as->brk = as->upcall = 0;
 }

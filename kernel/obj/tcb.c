@@ -160,9 +160,10 @@ still_names(const struct slot *s, const struct cap *snap)
  * tcb_configure(tcb, cspace_root, vspace, fault_channel, reserved): gives the thread its
  * CSpace root (a CNode), address space (a VSpace) and fault channel (a channel; cptr 0
  * means none), replacing what it had. Errors: EBADCAP/ENOCAP/EWRONGTYPE/EBUSY for any
- * capability, EPERM (the TCB capability lacks GRANT), EINVAL (reserved not zero), EREVOKED (deleting the thread's old internal
- * capabilities destroyed the capability to the TCB or to one of the new objects, e.g.
- * the CNode that held them; the thread then has none and is marked not configured).
+ * capability, EPERM (the TCB capability lacks GRANT), EINVAL (reserved not zero),
+ * EREVOKED (deleting the thread's old internal capabilities destroyed the capability to
+ * the TCB or to one of the new objects, e.g. the CNode that held them; the thread then
+ * has none and is marked not configured).
  * Preemptible (replacing old internal capabilities may destroy objects).
  */
 int64_t

@@ -161,6 +161,112 @@ quota(void)
     return a > 0 && all_zero_then_fill((volatile uint8_t *)(uintptr_t)a, 65536, 3) ? 0 : 2;
 }
 
+enum {
+    FORK_PAGES = 8,
+};
+
+static uint8_t *fork_mem;
+static uint8_t fork_data[3 * 4096] = { 1 }; /* in .data: an image page, copied too */
+
+static uint8_t
+pat(char who, uint64_t i)
+{
+    return (uint8_t)(who + i * 7 + i / 4096);
+}
+
+/* Every byte of pages [from, to) of fork_mem is the pattern of who. */
+static bool
+pages_are(uint64_t from, uint64_t to, char who)
+{
+    for (uint64_t i = from * 4096; i < to * 4096; i++) {
+        if (fork_mem[i] != pat(who, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+pages_fill(uint64_t from, uint64_t to, char who)
+{
+    for (uint64_t i = from * 4096; i < to * 4096; i++) {
+        fork_mem[i] = pat(who, i);
+    }
+}
+
+static int64_t
+proc(uint16_t op, uint16_t flags, int64_t a0, int64_t a1, int64_t a2, void *rep, size_t rlen)
+{
+    struct proc_req q = { { op, flags, 0 }, { a0, a1, a2 } };
+    return call(CR_SLOT_PROC, &q, sizeof(q), NULL, 0, rep, rlen);
+}
+
+static volatile int fork_orphan;
+
+/* The child's first thread: its memory is the parent's at the copy, whatever the parent
+ * writes afterwards; its own writes stay its own. */
+static _Noreturn void
+fork_child(void)
+{
+    if (fork_orphan) {
+        struct proc_getpid_rep r = { 0, 0 };
+        /* Bounded wait for the parent's end (the root adopts us then). */
+        for (int i = 0; i < 100000 && r.ppid != 1; i++) {
+            proc(PROC_GETPID, 0, 0, 0, 0, &r, sizeof(r));
+            cr_yield();
+        }
+        if (r.ppid != 1) {
+            quit(9);
+        }
+    }
+    if (!pages_are(0, FORK_PAGES, 'P') || fork_data[5] != 'd') {
+        quit(10);
+    }
+    pages_fill(FORK_PAGES / 2, FORK_PAGES, 'C');
+    fork_data[5] = 'c';
+    quit(pages_are(0, FORK_PAGES / 2, 'P') && pages_are(FORK_PAGES / 2, FORK_PAGES, 'C') &&
+                 fork_data[5] == 'c'
+             ? 0
+             : 11);
+}
+
+static int
+fork_test(bool orphan)
+{
+    int64_t a = mem(MEM_MAP_ANON, 0, 0, FORK_PAGES * 4096, MEM_READ | MEM_WRITE);
+    int64_t stack = mem(MEM_MAP_ANON, 0, 0, 16384, MEM_READ | MEM_WRITE);
+    struct proc_getpid_rep me;
+    if (a <= 0 || stack <= 0 || proc(PROC_GETPID, 0, 0, 0, 0, &me, sizeof(me)) <= 0) {
+        return 20;
+    }
+    fork_mem = (uint8_t *)(uintptr_t)a;
+    fork_orphan = orphan;
+    pages_fill(0, FORK_PAGES, 'P');
+    fork_data[5] = 'd';
+    int64_t c = proc(PROC_CREATE, 0, 0, 0, 0, NULL, 0);
+    if (c <= 0 || proc(PROC_AS_COPY, 0, c, me.pid, 0, NULL, 0) != 0 ||
+        proc(PROC_AS_COPY, 0, c, me.pid, 0, NULL, 0) != -CR_EEXIST ||
+        proc(PROC_FDS_COPY, 0, c, me.pid, 0, NULL, 0) != 0 ||
+        proc(PROC_THREAD_NEW, 0, c, (int64_t)(uintptr_t)fork_child, stack + 16384 - 8, NULL,
+             0) <= 0) {
+        return 21;
+    }
+    if (orphan) {
+        return 0; /* the child outlives us: the root collects it */
+    }
+    pages_fill(0, FORK_PAGES / 2, 'Q'); /* our writes: not the child's */
+    fork_data[5] = 'q';
+    struct proc_wait_rep w = { 0, -1 };
+    if (proc(PROC_WAIT, 0, c, 0, 0, &w, sizeof(w)) != c || w.status != 0) {
+        return 22 + (int)(w.status == 10) + 2 * (int)(w.status == 11);
+    }
+    /* The child's writes did not reach us. */
+    return pages_are(0, FORK_PAGES / 2, 'Q') && pages_are(FORK_PAGES / 2, FORK_PAGES, 'P') &&
+                   fork_data[5] == 'q'
+               ? 0
+               : 25;
+}
+
 _Noreturn void
 ptest_main(uint64_t *sp)
 {
@@ -199,6 +305,10 @@ ptest_main(uint64_t *sp)
             uint64_t bits;
             cr_notify_wait(CR_SLOT_NTFN, CR_UPTR(&bits));
         }
+    } else if (strcmp(what, "fork") == 0) {
+        quit(fork_test(false));
+    } else if (strcmp(what, "orphan") == 0) {
+        quit(fork_test(true));
     } else if (strcmp(what, "forge") == 0) {
         int64_t a = cr_tcb_set_fault_badge(CR_SLOT_SELF_TCB, 1ull << 8);
         int64_t b = cr_tcb_configure(CR_SLOT_SELF_TCB, 0, 0, 0, 0);

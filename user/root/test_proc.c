@@ -243,6 +243,34 @@ TEST(proc_program_cannot_forge_its_fault_badge)
     EXPECT_EQ(0, status);
 }
 
+TEST(proc_copy_on_write_pages_checked_byte_for_byte)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "fork", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status); /* 10/11: the child saw wrong bytes; 25: the parent did */
+    /* The parent ends first: its frames are copied for the child, which checks them. */
+    static const char *const orphan[] = { "bin/ptest", "orphan", NULL };
+    pid = spawn(orphan, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
+    int64_t child = wait_for(-1, &status); /* the orphan came to the root */
+    EXPECT_TRUE(child > pid);
+    EXPECT_EQ(0, status);
+    /* Errors: copy from a process without a space, into one that has one. */
+    int64_t blank = op(PROC_CREATE, 0, 0, 0, 0);
+    EXPECT_ERR(-CR_ENOCTX, op(PROC_AS_COPY, 0, blank, 1, 0));
+    EXPECT_OK(op(PROC_AS_NEW, 0, blank, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, op(PROC_AS_COPY, 0, blank, blank, 0));
+    EXPECT_ERR(-CR_ESRCH, op(PROC_AS_COPY, 0, 999999, 1, 0));
+    EXPECT_OK(op(PROC_KILL, 0, blank, 0, 0));
+    EXPECT_EQ(blank, wait_for(blank, &status));
+}
+
 TEST(proc_fault_ends_the_process)
 {
     if (!pm_up()) {

@@ -118,3 +118,38 @@ pm_res_drop(struct pm_proc *p, uint16_t slot)
         p->res_hint = slot;
     }
 }
+
+/*
+ * A free res slot of p, marked used but left empty, for a capability copied in
+ * (copy-on-write). ENOSPC / ENOMEM as pm_res_new.
+ */
+int
+pm_res_take(struct pm_proc *p, uint16_t *slot)
+{
+    for (unsigned i = p->res_hint > 0 ? p->res_hint : 1; i < PM_RES_EXTENTS * EXTENT; i++) {
+        if (p->res_used[i / 8] & (1u << (i % 8))) {
+            continue;
+        }
+        p->res_hint = (uint16_t)(i + 1);
+        if (i / EXTENT >= p->nres) {
+            int rc = pm_res_extent(p);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        p->res_used[i / 8] |= (uint8_t)(1u << (i % 8));
+        *slot = (uint16_t)i;
+        return 0;
+    }
+    return -CR_ENOSPC;
+}
+
+/* Gives back a slot pm_res_take gave that stayed empty. */
+void
+pm_res_untake(struct pm_proc *p, uint16_t slot)
+{
+    p->res_used[slot / 8] &= (uint8_t)~(1u << (slot % 8));
+    if (slot < p->res_hint) {
+        p->res_hint = slot;
+    }
+}

@@ -123,6 +123,7 @@ struct pm_proc {
     uint16_t res_hint;        /* no free res slot below this one */
     uint8_t fd_slots[256 / 8]; /* bit n: CR_SLOT_FD(n) of its CSpace holds a capability */
     uint64_t pages;           /* frames and tables charged */
+    unsigned shares_homed;    /* copy-on-write shares of its frames (cow.c) */
     struct pm_as *as;
     struct pm_fds *fds;
     struct pm_cred cred;
@@ -167,6 +168,8 @@ int pm_alloc(struct pm_proc *p, unsigned type, unsigned bits, cr_cptr_t cnode_ha
 int pm_res_new(struct pm_proc *p, unsigned type, unsigned bits, uint16_t *slot);
 void pm_res_drop(struct pm_proc *p, uint16_t slot);
 int pm_res_extent(struct pm_proc *p);
+int pm_res_take(struct pm_proc *p, uint16_t *slot);
+void pm_res_untake(struct pm_proc *p, uint16_t slot);
 cr_cptr_t pm_res_cptr(const struct pm_proc *p, uint16_t slot);
 cr_cptr_t pm_res_handle(const struct pm_proc *p, uint16_t slot);
 uint64_t pm_res_index(uint16_t slot);
@@ -179,9 +182,10 @@ int pm_vm_map_anon(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot
 int pm_vm_unmap(struct pm_proc *p, uint64_t addr, uint64_t len);
 int pm_vm_populate(struct pm_proc *p, uint64_t addr, uint64_t len);
 void pm_vm_clear(struct pm_proc *p);
+void pm_vm_destroy(struct pm_as *as);
 int pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot);
 int pm_vm_brk(struct pm_proc *p, uint64_t want, uint64_t *now);
-int pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write);
+int pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write, bool present);
 int pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch);
 void pm_vm_page_done(void);
 struct pm_region *pm_vm_region(struct pm_as *as, uint64_t addr);

@@ -44,6 +44,7 @@ pm_proc_get(int64_t pid)
 static void
 release(struct pm_proc *p)
 {
+    pm_cow_exit(p); /* frames shared with others: copied for them, references dropped */
     /* Threads first, so none runs on while its memory goes away. */
     for (unsigned i = 0; i < PM_MAX_THREADS; i++) {
         if (p->threads[i].tcb != 0) {
@@ -279,11 +280,7 @@ pm_proc_destroy_image(struct pm_proc *p)
     }
     p->nthreads = 0;
     if (p->as != NULL && p->as->owner == p && p->as->refs == 1) {
-        for (uint32_t i = 0; i < p->as->npages; i++) {
-            pm_res_drop(p, PM_PAGE_SLOT(p->as->pages[i]));
-        }
-        pm_res_drop(p, p->as->vspace);
-        p->pages = 0;
+        pm_vm_destroy(p->as);
     }
     if (p->as != NULL) {
         pm_as_put(p->as);

@@ -183,11 +183,7 @@ exec(struct pm_proc *p, const struct proc_image_req *r)
         return 0;
     }
     /* The new image did not load: drop what was made of it; the old one runs on. */
-    for (uint32_t i = 0; i < as->npages; i++) {
-        pm_res_drop(p, PM_PAGE_SLOT(as->pages[i]));
-    }
-    pm_res_drop(p, as->vspace);
-    p->pages -= as->npages;
+    pm_vm_destroy(as);
     pm_as_put(as);
     return err;
 }
@@ -291,6 +287,29 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
         t->as = from->as;
         t->as->refs++;
         return 0;
+    }
+    case PROC_AS_COPY: {
+        struct pm_proc *from = target(p, q->a[1], true, &err);
+        if ((t = blank_child(p, q->a[0], &err)) == NULL || from == NULL) {
+            return err;
+        }
+        if (t->as != NULL) {
+            return -CR_EEXIST;
+        }
+        if (from->as == NULL) {
+            return -CR_ENOCTX;
+        }
+        t->as = pm_as_new(t, &err);
+        if (t->as == NULL) {
+            return err;
+        }
+        err = pm_cow_copy(t, from);
+        if (err != 0) {
+            pm_vm_destroy(t->as); /* nothing half-copied stays */
+            pm_as_put(t->as);
+            t->as = NULL;
+        }
+        return err;
     }
     case PROC_LOAD: {
         if ((t = blank_child(p, ir->pid, &err)) == NULL) {

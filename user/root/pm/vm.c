@@ -27,6 +27,7 @@ enum {
 
 static struct pm_as as_pool[PM_MAX_PROCS];
 static cr_cptr_t scratch_slot; /* root slot for the scratch copy of a frame capability */
+static cr_cptr_t scratch2_slot; /* the second window (SCRATCH_VA + PAGE), for copies */
 
 static uint64_t
 rights_of(uint32_t prot)
@@ -208,6 +209,59 @@ pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch)
     return 0;
 }
 
+/*
+ * Maps the owner's frame (a res slot) in the root's window `which` (0 or 1), writable
+ * for window 0, read-only for 1, through a copy of its capability; false if it cannot.
+ */
+bool
+pm_vm_scratch(struct pm_proc *o, uint16_t frame, unsigned which, void **va)
+{
+    cr_cptr_t slot = which == 0 ? scratch_slot : scratch2_slot;
+    uint64_t at = SCRATCH_VA + which * PAGE;
+    if (cr_cap_copy(CR_CAP_ROOT_CNODE, slot, pm_res_handle(o, frame), pm_res_index(frame),
+                    CR_RIGHTS_ALL) != 0) {
+        return false;
+    }
+    if (cr_vspace_map(slot, CR_CAP_ROOT_VSPACE, at,
+                      CR_RIGHT_READ | (which == 0 ? CR_RIGHT_WRITE : 0), 0) != 0) {
+        cr_cap_delete(CR_CAP_ROOT_CNODE, slot);
+        return false;
+    }
+    *va = (void *)(uintptr_t)at;
+    return true;
+}
+
+void
+pm_vm_scratch_done(unsigned which)
+{
+    cr_cap_delete(CR_CAP_ROOT_CNODE, which == 0 ? scratch_slot : scratch2_slot);
+}
+
+/* Maps res frame `frame` of the address space's owner at va (tables as needed). */
+int
+pm_vm_map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot)
+{
+    return map_frame(as, frame, va, prot);
+}
+
+uint64_t
+pm_vm_rights(uint32_t prot)
+{
+    return rights_of(prot);
+}
+
+/* The record of the page mapped at va, or NULL. O(pages). */
+struct pm_page *
+pm_vm_page_at(struct pm_as *as, uint64_t va)
+{
+    for (uint32_t i = 0; i < as->npages; i++) {
+        if (!PM_PAGE_IS_TABLE(as->pages[i]) && PM_PAGE_VA(as->pages[i]) == va) {
+            return &as->pages[i];
+        }
+    }
+    return NULL;
+}
+
 /* Ends the root's view of the page pm_vm_page gave through `scratch`. */
 void
 pm_vm_page_done(void)
@@ -222,7 +276,8 @@ bool
 pm_vm_init(struct pm_proc *root)
 {
     scratch_slot = root_slot_alloc();
-    if (scratch_slot == 0) {
+    scratch2_slot = root_slot_alloc();
+    if (scratch_slot == 0 || scratch2_slot == 0) {
         return false;
     }
     /* A throwaway frame mapped once makes the root's tables for the window. */
@@ -336,8 +391,7 @@ drop_pages(struct pm_as *as, uint64_t start, uint64_t end)
         struct pm_page *pg = &as->pages[i];
         uint64_t va = PM_PAGE_VA(*pg);
         if (!PM_PAGE_IS_TABLE(*pg) && va >= start && va < end) {
-            pm_res_drop(as->owner, PM_PAGE_SLOT(*pg)); /* deleting the capability unmaps it */
-            as->owner->pages--;
+            pm_cow_release(as, pg); /* unmaps it and frees the frame unless shared */
             *pg = as->pages[--as->npages];
             continue;
         }
@@ -501,13 +555,19 @@ pm_vm_brk(struct pm_proc *p, uint64_t want, uint64_t *now)
  * the access and nothing is mapped there yet. EFAULT otherwise (the thread is killed).
  */
 int
-pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write)
+pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write, bool present)
 {
     if (p->as == NULL) {
         return -CR_EFAULT;
     }
     struct pm_region *r = pm_vm_region(p->as, addr);
     uint64_t va = addr & ~(uint64_t)(PAGE - 1);
+    if (present && write && r != NULL && (r->prot & MEM_WRITE)) {
+        struct pm_page *pg = pm_vm_page_at(p->as, va);
+        if (pg != NULL && PM_PAGE_IS_COW(*pg)) {
+            return pm_cow_fault(p, pg); /* a shared page written: copied now */
+        }
+    }
     if (r == NULL || r->kind == PM_R_IMAGE || !(r->prot & MEM_READ) ||
         (write && !(r->prot & MEM_WRITE))) {
         return -CR_EFAULT; /* no region, an image page, PROT_NONE, or read-only */
@@ -551,8 +611,12 @@ pm_vm_clear(struct pm_proc *p)
         for (uint32_t i = 0; i < as->npages;) {
             struct pm_page *pg = &as->pages[i];
             if (PM_PAGE_IS_TABLE(*pg) == (pass == 1)) {
-                pm_res_drop(p, PM_PAGE_SLOT(*pg));
-                p->pages--;
+                if (pass == 0) {
+                    pm_cow_release(as, pg);
+                } else {
+                    pm_res_drop(p, PM_PAGE_SLOT(*pg));
+                    p->pages--;
+                }
                 *pg = as->pages[--as->npages];
                 continue;
             }
@@ -561,4 +625,32 @@ pm_vm_clear(struct pm_proc *p)
     }
     memset(as->regions, 0, sizeof(as->regions));
     as->brk_start = as->brk = as->upcall = 0;
+}
+
+/*
+ * Destroys an address space's contents and its VSpace (its owner's objects): frames
+ * through pm_cow_release (a frame another space still shares stays, unmapped), then the
+ * tables, then the VSpace. The struct is the caller's to put.
+ */
+void
+pm_vm_destroy(struct pm_as *as)
+{
+    struct pm_proc *o = as->owner;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < as->npages; i++) {
+            struct pm_page *pg = &as->pages[i];
+            if (PM_PAGE_IS_TABLE(*pg) != (pass == 1)) {
+                continue;
+            }
+            if (pass == 0) {
+                pm_cow_release(as, pg);
+            } else {
+                pm_res_drop(o, PM_PAGE_SLOT(*pg));
+                o->pages--;
+            }
+        }
+    }
+    as->npages = 0;
+    pm_res_drop(o, as->vspace);
+    as->vspace = 0;
 }

@@ -8,7 +8,7 @@
  *
  * A new process is blank (PROC_CREATE: no threads, no memory, no fds) and its parent
  * builds it step by step, in any order that has what each step needs: an address space
- * (PROC_AS_NEW or PROC_AS_SHARE) before PROC_LOAD or PROC_THREAD_NEW, an fd table
+ * (PROC_AS_NEW, PROC_AS_SHARE or PROC_AS_COPY) before PROC_LOAD or PROC_THREAD_NEW, an fd table
  * (PROC_FDS_NEW, _SHARE or _COPY) before its first thread runs. PROC_SPAWN does all of it
  * in one request. Only the parent may build a process, and only until its first thread
  * starts; after that its image changes only by its own PROC_EXEC.
@@ -44,6 +44,8 @@ enum proc_op {
                       * rep: proc_wait_rep. ECHILD. Blocks until a child has exited */
     PROC_KILL,       /* pid: ends it (signals come with libposix). EPERM */
     PROC_LIST,       /* first pid -> count; reply data: struct proc_info[] */
+    PROC_AS_COPY,    /* pid, from: a copy-on-write copy of from's address space (from: the
+                      * caller or its child, owning its space). EEXIST, EBUSY, ENOCTX */
     PROC_OP_END,
 };
 

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copy-on-write (docs/memory.md): PROC_AS_COPY gives a blank process an address space
+ * that maps the very frames of another one, read-only where they are writable; the first
+ * write on either side copies the page for the writer. This is what makes fork cheap.
+ *
+ * A frame belongs to the process whose chunks it was made from: its home, which holds
+ * the original capability; every other space maps it through a copy of that capability
+ * in its own resources. A share records the home, its slot, how many spaces map the
+ * frame and whether the home still does. The frame must not outlive its home's chunks,
+ * so when a home ends, every space still mapping one of its frames gets its own copy
+ * first (pm_cow_exit); and a home that no longer maps a frame keeps the capability
+ * (unmapped) until the last sharer lets go.
+ *
+ * Bounds: PM_MAX_SHARES shares; a fault is O(pages of the space) to find its page; a
+ * home's end is O(shares + processes x pages) when it still has sharers.
+ */
+#include "pm.h"
+
+#include <courier/abi/caps.h>
+#include <courier/abi/errors.h>
+#include <courier/lib/string.h>
+#include <courier/proto/mem.h>
+#include <courier/sys.h>
+
+enum {
+    PM_MAX_SHARES = 8191, /* the page word holds a share index + 1 in 13 bits */
+    PAGE = 4096,
+};
+
+struct pm_share {
+    struct pm_proc *home; /* NULL: free */
+    uint16_t home_slot;
+    uint16_t refs;        /* spaces mapping the frame, the home's included */
+    bool home_maps;
+};
+
+static struct pm_share shares[PM_MAX_SHARES];
+
+struct pm_proc *pm_proc_at(unsigned i);
+
+static unsigned
+share_new(struct pm_proc *home, uint16_t slot)
+{
+    for (unsigned i = 0; i < PM_MAX_SHARES; i++) {
+        if (shares[i].home == NULL) {
+            shares[i] = (struct pm_share){ home, slot, 1, true };
+            home->shares_homed++;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static void
+share_free(struct pm_share *s)
+{
+    s->home->shares_homed--;
+    s->home = NULL;
+}
+
+/* The share ends when nobody maps the frame: the home lets its capability go. */
+static void
+share_put(struct pm_share *s)
+{
+    s->refs--;
+    if (s->refs == 0) {
+        if (!s->home_maps) {
+            pm_res_drop(s->home, s->home_slot);
+            s->home->pages--;
+        }
+        share_free(s);
+    }
+}
+
+static bool
+is_home(const struct pm_share *s, const struct pm_as *as, const struct pm_page *pg)
+{
+    return s->home == as->owner && s->home_slot == PM_PAGE_SLOT(*pg);
+}
+
+/*
+ * The page pg of `as` stops mapping its frame (unmap, exec, end): the frame is freed, or,
+ * if shared, the reference dropped — the home keeps the capability unmapped while others
+ * map it. Charges are undone for frames that go.
+ */
+void
+pm_cow_release(struct pm_as *as, struct pm_page *pg)
+{
+    unsigned s1 = PM_PAGE_SHARE(*pg);
+    uint16_t slot = PM_PAGE_SLOT(*pg);
+    struct pm_proc *o = as->owner;
+    if (s1 == 0) {
+        pm_res_drop(o, slot); /* deleting the capability unmaps it */
+        o->pages--;
+        return;
+    }
+    struct pm_share *s = &shares[s1 - 1];
+    if (is_home(s, as, pg)) {
+        if (s->refs == 1) {
+            share_free(s); /* nobody else: an ordinary frame again, freed */
+            pm_res_drop(o, slot);
+            o->pages--;
+            return;
+        }
+        cr_vspace_unmap(pm_res_cptr(o, slot)); /* others map it: keep it, unmapped */
+        s->home_maps = false;
+        s->refs--;
+        return;
+    }
+    pm_res_drop(o, slot); /* our copy of the capability */
+    share_put(s);
+}
+
+/* Gives page pg of process p (owner of its space) a private copy of its shared frame. */
+static int
+copy_private(struct pm_proc *p, struct pm_page *pg, uint32_t prot)
+{
+    struct pm_as *as = p->as;
+    unsigned s1 = PM_PAGE_SHARE(*pg);
+    struct pm_share *s = &shares[s1 - 1];
+    uint64_t va = PM_PAGE_VA(*pg);
+    uint16_t old = PM_PAGE_SLOT(*pg);
+    uint16_t frame;
+    int rc = pm_res_new(p, CR_OBJ_FRAME, 12, &frame);
+    if (rc != 0) {
+        return rc;
+    }
+    void *dst;
+    void *src;
+    if (!pm_vm_scratch(p, frame, 0, &dst)) {
+        pm_res_drop(p, frame);
+        return -CR_ENOMEM;
+    }
+    if (!pm_vm_scratch(p, old, 1, &src)) {
+        pm_vm_scratch_done(0);
+        pm_res_drop(p, frame);
+        return -CR_ENOMEM;
+    }
+    memcpy(dst, src, PAGE);
+    pm_vm_scratch_done(1);
+    pm_vm_scratch_done(0);
+    bool home = is_home(s, as, pg);
+    if (home) {
+        cr_vspace_unmap(pm_res_cptr(p, old));
+        s->home_maps = false;
+        s->refs--;
+        if (s->refs == 0) {
+            pm_res_drop(p, old);
+            p->pages--;
+            share_free(s);
+        }
+    } else {
+        pm_res_drop(p, old);
+        share_put(s);
+    }
+    rc = pm_vm_map_frame(as, frame, va, prot);
+    if (rc != 0) {
+        pm_res_drop(p, frame);
+        *pg = PM_PAGE(va, 0, false); /* nothing mapped: the next touch faults again */
+        return rc;
+    }
+    *pg = PM_PAGE(va, frame, false);
+    p->pages++;
+    return 0;
+}
+
+/*
+ * A write to copy-on-write page pg of p: the writer gets its own copy, unless nobody else
+ * maps the frame any more — then the home just takes write access back.
+ */
+int
+pm_cow_fault(struct pm_proc *p, struct pm_page *pg)
+{
+    struct pm_as *as = p->as;
+    struct pm_share *s = &shares[PM_PAGE_SHARE(*pg) - 1];
+    struct pm_region *r = pm_vm_region(as, PM_PAGE_VA(*pg));
+    uint32_t prot = r != NULL ? r->prot : MEM_READ | MEM_WRITE;
+    if (as->owner != p) {
+        return -CR_EFAULT; /* shared spaces and copy-on-write do not mix (not made) */
+    }
+    if (s->refs == 1 && is_home(s, as, pg)) {
+        share_free(s);
+        pg->key &= ~((uint64_t)0x1fff << 16 | PM_PAGE_COW);
+        return (int)cr_vspace_remap(pm_res_cptr(p, PM_PAGE_SLOT(*pg)), pm_vm_rights(prot));
+    }
+    return copy_private(p, pg, prot);
+}
+
+/*
+ * PROC_AS_COPY: child (blank, with a new empty space) maps every page of from's space
+ * copy-on-write; regions, heap and personality are copied. ENOMEM: out of shares, slots
+ * or memory (what was done is undone when the caller discards the child).
+ */
+int
+pm_cow_copy(struct pm_proc *child, struct pm_proc *from)
+{
+    struct pm_as *fa = from->as;
+    struct pm_as *ca = child->as;
+    if (fa->owner != from) {
+        return -CR_ENOCTX; /* a space shared in, not owned: not copied */
+    }
+    memcpy(ca->regions, fa->regions, sizeof(ca->regions));
+    ca->brk_start = fa->brk_start;
+    ca->brk = fa->brk;
+    ca->upcall = fa->upcall;
+    /* Bounded by from's pages. */
+    for (uint32_t i = 0; i < fa->npages; i++) {
+        struct pm_page *pg = &fa->pages[i];
+        if (PM_PAGE_IS_TABLE(*pg)) {
+            continue;
+        }
+        uint64_t va = PM_PAGE_VA(*pg);
+        struct pm_region *r = pm_vm_region(fa, va);
+        uint32_t prot = r != NULL ? r->prot : MEM_READ;
+        bool cow = (prot & MEM_WRITE) != 0;
+        unsigned s1 = PM_PAGE_SHARE(*pg);
+        if (s1 == 0) {
+            s1 = share_new(from, PM_PAGE_SLOT(*pg));
+            if (s1 == 0) {
+                return -CR_ENOMEM;
+            }
+            *pg = PM_PAGE_WITH_SHARE(*pg, s1);
+        }
+        if (cow && !PM_PAGE_IS_COW(*pg)) {
+            pg->key |= PM_PAGE_COW;
+            cr_vspace_remap(pm_res_cptr(from, PM_PAGE_SLOT(*pg)),
+                            pm_vm_rights(prot & ~(uint32_t)MEM_WRITE));
+        }
+        struct pm_share *s = &shares[s1 - 1];
+        uint16_t slot;
+        int rc = pm_res_take(child, &slot);
+        if (rc == 0) {
+            rc = (int)cr_cap_copy(pm_res_handle(child, slot), pm_res_index(slot),
+                                  pm_res_handle(s->home, s->home_slot),
+                                  pm_res_index(s->home_slot), CR_RIGHTS_ALL);
+            if (rc != 0) {
+                pm_res_untake(child, slot);
+            }
+        }
+        if (rc == 0 && ca->npages >= PM_MAX_PAGES) {
+            rc = -CR_ENOMEM;
+            pm_res_drop(child, slot);
+        }
+        if (rc == 0) {
+            rc = pm_vm_map_frame(ca, slot, va, cow ? prot & ~(uint32_t)MEM_WRITE : prot);
+            if (rc != 0) {
+                pm_res_drop(child, slot);
+            }
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        struct pm_page cp = PM_PAGE_WITH_SHARE(PM_PAGE(va, slot, false), s1);
+        if (cow) {
+            cp.key |= PM_PAGE_COW;
+        }
+        ca->pages[ca->npages++] = cp;
+        s->refs++;
+    }
+    return 0;
+}
+
+/*
+ * p ends: every frame it shares out gets copied for the spaces still mapping it (they
+ * must not lose it with p's chunks), and its own references to others' frames drop.
+ */
+void
+pm_cow_exit(struct pm_proc *p)
+{
+    struct pm_as *as = p->as;
+    if (as != NULL && as->owner == p) {
+        for (uint32_t i = 0; i < as->npages; i++) {
+            struct pm_page *pg = &as->pages[i];
+            unsigned s1 = PM_PAGE_SHARE(*pg);
+            if (s1 != 0 && !PM_PAGE_IS_TABLE(*pg) && !is_home(&shares[s1 - 1], as, pg)) {
+                share_put(&shares[s1 - 1]); /* the copy itself goes with p's CNodes */
+                *pg = PM_PAGE_WITH_SHARE(*pg, 0);
+            }
+        }
+    }
+    for (unsigned k = 0; k < PM_MAX_SHARES && p->shares_homed > 0; k++) {
+        if (shares[k].home != p) {
+            continue;
+        }
+        /* Others map p's frame: each gets its own copy now. */
+        for (unsigned i = 0; i < PM_MAX_PROCS && shares[k].home == p; i++) {
+            struct pm_proc *q = pm_proc_at(i);
+            if (q == p || q->pid == 0 || q->as == NULL || q->as->owner != q) {
+                continue;
+            }
+            for (uint32_t j = 0; j < q->as->npages && shares[k].home == p; j++) {
+                struct pm_page *pg = &q->as->pages[j];
+                if (!PM_PAGE_IS_TABLE(*pg) && PM_PAGE_SHARE(*pg) == k + 1) {
+                    struct pm_region *r = pm_vm_region(q->as, PM_PAGE_VA(*pg));
+                    if (copy_private(q, pg, r != NULL ? r->prot : MEM_READ) != 0) {
+                        /* No memory for the copy: the page goes with p; q finds it
+                         * unmapped (a zero page next time it touches it). */
+                        pm_log("pm: pid %lld lost a shared page at exit of pid %lld\n",
+                               (long long)q->pid, (long long)p->pid);
+                        pg->key &= ~((uint64_t)0x1fff << 16 | PM_PAGE_COW);
+                        shares[k].refs--;
+                    }
+                }
+            }
+        }
+        if (shares[k].home == p) {
+            share_free(&shares[k]); /* whatever is left goes with p's chunks */
+        }
+    }
+}

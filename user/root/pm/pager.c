@@ -62,7 +62,9 @@ pm_pager_loop(void)
             p->threads[t].tcb == 0) {
             continue; /* gone since: nothing to resume */
         }
-        if (m.kind == CR_FAULT_PAGE && pm_vm_fault(p, m.addr, (m.code & 2) != 0, (m.code & 1) != 0) == 0) {
+        bool write = (m.code & 2) != 0;
+        bool present = (m.code & 1) != 0; /* a protection fault: copy-on-write perhaps */
+        if (m.kind == CR_FAULT_PAGE && pm_vm_fault(p, m.addr, write, present) == 0) {
             cr_tcb_resume(pm_res_cptr(p, p->threads[t].tcb));
             continue;
         }

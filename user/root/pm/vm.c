@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Address spaces (docs/memory.md): a VSpace, the regions mapped in it, and the pages and
- * page tables backing them, all objects of the process that owns the address space.
+ * Address spaces (docs/memory.md): a VSpace and the regions mapped in it, all objects of
+ * the process that owns the address space, and the memory-manager requests on them.
  * Regions are ranges with one protection; anonymous ones (stack, heap, mmap) get a zeroed
  * frame at the first touch, through the pager (pager.c), and image ones are filled at
- * load. A new frame comes zeroed from retype, so zero-fill costs no copy.
- *
- * Page tables are made when a mapping first needs them: the kernel says which level is
- * missing (ENOTABLE) and each level is added once, at most three per page.
+ * load. The pages and page tables behind the regions are page.c's; shared frames cow.c's.
  */
 #include "pm.h"
 
@@ -22,18 +19,14 @@
 enum {
     PAGE = 4096,
     MMAP_BASE = 0x100000000000ull, /* anonymous mappings placed from here up */
-    SCRATCH_VA = 0x30000000000ull, /* the root's window onto a page being filled */
 };
 
 static struct pm_as as_pool[PM_MAX_PROCS];
-static cr_cptr_t scratch_slot; /* root slot for the scratch copy of a frame capability */
-static cr_cptr_t scratch2_slot; /* the second window (SCRATCH_VA + PAGE), for copies */
 
 static uint64_t
 rights_of(uint32_t prot)
 {
-    return CR_RIGHT_READ | ((prot & MEM_WRITE) ? CR_RIGHT_WRITE : 0) |
-           ((prot & MEM_EXEC) ? CR_RIGHT_EXEC : 0);
+    return pm_vm_rights(prot);
 }
 
 static cr_cptr_t
@@ -112,212 +105,6 @@ region_add(struct pm_as *as, uint64_t start, uint64_t end, uint32_t prot, uint32
     return NULL;
 }
 
-/* Installs the missing table level for va: PT, else PD, else PDPT. */
-static int
-add_table(struct pm_proc *p, struct pm_as *as, uint64_t va)
-{
-    static const unsigned types[3] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
-    struct pm_proc *o = as->owner;
-    for (unsigned lvl = 0; lvl < 3; lvl++) {
-        if (as->npages >= PM_MAX_PAGES) {
-            return -CR_ENOMEM;
-        }
-        uint16_t slot;
-        int rc = pm_res_new(o, types[lvl], 0, &slot);
-        if (rc != 0) {
-            return rc;
-        }
-        rc = (int)cr_vspace_map_table(res_cptr(o, slot), res_cptr(o, as->vspace), va);
-        if (rc == 0) {
-            as->pages[as->npages++] = PM_PAGE(va, slot, true);
-            o->pages++;
-            return 0;
-        }
-        pm_res_drop(o, slot);
-        if (rc != -CR_ENOTABLE) {
-            return rc;
-        }
-    }
-    (void)p;
-    return -CR_ENOTABLE;
-}
-
-/* Maps frame (a res slot of the owner) at va, adding page tables as needed. */
-static int
-map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot)
-{
-    struct pm_proc *o = as->owner;
-    /* Bounded: each ENOTABLE adds one of the three table levels. */
-    for (int tries = 0; tries < 4; tries++) {
-        int rc = (int)cr_vspace_map(res_cptr(o, frame), res_cptr(o, as->vspace), va,
-                                    rights_of(prot), 0);
-        if (rc != -CR_ENOTABLE) {
-            return rc;
-        }
-        rc = add_table(o, as, va);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    return -CR_ENOTABLE;
-}
-
-/*
- * Maps a zeroed page at va with prot and charges it to the address space's owner. With
- * `scratch`, the page is also mapped writable in the root at *scratch (until
- * pm_vm_page_done) so the caller can fill it. ENOMEM: quota or pool used up.
- */
-int
-pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch)
-{
-    struct pm_as *as = p->as;
-    struct pm_proc *o = as->owner;
-    if (as->npages >= PM_MAX_PAGES) {
-        return -CR_ENOMEM;
-    }
-    uint16_t frame;
-    int rc = pm_res_new(o, CR_OBJ_FRAME, 12, &frame);
-    if (rc != 0) {
-        return rc;
-    }
-    if (scratch != NULL) {
-        rc = (int)cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, pm_res_handle(o, frame),
-                              pm_res_index(frame), CR_RIGHTS_ALL);
-        if (rc == 0) {
-            rc = (int)cr_vspace_map(scratch_slot, CR_CAP_ROOT_VSPACE, SCRATCH_VA,
-                                    CR_RIGHT_READ | CR_RIGHT_WRITE, 0);
-            if (rc != 0) {
-                cr_cap_delete(CR_CAP_ROOT_CNODE, scratch_slot);
-            }
-        }
-        if (rc != 0) {
-            pm_res_drop(o, frame);
-            return rc;
-        }
-        *scratch = (void *)(uintptr_t)SCRATCH_VA;
-    }
-    rc = map_frame(as, frame, va, prot);
-    if (rc != 0) {
-        if (scratch != NULL) {
-            pm_vm_page_done();
-        }
-        pm_res_drop(o, frame);
-        return rc;
-    }
-    as->pages[as->npages++] = PM_PAGE(va, frame, false);
-    o->pages++;
-    return 0;
-}
-
-/*
- * Maps the owner's frame (a res slot) in the root's window `which` (0 or 1), writable
- * for window 0, read-only for 1, through a copy of its capability; false if it cannot.
- */
-bool
-pm_vm_scratch(struct pm_proc *o, uint16_t frame, unsigned which, void **va)
-{
-    cr_cptr_t slot = which == 0 ? scratch_slot : scratch2_slot;
-    uint64_t at = SCRATCH_VA + which * PAGE;
-    if (cr_cap_copy(CR_CAP_ROOT_CNODE, slot, pm_res_handle(o, frame), pm_res_index(frame),
-                    CR_RIGHTS_ALL) != 0) {
-        return false;
-    }
-    if (cr_vspace_map(slot, CR_CAP_ROOT_VSPACE, at,
-                      CR_RIGHT_READ | (which == 0 ? CR_RIGHT_WRITE : 0), 0) != 0) {
-        cr_cap_delete(CR_CAP_ROOT_CNODE, slot);
-        return false;
-    }
-    *va = (void *)(uintptr_t)at;
-    return true;
-}
-
-void
-pm_vm_scratch_done(unsigned which)
-{
-    cr_cap_delete(CR_CAP_ROOT_CNODE, which == 0 ? scratch_slot : scratch2_slot);
-}
-
-/* Maps res frame `frame` of the address space's owner at va (tables as needed). */
-int
-pm_vm_map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot)
-{
-    return map_frame(as, frame, va, prot);
-}
-
-uint64_t
-pm_vm_rights(uint32_t prot)
-{
-    return rights_of(prot);
-}
-
-/* The record of the page mapped at va, or NULL. O(pages). */
-struct pm_page *
-pm_vm_page_at(struct pm_as *as, uint64_t va)
-{
-    for (uint32_t i = 0; i < as->npages; i++) {
-        if (!PM_PAGE_IS_TABLE(as->pages[i]) && PM_PAGE_VA(as->pages[i]) == va) {
-            return &as->pages[i];
-        }
-    }
-    return NULL;
-}
-
-/* Ends the root's view of the page pm_vm_page gave through `scratch`. */
-void
-pm_vm_page_done(void)
-{
-    cr_cap_delete(CR_CAP_ROOT_CNODE, scratch_slot); /* unmaps it from the root */
-}
-
-/* Sets up the root's scratch window (its page tables come from the root's own chunks). */
-bool pm_vm_init(struct pm_proc *root);
-
-bool
-pm_vm_init(struct pm_proc *root)
-{
-    scratch_slot = root_slot_alloc();
-    scratch2_slot = root_slot_alloc();
-    if (scratch_slot == 0 || scratch2_slot == 0) {
-        return false;
-    }
-    /* A throwaway frame mapped once makes the root's tables for the window. */
-    static const unsigned types[3] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
-    for (int tries = 0; tries < 4; tries++) {
-        uint16_t f;
-        if (pm_res_new(root, CR_OBJ_FRAME, 12, &f) != 0 ||
-            cr_cap_copy(CR_CAP_ROOT_CNODE, scratch_slot, pm_res_handle(root, f),
-                        pm_res_index(f), CR_RIGHTS_ALL) != 0) {
-            return false;
-        }
-        int64_t rc = cr_vspace_map(scratch_slot, CR_CAP_ROOT_VSPACE, SCRATCH_VA,
-                                   CR_RIGHT_READ | CR_RIGHT_WRITE, 0);
-        cr_cap_delete(CR_CAP_ROOT_CNODE, scratch_slot);
-        pm_res_drop(root, f);
-        if (rc == 0) {
-            return true;
-        }
-        if (rc != -CR_ENOTABLE) {
-            return false;
-        }
-        bool added = false;
-        for (unsigned lvl = 0; lvl < 3 && !added; lvl++) {
-            uint16_t t;
-            if (pm_res_new(root, types[lvl], 0, &t) != 0) {
-                return false;
-            }
-            rc = cr_vspace_map_table(pm_res_cptr(root, t), CR_CAP_ROOT_VSPACE, SCRATCH_VA);
-            if (rc == 0) {
-                added = true;
-            } else {
-                pm_res_drop(root, t);
-                if (rc != -CR_ENOTABLE) {
-                    return false;
-                }
-            }
-        }
-    }
-    return false;
-}
 
 static bool
 range_ok(uint64_t addr, uint64_t len)
@@ -595,62 +382,4 @@ pm_vm_populate(struct pm_proc *p, uint64_t addr, uint64_t len)
         }
     }
     return 0;
-}
-
-/* Empties p's own address space: every page and table goes, regions and heap too (a
- * PROC_LOAD that failed half-way leaves the space as it found it). */
-void
-pm_vm_clear(struct pm_proc *p)
-{
-    struct pm_as *as = p->as;
-    if (as == NULL || as->owner != p) {
-        return;
-    }
-    /* Pages before tables: bounded by the pages mapped. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t i = 0; i < as->npages;) {
-            struct pm_page *pg = &as->pages[i];
-            if (PM_PAGE_IS_TABLE(*pg) == (pass == 1)) {
-                if (pass == 0) {
-                    pm_cow_release(as, pg);
-                } else {
-                    pm_res_drop(p, PM_PAGE_SLOT(*pg));
-                    p->pages--;
-                }
-                *pg = as->pages[--as->npages];
-                continue;
-            }
-            i++;
-        }
-    }
-    memset(as->regions, 0, sizeof(as->regions));
-    as->brk_start = as->brk = as->upcall = 0;
-}
-
-/*
- * Destroys an address space's contents and its VSpace (its owner's objects): frames
- * through pm_cow_release (a frame another space still shares stays, unmapped), then the
- * tables, then the VSpace. The struct is the caller's to put.
- */
-void
-pm_vm_destroy(struct pm_as *as)
-{
-    struct pm_proc *o = as->owner;
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t i = 0; i < as->npages; i++) {
-            struct pm_page *pg = &as->pages[i];
-            if (PM_PAGE_IS_TABLE(*pg) != (pass == 1)) {
-                continue;
-            }
-            if (pass == 0) {
-                pm_cow_release(as, pg);
-            } else {
-                pm_res_drop(o, PM_PAGE_SLOT(*pg));
-                o->pages--;
-            }
-        }
-    }
-    as->npages = 0;
-    pm_res_drop(o, as->vspace);
-    as->vspace = 0;
 }

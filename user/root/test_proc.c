@@ -271,6 +271,48 @@ TEST(proc_copy_on_write_pages_checked_byte_for_byte)
     EXPECT_EQ(blank, wait_for(blank, &status));
 }
 
+TEST(proc_parent_gets_a_pulse_when_a_child_ends)
+{
+    struct tl t;
+    if (!pm_up() || !tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t pq = tl_new(&t, CR_OBJ_PULSE_QUEUE, 2);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 7) : 0;
+    cr_cptr_t ntfn = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    if (conn == 0 || pq == 0 || ntfn == 0 || !EXPECT_OK(cr_channel_bind(chan, pq, 0))) {
+        goto out;
+    }
+    struct proc_req q = { { PROC_NOTIFY, 0, 0 }, { 0, 0, 0 } };
+    /* Not a channel: refused, and nothing set. */
+    EXPECT_OK(cr_msg_caps(CR_UPTR(&ntfn), 1, 0, 0, 0));
+    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), NULL, 0, NULL, 0));
+    EXPECT_OK(cr_msg_caps(CR_UPTR(&conn), 1, 0, 0, 0));
+    EXPECT_OK(pcall(&q, sizeof(q), NULL, 0, NULL, 0));
+    static const char *const argv[] = { "bin/ptest", "exit", "3", NULL };
+    int64_t pid = spawn(argv, NULL);
+    struct cr_pulse p = { 0 };
+    struct cr_iov iov = { CR_UPTR(&p), sizeof(p) };
+    struct cr_msg_info info;
+    EXPECT_OK(cr_timeout_set(tl_now_ns() + (uint64_t)TL_TIMEOUT_MS * 1000000u));
+    EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(&iov), 1, CR_UPTR(&info)));
+    EXPECT_EQ(PROC_PULSE_CHILD, p.code);
+    EXPECT_EQ((uint64_t)pid, p.value);
+    EXPECT_EQ(7, p.badge);
+    int64_t status = -1;
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(3, status);
+    /* Without a capability: no more pulses. */
+    EXPECT_OK(pcall(&q, sizeof(q), NULL, 0, NULL, 0));
+    pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_OK(cr_timeout_set(tl_now_ns() + 2000000));
+    EXPECT_ERR(-CR_ETIMEDOUT, cr_msg_receivev(chan, CR_UPTR(&iov), 1, CR_UPTR(&info)));
+out:
+    tl_end(&t);
+}
+
 TEST(proc_fault_ends_the_process)
 {
     if (!pm_up()) {

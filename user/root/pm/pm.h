@@ -131,6 +131,7 @@ struct pm_proc {
     unsigned nthreads;
     struct pm_thread threads[PM_MAX_THREADS];
     uint64_t wait_rcvid;      /* a PROC_WAIT it is blocked in, 0 = none */
+    uint16_t notify;          /* res slot: where child-exit pulses go (PROC_NOTIFY), 0 none */
     int64_t wait_pid;
 };
 
@@ -243,7 +244,7 @@ cr_cptr_t pm_fault_chan(void);
 /* server.c */
 bool pm_server_start(void);
 cr_cptr_t pm_server_chan(void);
-void pm_server_child_exited(struct pm_proc *parent);
+void pm_server_child_exited(struct pm_proc *parent, int64_t child);
 
 /* pm.c: a manager thread in the root's address space, with the manager CSpace */
 bool pm_thread_start(void (*fn)(void), unsigned prio);

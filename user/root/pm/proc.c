@@ -45,6 +45,7 @@ static void
 release(struct pm_proc *p)
 {
     pm_cow_exit(p); /* frames shared with others: copied for them, references dropped */
+    p->notify = 0;  /* its capability goes with the resources CNodes */
     /* Threads first, so none runs on while its memory goes away. */
     for (unsigned i = 0; i < PM_MAX_THREADS; i++) {
         if (p->threads[i].tcb != 0) {
@@ -324,7 +325,7 @@ pm_proc_exit(struct pm_proc *p, int status)
         pm_proc_reap(p);
         return;
     }
-    pm_server_child_exited(parent);
+    pm_server_child_exited(parent, p->pid);
 }
 
 /* A process that never ran for anyone (a spawn that failed): gone without a status. */

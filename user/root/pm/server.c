@@ -16,6 +16,8 @@
 #include <courier/proto/proc.h>
 #include <courier/sys.h>
 
+#include "../slot.h"
+
 enum {
     DATA_MAX = 16384, /* bytes of a request's variable part: path, argv and envp */
     ARGS_MAX = 256,   /* strings in one argv + envp */
@@ -26,6 +28,7 @@ struct pm_proc *pm_proc_at(unsigned i);
 
 static struct {
     cr_cptr_t chan;
+    cr_cptr_t recv_slot; /* root slot: the window where a request's capability lands */
     uint8_t buf[sizeof(struct proc_image_req) + DATA_MAX] __attribute__((aligned(8)));
     const char *strs[ARGS_MAX];
 } srv;
@@ -210,8 +213,11 @@ collect(struct pm_proc *p, int64_t pid, struct proc_wait_rep *rep, bool *any_chi
 
 /* A child of parent ended: answer its pending PROC_WAIT if that child matches. */
 void
-pm_server_child_exited(struct pm_proc *parent)
+pm_server_child_exited(struct pm_proc *parent, int64_t child)
 {
+    if (parent->notify != 0) {
+        cr_pulse_send(pm_res_cptr(parent, parent->notify), PROC_PULSE_CHILD, (uint64_t)child);
+    }
     if (parent->wait_rcvid == 0) {
         return;
     }
@@ -224,8 +230,40 @@ pm_server_child_exited(struct pm_proc *parent)
     }
 }
 
+/* PROC_NOTIFY: the capability the request carried (or none) becomes p's notification. */
 static int64_t
-proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *replied)
+set_notify(struct pm_proc *p, uint64_t caps)
+{
+    if (p->notify != 0) {
+        pm_res_drop(p, p->notify);
+        p->notify = 0;
+    }
+    if (caps == 0) {
+        return 0;
+    }
+    struct cr_cap_info ci;
+    uint16_t slot;
+    if (caps != 1 || cr_cap_identify(srv.recv_slot, CR_UPTR(&ci)) != 0 ||
+        ci.type != CR_OBJ_CHANNEL) {
+        return -CR_EINVAL;
+    }
+    int rc = pm_res_take(p, &slot);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = (int)cr_cap_move(pm_res_handle(p, slot), pm_res_index(slot), CR_CAP_ROOT_CNODE,
+                          srv.recv_slot);
+    if (rc != 0) {
+        pm_res_untake(p, slot);
+        return rc;
+    }
+    p->notify = slot;
+    return 0;
+}
+
+static int64_t
+proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *replied,
+        uint64_t caps)
 {
     const struct proto_hdr *h = (const void *)m;
     const struct proc_req *q = (const void *)m;
@@ -401,6 +439,8 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
             *replied = true;
         }
         return 0;
+    case PROC_NOTIFY:
+        return set_notify(p, caps);
     case PROC_LIST: {
         static struct proc_info list[LIST_MAX];
         size_t n;
@@ -455,6 +495,9 @@ pm_server_loop(void)
 {
     struct cr_iov iov = { CR_UPTR(srv.buf), sizeof(srv.buf) };
     struct cr_msg_info info;
+    /* One capability may come with a request (PROC_NOTIFY's): it lands in recv_slot. */
+    srv.recv_slot = root_slot_alloc();
+    cr_msg_caps(0, 0, CR_CAP_ROOT_CNODE, srv.recv_slot, srv.recv_slot != 0);
     for (;;) {
         int64_t rcvid = cr_msg_receivev(srv.chan, CR_UPTR(&iov), 1, CR_UPTR(&info));
         if (rcvid <= 0) {
@@ -471,11 +514,14 @@ pm_server_loop(void)
         } else if (info.send_len < sizeof(*h)) {
             rc = -CR_EINVAL;
         } else if (h->op >= PROC_PROTO_BASE && h->op < PROC_OP_END) {
-            rc = proc_op(p, (uint64_t)rcvid, srv.buf, info.copied, &replied);
+            rc = proc_op(p, (uint64_t)rcvid, srv.buf, info.copied, &replied, info.caps);
         } else if (h->op >= MEM_PROTO_BASE && h->op < MEM_OP_END) {
             rc = mem_op(p, srv.buf, info.copied);
         } else {
             rc = -CR_ENOSYS;
+        }
+        if (info.caps != 0) {
+            cr_cap_delete(CR_CAP_ROOT_CNODE, srv.recv_slot); /* one not taken: dropped */
         }
         if (!replied) {
             reply((uint64_t)rcvid, rc, NULL, 0);

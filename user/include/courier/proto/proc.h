@@ -46,7 +46,16 @@ enum proc_op {
     PROC_LIST,       /* first pid -> count; reply data: struct proc_info[] */
     PROC_AS_COPY,    /* pid, from: a copy-on-write copy of from's address space (from: the
                       * caller or its child, owning its space). EEXIST, EBUSY, ENOCTX */
+    PROC_NOTIFY,     /* with one capability (msg_caps): a connection to a channel of the
+                      * caller's, with a pulse queue; each time a child of the caller ends
+                      * a pulse {PROC_PULSE_CHILD, child pid} goes there. Without one: no
+                      * more pulses. EINVAL: not a channel, or more than one capability */
     PROC_OP_END,
+};
+
+/* Pulse codes the process manager sends (PROC_NOTIFY). */
+enum proc_pulse {
+    PROC_PULSE_CHILD = 0x100, /* value: the pid of a child that ended */
 };
 
 enum proc_flags {

@@ -343,8 +343,10 @@ sys_vspace_map_table(uint64_t table_cptr, uint64_t vspace_cptr, uint64_t vaddr)
     if (rc != 0) {
         return rc;
     }
-    table_scrub(c->obj);
-    c->flags |= CAP_F_MAPPED;
+    if (c->flags & CAP_F_TABLE_USED) {
+        table_scrub(c->obj); /* a fresh table is zero (retype): only a used one is scrubbed */
+    }
+    c->flags |= CAP_F_MAPPED | CAP_F_TABLE_USED;
     c->w1 = vaddr;
     c->aux = vs->cap.aux;
     return 0;

@@ -34,6 +34,7 @@ enum cap_flags {
     CAP_F_IOPORT_CONTROL = 1u << 3, /* the boot I/O-port capability: may issue ranges */
     CAP_F_MAP_UNCACHED = 1u << 4,   /* frame mapped uncached (kept for vspace_remap) */
     CAP_F_MAP_WC = 1u << 5,         /* frame mapped write-combining */
+    CAP_F_TABLE_USED = 1u << 6,     /* page table installed before: may hold old entries */
     CAP_F_MAP_ATTRS = CAP_F_MAP_UNCACHED | CAP_F_MAP_WC,
 };
 

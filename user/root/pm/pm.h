@@ -25,9 +25,9 @@
 
 enum {
     PM_MAX_PROCS = 64,       /* live processes (zombies included), the root (pid 1) too */
-    PM_CS_RADIX = 9,         /* a process's CSpace: 512 slots */
-    PM_RES_RADIX = 9,        /* one of its resources CNodes (an extent): 512 objects */
-    PM_RES_EXTENTS = 16,     /* extents at most: 8192 objects */
+    PM_CS_RADIX = 8,         /* a process's CSpace: 256 slots (fds end at CR_SLOT_FREE) */
+    PM_RES_RADIX = 8,        /* one of its resources CNodes (an extent): 256 objects */
+    PM_RES_EXTENTS = 32,     /* extents at most: 8192 objects */
     PM_L1_RADIX = 12,        /* the manager CSpace's first level */
     PM_CHUNK_BITS = 20,      /* untyped chunks of 1 MiB */
     PM_MAX_CHUNKS = 40,      /* per process: its quota, in chunks (40 MiB) */

@@ -151,8 +151,13 @@ static int
 install_fds(struct pm_proc *p, const struct pm_fds *f)
 {
     cr_cptr_t con = pm_console_chan();
-    /* Bounded by CR_FD_MAX; a slot is touched only if it holds or gets a capability. */
+    /* Bounded by CR_FD_MAX; a slot is touched only if it holds or gets a capability,
+     * eight fds at a time where none does. */
     for (unsigned fd = 0; fd < CR_FD_MAX; fd++) {
+        if (fd % 8 == 0 && p->fd_slots[fd / 8] == 0 && f->open[fd / 8] == 0) {
+            fd += 7;
+            continue;
+        }
         uint8_t bit = (uint8_t)(1u << (fd % 8));
         if (p->fd_slots[fd / 8] & bit) {
             cr_cap_delete(p->cs_handle, CR_SLOT_FD(fd));

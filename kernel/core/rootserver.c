@@ -157,7 +157,8 @@ rootserver_create(const struct boot_params *bp)
     bi->kernel_entry_tsc = bp->entry_tsc;
     unsigned next = CR_CAP_FIRST_FREE_FIXED;
 
-    /* Boot image: one read-only frame capability per page, mapped in order. */
+    /* Boot image: one frame capability per page, mapped in order, read-only; with EXEC
+     * too, so the process manager can map a program's text straight from the image. */
     if (bp->nmodules >= 2) {
         const struct boot_module *m = &bp->modules[1];
         paddr_t base = m->base;
@@ -177,7 +178,8 @@ rootserver_create(const struct boot_params *bp)
         for (uint64_t i = 0; i < pages; i++) {
             uint64_t va = CR_BOOTIMG_VADDR + i * 4096;
             arch_mmu_map_boot(pml4, va, base + i * 4096, MMU_PERM_READ, bootmem_alloc_page);
-            put_cap(next++, (struct cap){ .type = CR_OBJ_FRAME, .rights = CR_RIGHT_READ,
+            put_cap(next++, (struct cap){ .type = CR_OBJ_FRAME,
+                                          .rights = CR_RIGHT_READ | CR_RIGHT_EXEC,
                                           .size_bits = 12, .flags = CAP_F_MAPPED,
                                           .obj = base + i * 4096, .w1 = va, .aux = vsc.aux });
         }

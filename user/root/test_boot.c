@@ -163,6 +163,7 @@ TEST(bootimg_caps_are_frames)
         struct cr_cap_info info;
         if (EXPECT_OK(identify(bi->bootimg_frame_first + i, &info))) {
             EXPECT_EQ(info.type, CR_OBJ_FRAME);
+            EXPECT_EQ(CR_RIGHT_READ | CR_RIGHT_EXEC, info.rights); /* never writable */
         }
     }
 }

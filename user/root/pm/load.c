@@ -31,7 +31,8 @@ static uint8_t stack_buf[ARGS_MAX] __attribute__((aligned(16)));
 
 #define PERSONALITY_PATH "lib/personality"
 
-static int load_segment(struct pm_proc *p, const uint8_t *file, const struct elf_segment *s);
+static int load_segment(struct pm_proc *p, const uint8_t *file, uint64_t file_off,
+                        const struct elf_segment *s);
 
 /*
  * True if the program carries the Courier note (user/lib/posix/note.S): built for
@@ -89,7 +90,7 @@ load_personality(struct pm_proc *p)
         return -CR_ENOEXEC;
     }
     for (uint32_t i = 0; i < pim.nsegs; i++) {
-        int rc = load_segment(p, file, &pim.segs[i]);
+        int rc = load_segment(p, file, e->offset, &pim.segs[i]);
         if (rc != 0) {
             return rc;
         }
@@ -105,9 +106,15 @@ prot_of(uint32_t elf_prot)
            ((elf_prot & ELF_PROT_X) ? MEM_EXEC : 0);
 }
 
-/* Fills one segment: every page mapped now, file bytes copied, the rest zero. */
+/*
+ * Fills one segment: every page mapped now. A read-only segment wholly from the file maps
+ * the boot image's own frames (read-only, shared by every process running the program:
+ * nothing copied, nothing allocated); any other gets fresh frames with the file bytes
+ * copied in and the rest zero. file_off: where the file starts in the image (page aligned).
+ */
 static int
-load_segment(struct pm_proc *p, const uint8_t *file, const struct elf_segment *s)
+load_segment(struct pm_proc *p, const uint8_t *file, uint64_t file_off,
+             const struct elf_segment *s)
 {
     uint32_t prot = prot_of(s->prot);
     uint64_t out;
@@ -115,6 +122,23 @@ load_segment(struct pm_proc *p, const uint8_t *file, const struct elf_segment *s
                             &out);
     if (rc != 0) {
         return rc;
+    }
+    const struct cr_bootinfo *bi = root_bootinfo();
+    if (!(prot & MEM_WRITE) && s->filesz == s->memsz) {
+        /* The image page holding map_start (elf_parse: offset and vaddr agree modulo a
+         * page, so page boundaries line up). */
+        uint64_t first = (file_off + s->offset - (s->vaddr - s->map_start)) / PAGE;
+        uint64_t n = (s->map_end - s->map_start) / PAGE;
+        if (first < bi->bootimg_frame_count && n <= bi->bootimg_frame_count - first) {
+            for (uint64_t i = 0; i < n; i++) {
+                rc = pm_vm_map_root_frame(p, s->map_start + i * PAGE, prot,
+                                          bi->bootimg_frame_first + first + i);
+                if (rc != 0) {
+                    return rc;
+                }
+            }
+            return 0;
+        }
     }
     /* Bounded by the segment's pages (ELF_USER_TOP bounds map_end). */
     for (uint64_t va = s->map_start; va < s->map_end; va += PAGE) {
@@ -185,7 +209,7 @@ pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t arg
     }
     uint64_t top = 0;
     for (uint32_t i = 0; i < im.nsegs; i++) {
-        int rc = load_segment(p, file, &im.segs[i]);
+        int rc = load_segment(p, file, e->offset, &im.segs[i]);
         if (rc != 0) {
             return rc;
         }

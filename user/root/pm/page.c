@@ -302,3 +302,37 @@ pm_vm_destroy(struct pm_as *as)
     pm_res_drop(o, as->vspace);
     as->vspace = 0;
 }
+
+/*
+ * Maps a frame the root holds (a boot-image page, at root cptr `frame`) at va in p's
+ * space, through a copy of the capability in p's resources: shared, never written (prot
+ * must not have MEM_WRITE). Counted as a page of p; freed like any (only the copy goes).
+ */
+int
+pm_vm_map_root_frame(struct pm_proc *p, uint64_t va, uint32_t prot, cr_cptr_t frame)
+{
+    struct pm_as *as = p->as;
+    struct pm_proc *o = as->owner;
+    if (as->npages >= PM_MAX_PAGES || (prot & MEM_WRITE)) {
+        return (prot & MEM_WRITE) ? -CR_EINVAL : -CR_ENOMEM;
+    }
+    uint16_t slot;
+    int rc = pm_res_take(o, &slot);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = (int)cr_cap_copy(pm_res_handle(o, slot), pm_res_index(slot), CR_CAP_ROOT_CNODE, frame,
+                          CR_RIGHT_READ | CR_RIGHT_EXEC);
+    if (rc != 0) {
+        pm_res_untake(o, slot);
+        return rc;
+    }
+    rc = map_frame(as, slot, va, prot);
+    if (rc != 0) {
+        pm_res_drop(o, slot);
+        return rc;
+    }
+    as->pages[as->npages++] = PM_PAGE(va, slot, false);
+    o->pages++;
+    return 0;
+}

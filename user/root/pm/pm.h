@@ -198,6 +198,7 @@ void pm_cow_release(struct pm_as *as, struct pm_page *pg);
 void pm_cow_exit(struct pm_proc *p);
 struct pm_page *pm_vm_page_at(struct pm_as *as, uint64_t va);
 int pm_vm_map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot);
+int pm_vm_map_root_frame(struct pm_proc *p, uint64_t va, uint32_t prot, cr_cptr_t frame);
 uint64_t pm_vm_rights(uint32_t prot);
 bool pm_vm_scratch(struct pm_proc *o, uint16_t frame, unsigned which, void **va);
 void pm_vm_scratch_done(unsigned which);

@@ -5,6 +5,7 @@
  * everything before it changes anything (STYLE §6); delete and revoke may stop at a
  * preemption point and are then restarted by the dispatcher.
  */
+#include <arch/cpu.h>
 #include <kernel/cdt.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
@@ -232,6 +233,22 @@ sys_cap_revoke(uint64_t cnode, uint64_t index)
 }
 
 /*
+ * An opaque identity for a channel or notification: equal for two capabilities exactly
+ * when they name the same object (a server checks that a capability handed to it is one
+ * of its own connections), and not the object's address: a bijection of it, keyed at
+ * the first use by the clock.
+ */
+static uint64_t
+object_identity(paddr_t obj)
+{
+    static uint64_t key;
+    if (key == 0) {
+        key = (arch_cpu_cycles() * 0x9e3779b97f4a7c15ull) | 1;
+    }
+    return (obj * 0xd6e8feb86659fd93ull) ^ key;
+}
+
+/*
  * cap_identify(cptr, info): describes the capability cptr names (struct cr_cap_info).
  * Errors: EBADCAP, ENOCAP, EBUSY, EFAULT (info not writable).
  */
@@ -254,6 +271,7 @@ sys_cap_identify(uint64_t cptr, uint64_t info_uaddr)
     case CR_OBJ_CHANNEL:
     case CR_OBJ_NOTIFICATION:
         info.badge = c->w1;
+        info.paddr = object_identity(c->obj);
         break;
     case CR_OBJ_UNTYPED:
     case CR_OBJ_FRAME:

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <courier/abi/caps.h>
 #include <courier/abi/errors.h>
 #include <courier/abi/msg.h>
 #include <courier/lib/string.h>
@@ -267,6 +268,94 @@ fork_test(bool orphan)
                : 25;
 }
 
+enum {
+    SHM_WINDOW = 224,   /* CR_SLOT_FREE: where a handle arrives */
+    SHM_PAGES = 2,
+};
+
+static volatile uint8_t *shm_a;
+
+/* mem() with one capability attached (a shared-memory handle). */
+static int64_t
+mem_with(cr_cptr_t cap, uint16_t op, uint64_t a0, uint64_t a1)
+{
+    cr_msg_caps(CR_UPTR(&cap), 1, CR_SLOT_CSPACE, SHM_WINDOW + 1, 1);
+    return mem(op, 0, a0, a1, 0);
+}
+
+static _Noreturn void
+shm_child(void)
+{
+    /* Shared: the parent's later writes show here, ours there. */
+    for (int i = 0; i < 100000 && shm_a[4096] != 'G'; i++) {
+        cr_yield();
+    }
+    if (shm_a[4096] != 'G' || shm_a[0] != 'S') {
+        quit(12);
+    }
+    shm_a[4097] = 'K';
+    quit(0);
+}
+
+static int
+shm_test(void)
+{
+    cr_cptr_t h = SHM_WINDOW;
+    if (cr_msg_caps(0, 0, CR_SLOT_CSPACE, SHM_WINDOW, 1) != 0 ||
+        mem(MEM_SHM_NEW, 0, SHM_PAGES * 4096, 0, 0) != 0) {
+        return 30;
+    }
+    struct cr_cap_info ci;
+    if (cr_cap_identify(h, CR_UPTR(&ci)) != 0 || ci.type != CR_OBJ_CHANNEL) {
+        return 31;
+    }
+    if (mem(MEM_SHM_NEW, 0, 0, 0, 0) != -CR_EINVAL ||
+        mem(MEM_SHM_NEW, 0, (4ull << 20) + 1, 0, 0) != -CR_EINVAL ||
+        mem(MEM_SHM_MAP, 0, 0, MEM_READ | MEM_WRITE, 0) != -CR_EINVAL ||
+        mem_with(CR_SLOT_PROC, MEM_SHM_MAP, 0, MEM_READ) != -CR_EINVAL) {
+        return 32; /* no handle, or a capability that is not one */
+    }
+    int64_t a = mem_with(h, MEM_SHM_MAP, 0, MEM_READ | MEM_WRITE);
+    int64_t b = mem_with(h, MEM_SHM_MAP, 0, MEM_READ);
+    if (a <= 0 || b <= 0 || a == b) {
+        return 33;
+    }
+    shm_a = (volatile uint8_t *)(uintptr_t)a;
+    volatile uint8_t *shm_b = (volatile uint8_t *)(uintptr_t)b;
+    if (shm_a[0] != 0 || shm_a[8191] != 0) {
+        return 34; /* zeroed */
+    }
+    shm_a[0] = 'S';
+    if (shm_b[0] != 'S') {
+        return 35; /* the same frames at both addresses */
+    }
+    int64_t stack = mem(MEM_MAP_ANON, 0, 0, 16384, MEM_READ | MEM_WRITE);
+    struct proc_getpid_rep me;
+    proc(PROC_GETPID, 0, 0, 0, 0, &me, sizeof(me));
+    int64_t c = proc(PROC_CREATE, 0, 0, 0, 0, NULL, 0);
+    if (stack <= 0 || c <= 0 || proc(PROC_AS_COPY, 0, c, me.pid, 0, NULL, 0) != 0 ||
+        proc(PROC_FDS_COPY, 0, c, me.pid, 0, NULL, 0) != 0 ||
+        proc(PROC_THREAD_NEW, 0, c, (int64_t)(uintptr_t)shm_child, stack + 16384 - 8, NULL,
+             0) <= 0) {
+        return 36;
+    }
+    shm_a[4096] = 'G'; /* after the copy: the child sees it only if the page is shared */
+    struct proc_wait_rep w = { 0, -1 };
+    if (proc(PROC_WAIT, 0, c, 0, 0, &w, sizeof(w)) != c || w.status != 0) {
+        return 37;
+    }
+    if (shm_b[4097] != 'K') {
+        return 38; /* the child's write, seen through our other mapping */
+    }
+    /* Closed and unmapped everywhere: the object ends, its handle goes stale. */
+    if (mem_with(h, MEM_SHM_CLOSE, 0, 0) != 0 || mem(MEM_UNMAP, 0, (uint64_t)a, 8192, 0) != 0 ||
+        mem(MEM_UNMAP, 0, (uint64_t)b, 8192, 0) != 0 ||
+        mem_with(h, MEM_SHM_MAP, 0, MEM_READ) != -CR_ESRCH) {
+        return 39;
+    }
+    return 0;
+}
+
 _Noreturn void
 ptest_main(uint64_t *sp)
 {
@@ -305,6 +394,8 @@ ptest_main(uint64_t *sp)
             uint64_t bits;
             cr_notify_wait(CR_SLOT_NTFN, CR_UPTR(&bits));
         }
+    } else if (strcmp(what, "shm") == 0) {
+        quit(shm_test());
     } else if (strcmp(what, "fork") == 0) {
         quit(fork_test(false));
     } else if (strcmp(what, "orphan") == 0) {

@@ -81,6 +81,29 @@ out:
     tl_end(&t);
 }
 
+TEST(cap_identify_gives_channels_an_identity)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t a = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t b = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t am = a != 0 ? tl_mint(&t, a, CR_RIGHT_WRITE, 9) : 0;
+    if (a == 0 || b == 0 || am == 0) {
+        goto out;
+    }
+    /* The same object through any capability, badged or not; another object differs. */
+    struct cr_cap_info ia = info_of(a);
+    struct cr_cap_info im = info_of(am);
+    struct cr_cap_info ib = info_of(b);
+    EXPECT_EQ(ia.paddr, im.paddr);
+    EXPECT_EQ(9, im.badge);
+    EXPECT_TRUE(ia.paddr != ib.paddr);
+out:
+    tl_end(&t);
+}
+
 TEST(cap_mint_badges_notification)
 {
     struct tl t;

@@ -313,6 +313,23 @@ out:
     tl_end(&t);
 }
 
+TEST(proc_shared_memory_objects)
+{
+    if (!pm_up()) {
+        return;
+    }
+    struct pm_stats before;
+    struct pm_stats after;
+    pm_stats(&before);
+    static const char *const argv[] = { "bin/ptest", "shm", NULL };
+    int64_t status = -1;
+    int64_t pid = spawn(argv, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status); /* 30..39: which check failed (tests/ptest/ptest.c) */
+    pm_stats(&after);
+    EXPECT_EQ(before.chunks_free, after.chunks_free); /* the object's memory came back */
+}
+
 TEST(proc_fault_ends_the_process)
 {
     if (!pm_up()) {

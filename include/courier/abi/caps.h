@@ -78,7 +78,9 @@ struct cr_cap_info {
     /* Channel, notification: the badge; IRQ handler: the line; I/O port: the last port;
      * otherwise 0. */
     uint64_t badge;
-    uint64_t paddr;     /* untyped, frame: physical base; I/O port: first port; else 0 */
+    uint64_t paddr;     /* untyped, frame: physical base; I/O port: first port; channel,
+                         * notification: an opaque identity, equal exactly when two
+                         * capabilities name the same object; else 0 */
     uint32_t size_bits; /* untyped: size; CNode: radix; frame: 12 or 21; else 0 */
     uint32_t flags;     /* CR_CAPINFO_* */
 };

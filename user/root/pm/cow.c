@@ -90,6 +90,10 @@ pm_cow_release(struct pm_as *as, struct pm_page *pg)
     unsigned s1 = PM_PAGE_SHARE(*pg);
     uint16_t slot = PM_PAGE_SLOT(*pg);
     struct pm_proc *o = as->owner;
+    if (pg->key & PM_PAGE_SHM) {
+        pm_shm_release(as, pg);
+        return;
+    }
     if (s1 == 0) {
         pm_res_drop(o, slot); /* deleting the capability unmaps it */
         o->pages--;
@@ -213,6 +217,13 @@ pm_cow_copy(struct pm_proc *child, struct pm_proc *from)
         uint64_t va = PM_PAGE_VA(*pg);
         struct pm_region *r = pm_vm_region(fa, va);
         uint32_t prot = r != NULL ? r->prot : MEM_READ;
+        if (pg->key & PM_PAGE_SHM) {
+            int rc = pm_shm_copy_page(child, from, pg, prot); /* shared, not copied */
+            if (rc != 0) {
+                return rc;
+            }
+            continue;
+        }
         bool cow = (prot & MEM_WRITE) != 0;
         unsigned s1 = PM_PAGE_SHARE(*pg);
         if (s1 == 0) {
@@ -273,7 +284,8 @@ pm_cow_exit(struct pm_proc *p)
         for (uint32_t i = 0; i < as->npages; i++) {
             struct pm_page *pg = &as->pages[i];
             unsigned s1 = PM_PAGE_SHARE(*pg);
-            if (s1 != 0 && !PM_PAGE_IS_TABLE(*pg) && !is_home(&shares[s1 - 1], as, pg)) {
+            if (s1 != 0 && !PM_PAGE_IS_TABLE(*pg) && !(pg->key & PM_PAGE_SHM) &&
+                !is_home(&shares[s1 - 1], as, pg)) {
                 share_put(&shares[s1 - 1]); /* the copy itself goes with p's CNodes */
                 *pg = PM_PAGE_WITH_SHARE(*pg, 0);
             }

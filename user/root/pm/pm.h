@@ -35,6 +35,9 @@ enum {
     PM_MAX_PAGES = 8192,     /* pages (frames and tables) per address space */
     PM_MAX_THREADS = 8,      /* threads per process */
     PM_NAME_MAX = 32,
+    PM_SHM_MAX = 64,         /* shared memory objects */
+    PM_SHM_MAX_PAGES = 1024, /* pages of one (4 MiB) */
+    PM_S_OBJECT = 100,       /* a hidden entry holding an object's memory (shm.c) */
     PM_PRIO = 254,           /* the manager threads */
     PM_DEFAULT_PRIO = 100,   /* a process's threads */
 };
@@ -55,6 +58,7 @@ enum pm_region_kind {
     PM_R_IMAGE, /* an ELF segment: filled at load */
     PM_R_STACK, /* the initial stack: grows by touch within its range */
     PM_R_BRK,   /* the heap end that MEM_BRK moves */
+    PM_R_SHM,   /* a shared memory object's pages, all mapped at once */
 };
 
 /*
@@ -67,6 +71,8 @@ struct pm_page {
 };
 #define PM_PAGE_TABLE 0x8000u
 #define PM_PAGE_COW 0x4000u
+#define PM_PAGE_SHM 0x2000u /* a shared memory page: the share field names the object */
+#define PM_SHM_BADGE (1ull << 62) /* a shared-memory handle's badge: | gen << 16 | index */
 #define PM_PAGE(va, slot, table) \
     ((struct pm_page){ ((uint64_t)(va) >> 12 << 29) | ((table) ? PM_PAGE_TABLE : 0) | (slot) })
 #define PM_PAGE_VA(pg) ((pg).key >> 29 << 12)
@@ -202,6 +208,15 @@ int pm_vm_map_root_frame(struct pm_proc *p, uint64_t va, uint32_t prot, cr_cptr_
 uint64_t pm_vm_rights(uint32_t prot);
 bool pm_vm_scratch(struct pm_proc *o, uint16_t frame, unsigned which, void **va);
 void pm_vm_scratch_done(unsigned which);
+
+/* shm.c: shared memory objects */
+int pm_shm_new(struct pm_proc *maker, uint64_t len, uint64_t *badge);
+int pm_shm_map(struct pm_proc *p, uint64_t badge, uint64_t addr, uint32_t prot, uint64_t *out);
+int pm_shm_copy_page(struct pm_proc *child, struct pm_proc *from, const struct pm_page *pg,
+                     uint32_t prot);
+void pm_shm_release(struct pm_as *as, struct pm_page *pg);
+void pm_shm_exit(struct pm_proc *p);
+int pm_shm_close(uint64_t badge);
 
 /* load.c */
 int pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t argc,

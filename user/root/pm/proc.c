@@ -44,6 +44,7 @@ pm_proc_get(int64_t pid)
 static void
 release(struct pm_proc *p)
 {
+    pm_shm_exit(p); /* shared memory it maps or made */
     pm_cow_exit(p); /* frames shared with others: copied for them, references dropped */
     p->notify = 0;  /* its capability goes with the resources CNodes */
     /* Threads first, so none runs on while its memory goes away. */
@@ -101,11 +102,15 @@ make_cnodes(struct pm_proc *p)
                               CR_RIGHT_WRITE | CR_RIGHT_GRANT, (uint64_t)p->pid);
         if (rc == 0) {
             rc = (int)cr_cap_copy(p->cs_handle, CR_SLOT_MEM, p->cs_handle, CR_SLOT_PROC,
-                                  CR_RIGHT_WRITE);
+                                  CR_RIGHT_WRITE | CR_RIGHT_GRANT);
         }
     }
     if (rc == 0) {
         rc = pm_alloc(p, CR_OBJ_NOTIFICATION, 0, p->cs_handle, CR_SLOT_NTFN);
+    }
+    if (rc == 0) {
+        rc = (int)cr_cap_mint(p->cs_handle, CR_SLOT_CSPACE, CR_CAP_ROOT_CNODE, p->cs_handle,
+                              CR_RIGHTS_ALL, CS_GUARD);
     }
     return rc;
 }
@@ -358,7 +363,7 @@ pm_proc_list(int64_t first, void *out, size_t max, size_t *count)
     size_t n = 0;
     for (unsigned i = 0; i < PM_MAX_PROCS && n < max; i++) {
         struct pm_proc *p = &procs[i];
-        if (p->pid == 0 || p->pid < first) {
+        if (p->pid == 0 || p->pid < first || p->state == PM_S_OBJECT) {
             continue;
         }
         info[n] = (struct proc_info){ .pid = p->pid, .ppid = p->ppid, .state = p->state,

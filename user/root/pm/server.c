@@ -29,6 +29,8 @@ struct pm_proc *pm_proc_at(unsigned i);
 static struct {
     cr_cptr_t chan;
     cr_cptr_t recv_slot; /* root slot: the window where a request's capability lands */
+    cr_cptr_t give_slot; /* root slot: a capability a reply carries (shm handles) */
+    uint64_t identity;   /* cap_identify's identity of chan: handles must match it */
     uint8_t buf[sizeof(struct proc_image_req) + DATA_MAX] __attribute__((aligned(8)));
     const char *strs[ARGS_MAX];
 } srv;
@@ -454,8 +456,45 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
     }
 }
 
+/* The shared-memory handle a request carried: its badge, if it is a connection to our own
+ * channel with a handle's badge; else 0. */
+static uint64_t
+handle_badge(uint64_t caps)
+{
+    struct cr_cap_info ci;
+    if (caps != 1 || cr_cap_identify(srv.recv_slot, CR_UPTR(&ci)) != 0 ||
+        ci.type != CR_OBJ_CHANNEL || ci.paddr != srv.identity ||
+        !(ci.badge & PM_SHM_BADGE)) {
+        return 0;
+    }
+    return ci.badge;
+}
+
+/* MEM_SHM_NEW: the object, and its handle in the reply. */
 static int64_t
-mem_op(struct pm_proc *p, const uint8_t *m, size_t len)
+shm_new(struct pm_proc *p, uint64_t len, uint64_t rcvid, bool *replied)
+{
+    uint64_t badge;
+    int err = pm_shm_new(p, len, &badge);
+    if (err != 0) {
+        return err;
+    }
+    if (cr_cap_mint(CR_CAP_ROOT_CNODE, srv.give_slot, CR_CAP_ROOT_CNODE, srv.chan,
+                    CR_RIGHT_WRITE | CR_RIGHT_GRANT, badge) != 0) {
+        pm_shm_close(badge);
+        return -CR_ENOMEM;
+    }
+    cr_msg_caps(CR_UPTR(&srv.give_slot), 1, CR_CAP_ROOT_CNODE, srv.recv_slot, 1);
+    *replied = true;
+    reply(rcvid, 0, NULL, 0);
+    cr_msg_caps(0, 0, CR_CAP_ROOT_CNODE, srv.recv_slot, 1); /* nothing left named */
+    cr_cap_delete(CR_CAP_ROOT_CNODE, srv.give_slot);
+    return 0;
+}
+
+static int64_t
+mem_op(struct pm_proc *p, const uint8_t *m, size_t len, uint64_t rcvid, bool *replied,
+       uint64_t caps)
 {
     const struct mem_req *q = (const void *)m;
     if (len < sizeof(*q)) {
@@ -482,6 +521,20 @@ mem_op(struct pm_proc *p, const uint8_t *m, size_t len)
         return err != 0 ? err : (int64_t)out;
     case MEM_INFO:
         return (int64_t)p->pages;
+    case MEM_SHM_NEW:
+        return shm_new(p, q->a[0], rcvid, replied);
+    case MEM_SHM_MAP: {
+        uint64_t badge = handle_badge(caps);
+        if (badge == 0) {
+            return -CR_EINVAL;
+        }
+        err = pm_shm_map(p, badge, q->a[0], (uint32_t)q->a[1], &out);
+        return err != 0 ? err : (int64_t)out;
+    }
+    case MEM_SHM_CLOSE: {
+        uint64_t badge = handle_badge(caps);
+        return badge != 0 ? pm_shm_close(badge) : -CR_EINVAL;
+    }
     default:
         return -CR_ENOSYS;
     }
@@ -497,7 +550,10 @@ pm_server_loop(void)
     struct cr_msg_info info;
     /* One capability may come with a request (PROC_NOTIFY's): it lands in recv_slot. */
     srv.recv_slot = root_slot_alloc();
+    srv.give_slot = root_slot_alloc();
     cr_msg_caps(0, 0, CR_CAP_ROOT_CNODE, srv.recv_slot, srv.recv_slot != 0);
+    struct cr_cap_info ci;
+    srv.identity = cr_cap_identify(srv.chan, CR_UPTR(&ci)) == 0 ? ci.paddr : 0;
     for (;;) {
         int64_t rcvid = cr_msg_receivev(srv.chan, CR_UPTR(&iov), 1, CR_UPTR(&info));
         if (rcvid <= 0) {
@@ -516,7 +572,7 @@ pm_server_loop(void)
         } else if (h->op >= PROC_PROTO_BASE && h->op < PROC_OP_END) {
             rc = proc_op(p, (uint64_t)rcvid, srv.buf, info.copied, &replied, info.caps);
         } else if (h->op >= MEM_PROTO_BASE && h->op < MEM_OP_END) {
-            rc = mem_op(p, srv.buf, info.copied);
+            rc = mem_op(p, srv.buf, info.copied, (uint64_t)rcvid, &replied, info.caps);
         } else {
             rc = -CR_ENOSYS;
         }

@@ -355,7 +355,7 @@ pm_vm_fault(struct pm_proc *p, uint64_t addr, bool write, bool present)
             return pm_cow_fault(p, pg); /* a shared page written: copied now */
         }
     }
-    if (r == NULL || r->kind == PM_R_IMAGE || !(r->prot & MEM_READ) ||
+    if (r == NULL || r->kind == PM_R_IMAGE || r->kind == PM_R_SHM || !(r->prot & MEM_READ) ||
         (write && !(r->prot & MEM_WRITE))) {
         return -CR_EFAULT; /* no region, an image page, PROT_NONE, or read-only */
     }

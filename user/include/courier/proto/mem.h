@@ -20,6 +20,14 @@ enum mem_op {
     MEM_PROTECT, /* addr, len, prot: every page of the range must be mapped. ENOENT */
     MEM_BRK,     /* new end (0: ask) -> the end now (unchanged if it cannot move) */
     MEM_INFO,    /* -> pages charged; rep: mem_info_rep */
+    MEM_SHM_NEW, /* len: a shared memory object of len bytes (rounded up to pages, at most
+                  * 4 MiB), zeroed -> 0, and its handle as the one capability of the reply
+                  * (set a window with msg_caps first). EINVAL (len), ENOMEM */
+    MEM_SHM_MAP, /* addr (0: anywhere), prot, with a handle attached (msg_caps): the whole
+                  * object mapped -> address. EINVAL (no handle, or not one of ours),
+                  * ESRCH (the object has ended), EEXIST, ENOCTX */
+    MEM_SHM_CLOSE, /* with a handle: the object ends once nothing maps it (also when its
+                    * maker ends). EINVAL, ESRCH */
     MEM_OP_END,
 };
 

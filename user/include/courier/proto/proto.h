@@ -42,6 +42,8 @@ enum proto_slot {
     CR_SLOT_PROC = 2,      /* connection to the process manager (badge: the pid) */
     CR_SLOT_MEM = 3,       /* connection to the memory manager (badge: the pid) */
     CR_SLOT_NTFN = 4,      /* a notification of its own (sleeping, waiting) */
+    CR_SLOT_CSPACE = 5,    /* its CSpace CNode itself: for msg_caps receive windows and
+                            * capability operations on its own slots */
     CR_SLOT_FD_BASE = 32,  /* fd n is the connection in slot CR_SLOT_FD_BASE + n */
     CR_FD_MAX = 192,       /* file descriptors per fd table (the CSpace has 256 slots) */
     CR_SLOT_FREE = CR_SLOT_FD_BASE + CR_FD_MAX, /* first slot the program may use */

@@ -83,26 +83,15 @@ pm_res_extent(struct pm_proc *p)
 int
 pm_res_new(struct pm_proc *p, unsigned type, unsigned bits, uint16_t *slot)
 {
-    for (unsigned i = p->res_hint > 0 ? p->res_hint : 1; i < PM_RES_EXTENTS * EXTENT; i++) {
-        if (p->res_used[i / 8] & (1u << (i % 8))) {
-            continue;
-        }
-        p->res_hint = (uint16_t)(i + 1);
-        if (i / EXTENT >= p->nres) {
-            int rc = pm_res_extent(p);
-            if (rc != 0) {
-                return rc;
-            }
-        }
-        int rc = pm_alloc(p, type, bits, p->res_h[i / EXTENT], i % EXTENT);
-        if (rc != 0) {
-            return rc;
-        }
-        p->res_used[i / 8] |= (uint8_t)(1u << (i % 8));
-        *slot = (uint16_t)i;
-        return 0;
+    int rc = pm_res_take(p, slot);
+    if (rc != 0) {
+        return rc;
     }
-    return -CR_ENOSPC;
+    rc = pm_alloc(p, type, bits, p->res_h[*slot / EXTENT], *slot % EXTENT);
+    if (rc != 0) {
+        pm_res_untake(p, *slot);
+    }
+    return rc;
 }
 
 /* Deletes the object in res slot `slot` (its memory returns with the chunk). */

@@ -6,13 +6,16 @@
  * starting and ending it costs little; a big one up to PM_RES_EXTENTS). Each extent sits
  * in a first-level slot of the managers' CSpace (so its objects can be named) and has a
  * root-CNode handle (so objects can be made into it). Slot s of the process is slot
- * s % 2^PM_RES_RADIX of extent s / 2^PM_RES_RADIX; slot 0 stays empty.
+ * s % 2^PM_RES_RADIX of extent s / 2^PM_RES_RADIX; slot 0 stays empty. The bitmap of used
+ * slots and its hint are slotmap.c's.
  */
 #include "pm.h"
 
 #include <courier/abi/caps.h>
 #include <courier/abi/errors.h>
 #include <courier/sys.h>
+
+#include "slotmap.h"
 
 enum {
     EXTENT = 1u << PM_RES_RADIX,
@@ -77,35 +80,38 @@ pm_res_extent(struct pm_proc *p)
 
 /*
  * A new object of `type` in a free res slot of p (the lowest, found from a hint kept
- * below every free slot: O(1) while objects only come, as they mostly do). ENOSPC: every
- * extent is full.
+ * below every free slot: O(1) while objects only come, as they mostly do). The slot is
+ * taken only once the object is made, so a failure leaves it free. ENOSPC: every extent
+ * is full; ENOMEM: no memory for the object or a new extent.
  */
 int
 pm_res_new(struct pm_proc *p, unsigned type, unsigned bits, uint16_t *slot)
 {
-    int rc = pm_res_take(p, slot);
+    uint16_t i;
+    int rc = slotmap_find(p->res_used, PM_RES_EXTENTS * EXTENT, &p->res_hint, &i);
+    if (rc == 0 && i / EXTENT >= p->nres) {
+        rc = pm_res_extent(p); /* the lowest free slot is at most the next extent's first */
+    }
+    if (rc == 0) {
+        rc = pm_alloc(p, type, bits, p->res_h[i / EXTENT], i % EXTENT);
+    }
     if (rc != 0) {
         return rc;
     }
-    rc = pm_alloc(p, type, bits, p->res_h[*slot / EXTENT], *slot % EXTENT);
-    if (rc != 0) {
-        pm_res_untake(p, *slot);
-    }
-    return rc;
+    slotmap_take(p->res_used, &p->res_hint, i);
+    *slot = i;
+    return 0;
 }
 
 /* Deletes the object in res slot `slot` (its memory returns with the chunk). */
 void
 pm_res_drop(struct pm_proc *p, uint16_t slot)
 {
-    if (slot == 0 || !(p->res_used[slot / 8] & (1u << (slot % 8)))) {
+    if (slot == 0 || !slotmap_is_used(p->res_used, slot)) {
         return;
     }
     cr_cap_delete(p->res_h[slot / EXTENT], slot % EXTENT);
-    p->res_used[slot / 8] &= (uint8_t)~(1u << (slot % 8));
-    if (slot < p->res_hint) {
-        p->res_hint = slot;
-    }
+    slotmap_give(p->res_used, &p->res_hint, slot);
 }
 
 /*
@@ -115,30 +121,22 @@ pm_res_drop(struct pm_proc *p, uint16_t slot)
 int
 pm_res_take(struct pm_proc *p, uint16_t *slot)
 {
-    for (unsigned i = p->res_hint > 0 ? p->res_hint : 1; i < PM_RES_EXTENTS * EXTENT; i++) {
-        if (p->res_used[i / 8] & (1u << (i % 8))) {
-            continue;
-        }
-        p->res_hint = (uint16_t)(i + 1);
-        if (i / EXTENT >= p->nres) {
-            int rc = pm_res_extent(p);
-            if (rc != 0) {
-                return rc;
-            }
-        }
-        p->res_used[i / 8] |= (uint8_t)(1u << (i % 8));
-        *slot = (uint16_t)i;
-        return 0;
+    uint16_t i;
+    int rc = slotmap_find(p->res_used, PM_RES_EXTENTS * EXTENT, &p->res_hint, &i);
+    if (rc == 0 && i / EXTENT >= p->nres) {
+        rc = pm_res_extent(p);
     }
-    return -CR_ENOSPC;
+    if (rc != 0) {
+        return rc;
+    }
+    slotmap_take(p->res_used, &p->res_hint, i);
+    *slot = i;
+    return 0;
 }
 
 /* Gives back a slot pm_res_take gave that stayed empty. */
 void
 pm_res_untake(struct pm_proc *p, uint16_t slot)
 {
-    p->res_used[slot / 8] &= (uint8_t)~(1u << (slot % 8));
-    if (slot < p->res_hint) {
-        p->res_hint = slot;
-    }
+    slotmap_give(p->res_used, &p->res_hint, slot);
 }

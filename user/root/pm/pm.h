@@ -23,6 +23,8 @@
 
 #include <courier/abi/types.h>
 
+#include "region.h" /* struct pm_region, PM_MAX_REGIONS */
+
 enum {
     PM_MAX_PROCS = 64,       /* live processes (zombies included), the root (pid 1) too */
     PM_CS_RADIX = 8,         /* a process's CSpace: 256 slots (fds end at CR_SLOT_FREE) */
@@ -31,7 +33,6 @@ enum {
     PM_L1_RADIX = 12,        /* the manager CSpace's first level */
     PM_CHUNK_BITS = 20,      /* untyped chunks of 1 MiB */
     PM_MAX_CHUNKS = 40,      /* per process: its quota, in chunks (40 MiB) */
-    PM_MAX_REGIONS = 256,    /* mappings per address space */
     PM_MAX_PAGES = 8192,     /* pages (frames and tables) per address space */
     PM_MAX_THREADS = 8,      /* threads per process */
     PM_NAME_MAX = 32,
@@ -44,22 +45,6 @@ enum {
 
 /* The manager CSpace: slot `idx` of the CNode at first-level index `l1`. */
 #define PM_CPTR(l1, idx) (((cr_cptr_t)(l1) << PM_L1_RADIX) | (cr_cptr_t)(idx))
-
-struct pm_region {
-    uint64_t start; /* page aligned */
-    uint64_t end;   /* exclusive, page aligned; start < end when in use */
-    uint32_t prot;  /* MEM_READ | MEM_WRITE | MEM_EXEC */
-    uint32_t kind;  /* enum pm_region_kind */
-};
-
-enum pm_region_kind {
-    PM_R_FREE = 0,
-    PM_R_ANON,  /* zero-filled on first touch */
-    PM_R_IMAGE, /* an ELF segment: filled at load */
-    PM_R_STACK, /* the initial stack: grows by touch within its range */
-    PM_R_BRK,   /* the heap end that MEM_BRK moves */
-    PM_R_SHM,   /* a shared memory object's pages, all mapped at once */
-};
 
 /*
  * A mapped page or page table in one word: bits 63..29 the page number, 28..16 the share

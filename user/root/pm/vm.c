@@ -4,7 +4,9 @@
  * the process that owns the address space, and the memory-manager requests on them.
  * Regions are ranges with one protection; anonymous ones (stack, heap, mmap) get a zeroed
  * frame at the first touch, through the pager (pager.c), and image ones are filled at
- * load. The pages and page tables behind the regions are page.c's; shared frames cow.c's.
+ * load. The region table's bookkeeping is region.c's (no system calls, host-tested); the
+ * pages and page tables behind the regions are page.c's; shared frames cow.c's. Here the
+ * requests are checked, the table changed, and then the pages follow it.
  */
 #include "pm.h"
 
@@ -17,8 +19,7 @@
 #include "../slot.h"
 
 enum {
-    PAGE = 4096,
-    MMAP_BASE = 0x100000000000ull, /* anonymous mappings placed from here up */
+    PAGE = REGION_PAGE,
 };
 
 static struct pm_as as_pool[PM_MAX_PROCS];
@@ -68,49 +69,11 @@ pm_as_put(struct pm_as *as)
     }
 }
 
+/* The region of as holding addr, or NULL. */
 struct pm_region *
 pm_vm_region(struct pm_as *as, uint64_t addr)
 {
-    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
-        struct pm_region *r = &as->regions[i];
-        if (r->kind != PM_R_FREE && addr >= r->start && addr < r->end) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
-static bool
-overlaps(struct pm_as *as, uint64_t start, uint64_t end)
-{
-    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
-        struct pm_region *r = &as->regions[i];
-        if (r->kind != PM_R_FREE && start < r->end && r->start < end) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static struct pm_region *
-region_add(struct pm_as *as, uint64_t start, uint64_t end, uint32_t prot, uint32_t kind)
-{
-    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
-        struct pm_region *r = &as->regions[i];
-        if (r->kind == PM_R_FREE) {
-            *r = (struct pm_region){ start, end, prot, kind };
-            return r;
-        }
-    }
-    return NULL;
-}
-
-
-static bool
-range_ok(uint64_t addr, uint64_t len)
-{
-    return len > 0 && addr % PAGE == 0 && len <= CR_USER_MAX && addr >= CR_USER_MIN &&
-           addr <= CR_USER_MAX - len;
+    return region_lookup(as->regions, addr);
 }
 
 static int
@@ -124,9 +87,11 @@ prot_ok(uint32_t prot)
 }
 
 /*
- * Adds an anonymous region [addr, addr + len) (len rounded up to pages) with prot; addr 0
- * picks a free place at or above MMAP_BASE. Nothing is mapped until touched. EEXIST: the
- * range overlaps a region; ENOSPC: no free region entry or no room.
+ * Adds a region [addr, addr + len) (len rounded up to pages) with prot and kind; addr 0
+ * picks the first gap at or above REGION_MMAP_BASE. Nothing is mapped until touched.
+ * ENOCTX: p has no address space; EINVAL: a protection bit other than R, W, X, or W and X
+ * together, len 0 or above CR_USER_MAX, or a range region_range_ok refuses (no gap below
+ * CR_USER_MAX included); EEXIST: the range overlaps a region; ENOSPC: no free entry.
  */
 int
 pm_vm_map_anon(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot, uint32_t kind,
@@ -139,34 +104,7 @@ pm_vm_map_anon(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
         return -CR_EINVAL;
     }
     len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-    if (addr == 0) {
-        addr = MMAP_BASE;
-        /* Bounded: each step passes one of PM_MAX_REGIONS regions. */
-        for (unsigned i = 0; i <= PM_MAX_REGIONS; i++) {
-            struct pm_region *r = NULL;
-            for (unsigned j = 0; j < PM_MAX_REGIONS; j++) {
-                struct pm_region *x = &p->as->regions[j];
-                if (x->kind != PM_R_FREE && addr < x->end && x->start < addr + len) {
-                    r = x;
-                }
-            }
-            if (r == NULL) {
-                break;
-            }
-            addr = r->end;
-        }
-    }
-    if (!range_ok(addr, len)) {
-        return -CR_EINVAL;
-    }
-    if (overlaps(p->as, addr, addr + len)) {
-        return -CR_EEXIST;
-    }
-    if (region_add(p->as, addr, addr + len, prot, kind) == NULL) {
-        return -CR_ENOSPC;
-    }
-    *out = addr;
-    return 0;
+    return region_map(p->as->regions, addr, len, prot, kind, out);
 }
 
 /* Unmaps and frees the pages of [start, end) (they must be in the regions' bounds). */
@@ -186,31 +124,6 @@ drop_pages(struct pm_as *as, uint64_t start, uint64_t end)
     }
 }
 
-/* Cuts [start, end) out of every region (splitting one that spans it). */
-static int
-cut_regions(struct pm_as *as, uint64_t start, uint64_t end)
-{
-    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
-        struct pm_region *r = &as->regions[i];
-        if (r->kind == PM_R_FREE || end <= r->start || r->end <= start) {
-            continue;
-        }
-        if (start > r->start && end < r->end) {
-            if (region_add(as, end, r->end, r->prot, r->kind) == NULL) {
-                return -CR_ENOSPC;
-            }
-            r->end = start;
-        } else if (start <= r->start && end >= r->end) {
-            r->kind = PM_R_FREE;
-        } else if (start > r->start) {
-            r->end = start;
-        } else {
-            r->start = end;
-        }
-    }
-    return 0;
-}
-
 /* MEM_UNMAP: frees the pages of the range and forgets its regions; holes are fine. */
 int
 pm_vm_unmap(struct pm_proc *p, uint64_t addr, uint64_t len)
@@ -219,43 +132,23 @@ pm_vm_unmap(struct pm_proc *p, uint64_t addr, uint64_t len)
         return -CR_ENOCTX;
     }
     len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-    if (!range_ok(addr, len)) {
+    if (!region_range_ok(addr, len)) {
         return -CR_EINVAL;
     }
-    int rc = cut_regions(p->as, addr, addr + len);
+    int rc = region_cut(p->as->regions, addr, addr + len);
     if (rc == 0) {
         drop_pages(p->as, addr, addr + len);
     }
     return rc;
 }
 
-/* Splits the region containing x (if x is inside, not at its start) in two at x. */
-static void
-split_at(struct pm_as *as, uint64_t x)
-{
-    struct pm_region *r = pm_vm_region(as, x);
-    if (r != NULL && r->start < x) {
-        struct pm_region *tail = region_add(as, x, r->end, r->prot, r->kind);
-        if (tail != NULL) {
-            r->end = x;
-        }
-    }
-}
-
-static unsigned
-free_regions(const struct pm_as *as)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
-        n += as->regions[i].kind == PM_R_FREE;
-    }
-    return n;
-}
-
 /*
- * MEM_PROTECT: the range must be covered by regions (ENOENT otherwise); they are split at
- * its ends and take prot, each keeping its kind. Checked before anything changes:
- * bounded by the regions, not by the range's length.
+ * MEM_PROTECT: the range (len rounded up to pages) must be covered by regions; they are
+ * split at its ends and take prot, each keeping its kind, and the pages there are
+ * remapped. Checked before anything changes: bounded by the regions, not by the range's
+ * length. ENOCTX: no address space; EINVAL: a range region_range_ok refuses, or a bad
+ * prot (W^X); ENOENT: some page of the range is in no region; ENOSPC: fewer than two
+ * free region entries.
  */
 int
 pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
@@ -265,32 +158,13 @@ pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
         return -CR_ENOCTX;
     }
     len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-    if (!range_ok(addr, len) || prot_ok(prot) != 0) {
+    if (!region_range_ok(addr, len) || prot_ok(prot) != 0) {
         return -CR_EINVAL;
     }
     uint64_t end = addr + len;
-    uint64_t cur = addr;
-    /* Bounded: each step moves to the end of another region. */
-    for (unsigned n = 0; cur < end && n <= PM_MAX_REGIONS; n++) {
-        struct pm_region *r = pm_vm_region(as, cur);
-        if (r == NULL) {
-            return -CR_ENOENT;
-        }
-        cur = r->end;
-    }
-    if (cur < end) {
-        return -CR_ENOENT;
-    }
-    if (free_regions(as) < 2) {
-        return -CR_ENOSPC;
-    }
-    split_at(as, addr);
-    split_at(as, end);
-    for (unsigned i = 0; i < PM_MAX_REGIONS; i++) {
-        struct pm_region *r = &as->regions[i];
-        if (r->kind != PM_R_FREE && r->start >= addr && r->end <= end) {
-            r->prot = prot;
-        }
+    int rc = region_protect(as->regions, addr, end, prot);
+    if (rc != 0) {
+        return rc;
     }
     for (uint32_t i = 0; i < as->npages; i++) {
         struct pm_page *pg = &as->pages[i];
@@ -319,17 +193,12 @@ pm_vm_brk(struct pm_proc *p, uint64_t want, uint64_t *now)
     uint64_t old_top = (as->brk + PAGE - 1) & ~(uint64_t)(PAGE - 1);
     uint64_t new_top = (want + PAGE - 1) & ~(uint64_t)(PAGE - 1);
     if (new_top > old_top) {
-        if (overlaps(as, old_top, new_top)) {
-            return 0; /* Linux leaves the break where it was */
-        }
-        struct pm_region *r = pm_vm_region(as, old_top - 1);
-        if (r != NULL && r->kind == PM_R_BRK && r->end == old_top) {
-            r->end = new_top;
-        } else if (region_add(as, old_top, new_top, MEM_READ | MEM_WRITE, PM_R_BRK) == NULL) {
+        /* Linux leaves the break where it was when it cannot move. */
+        if (region_grow_brk(as->regions, old_top, new_top, MEM_READ | MEM_WRITE) != 0) {
             return 0;
         }
     } else if (new_top < old_top) {
-        cut_regions(as, new_top, old_top);
+        region_cut(as->regions, new_top, old_top);
         drop_pages(as, new_top, old_top);
     }
     as->brk = want;

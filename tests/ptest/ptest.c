@@ -8,6 +8,7 @@
  *   hello      write "ptest: hello" to fd 1, exit 0
  *   zero       anonymous memory and the heap read as zero and keep what is written
  *   fault      write to a read-only page (the manager ends it: 256 + SIGSEGV)
+ *   none       read a page made PROT_NONE (the manager ends it: 256 + SIGSEGV)
  *   quota      ask for more memory than its quota (ENOMEM), then go on: exit 0
  *   exec P A   replace itself with boot-image program P, argument A
  *   sleep      block until killed
@@ -112,6 +113,13 @@ zero(void)
         mem(MEM_MAP_ANON, 0, (uint64_t)a, 4096, MEM_READ | MEM_WRITE) != a ||
         !all_zero_then_fill((volatile uint8_t *)(uintptr_t)a, 4096, 1)) {
         return 3; /* an unmapped page comes back zeroed */
+    }
+    /* PROT_NONE keeps the contents; reading again after it is allowed sees them. */
+    ((volatile uint8_t *)(uintptr_t)a)[5] = 0x5a;
+    if (mem(MEM_PROTECT, 0, (uint64_t)a, 4096, 0) != 0 ||
+        mem(MEM_PROTECT, 0, (uint64_t)a, 4096, MEM_READ) != 0 ||
+        ((volatile uint8_t *)(uintptr_t)a)[5] != 0x5a) {
+        return 5;
     }
     if (mem(MEM_MAP_ANON, 0, 0, 4096, MEM_WRITE | MEM_EXEC) != -CR_EINVAL ||
         mem(MEM_MAP_ANON, 0, (uint64_t)a, 4096, MEM_READ) != -CR_EEXIST ||
@@ -373,6 +381,11 @@ ptest_main(uint64_t *sp)
     } else if (strcmp(what, "fault") == 0) {
         *(volatile uint64_t *)(uintptr_t)&ptest_main = 1; /* text is read-only */
         quit(1);
+    } else if (strcmp(what, "none") == 0) {
+        int64_t a = mem(MEM_MAP_ANON, 0, 0, 4096, MEM_READ | MEM_WRITE);
+        ((volatile uint8_t *)(uintptr_t)a)[0] = 1; /* mapped now */
+        mem(MEM_PROTECT, 0, (uint64_t)a, 4096, 0);
+        quit(((volatile uint8_t *)(uintptr_t)a)[0] + 40); /* not reached */
     } else if (strcmp(what, "quota") == 0) {
         quit(quota());
     } else if (strcmp(what, "exec") == 0 && argc > 3) {

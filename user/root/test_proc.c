@@ -340,6 +340,10 @@ TEST(proc_fault_ends_the_process)
     int64_t pid = spawn(argv, NULL);
     EXPECT_EQ(pid, wait_for(pid, &status));
     EXPECT_EQ(256 + 11, status);
+    static const char *const none[] = { "bin/ptest", "none", NULL };
+    pid = spawn(none, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(256 + 11, status); /* a PROT_NONE page read after it was touched */
 }
 
 TEST(proc_quota_enomem_goes_to_the_asker_only)

@@ -170,9 +170,16 @@ pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
         struct pm_page *pg = &as->pages[i];
         uint64_t va = PM_PAGE_VA(*pg);
         if (!PM_PAGE_IS_TABLE(*pg) && va >= addr && va < end) {
-            /* A copy-on-write page stays read-only until it is written. */
+            /* A copy-on-write page stays read-only until it is written. PROT_NONE takes
+             * the mapping away (the kernel maps nothing without READ), keeping the frame
+             * and its contents; a later protection maps it back. */
             uint32_t now = PM_PAGE_IS_COW(*pg) ? prot & ~(uint32_t)MEM_WRITE : prot;
-            cr_vspace_remap(res_cptr(as->owner, PM_PAGE_SLOT(*pg)), rights_of(now));
+            cr_cptr_t f = res_cptr(as->owner, PM_PAGE_SLOT(*pg));
+            if (!(now & MEM_READ)) {
+                cr_vspace_unmap(f);
+            } else if (cr_vspace_remap(f, rights_of(now)) == -CR_ENOTMAPPED) {
+                cr_vspace_map(f, res_cptr(as->owner, as->vspace), va, rights_of(now), 0);
+            }
         }
     }
     return 0;

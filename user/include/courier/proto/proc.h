@@ -8,15 +8,19 @@
  *
  * A new process is blank (PROC_CREATE: no threads, no memory, no fds) and its parent
  * builds it step by step, in any order that has what each step needs: an address space
- * (PROC_AS_NEW, PROC_AS_SHARE or PROC_AS_COPY) before PROC_LOAD or PROC_THREAD_NEW, an fd table
- * (PROC_FDS_NEW, _SHARE or _COPY) before its first thread runs. PROC_SPAWN does all of it
- * in one request. Only the parent may build a process, and only until its first thread
- * starts; after that its image changes only by its own PROC_EXEC.
+ * (PROC_AS_NEW, PROC_AS_SHARE or PROC_AS_COPY) before PROC_LOAD or PROC_THREAD_NEW, an fd
+ * table (PROC_FDS_NEW, _SHARE or _COPY) before its first thread runs. PROC_SPAWN does all
+ * of it in one request. Only the parent may build a process, and only until its first
+ * thread starts; after that its image changes only by its own PROC_EXEC (PROC_THREAD_NEW
+ * still adds threads).
  *
  * Errors every op may give: ENOSYS (op outside the protocol), EINVAL (request shorter
- * than its struct, or `len` disagreeing with what was sent), ESRCH (no such pid), EPERM
- * (not the caller's child, or not the caller), ENOMEM (the caller's quota is used up: it
- * alone gets the error). Per op, as listed.
+ * than its struct, or `len` disagreeing with what was sent), E2BIG (a request over
+ * 16,408 bytes, or more than 256 strings in an image request), ESRCH (no such live pid),
+ * EPERM (not the caller's child, or not the caller), ENOMEM (out of memory: the quota of
+ * the process the memory is for — the child being built, or the caller for its own — or
+ * the pool all processes share; for PROC_CREATE and PROC_SPAWN also a full process table
+ * of 64 entries). Per op, as listed.
  */
 #pragma once
 
@@ -24,32 +28,45 @@
 
 enum proc_op {
     PROC_GETPID = PROC_PROTO_BASE, /* -> pid; rep: proc_getpid_rep */
-    PROC_EXIT,       /* code: the caller ends; no reply */
+    PROC_EXIT,       /* code (low 8 bits kept): the caller ends; no reply. EPERM: pid 1 */
     PROC_CREATE,     /* -> pid of a new blank child */
     PROC_AS_NEW,     /* pid: a new, empty address space. EEXIST, EBUSY */
-    PROC_AS_SHARE,   /* pid, from: share from's address space. EEXIST, EBUSY, ENOCTX */
-    PROC_LOAD,       /* pid + path, argv, envp: the ELF image and its stack. ENOCTX,
-                      * ENOENT (no such file), ENOEXEC (refused image), E2BIG, EBUSY */
-    PROC_FDS_NEW,    /* pid: an empty fd table. EEXIST, EBUSY */
+    PROC_AS_SHARE,   /* pid, from: share from's address space, which ends with the process
+                      * that made it. EEXIST, EBUSY, ENOCTX */
+    PROC_LOAD,       /* pid + path, argv, envp: the ELF image and its stack; a failed load
+                      * leaves the child's own space empty. ENOCTX, ENOENT (no such file),
+                      * ENOEXEC (refused image), EEXIST (overlaps a mapping), E2BIG (the
+                      * initial stack over 16 KiB), ENOSPC, EBUSY; rep: proc_load_rep */
+    PROC_FDS_NEW,    /* pid: a new fd table with fds 0, 1 and 2 open (the console).
+                      * EEXIST, EBUSY */
     PROC_FDS_SHARE,  /* pid, from: share from's fd table. EEXIST, EBUSY, ENOCTX */
     PROC_FDS_COPY,   /* pid, from: a copy of from's fd table. EEXIST, EBUSY, ENOCTX */
-    PROC_CRED_SET,   /* pid, uid, gid. EBUSY */
-    PROC_THREAD_NEW, /* pid, entry, sp, arg: a thread, started. ENOCTX (no address
-                      * space or fd table) -> tid */
-    PROC_SPAWN,      /* path, argv, envp: CREATE, AS_NEW, LOAD, FDS_COPY of the caller's,
-                      * its credentials, THREAD_NEW at the entry -> pid */
+    PROC_CRED_SET,   /* pid, uid, gid (any: nothing checks them yet). EBUSY */
+    PROC_THREAD_NEW, /* pid (a child, blank or running, or the caller), entry, sp: a
+                      * thread, started, every other register 0 (no start argument).
+                      * ENOCTX (no address space or fd table), ENOSPC (8 threads) -> tid */
+    PROC_SPAWN,      /* path, argv, envp: CREATE, AS_NEW, LOAD, FDS_COPY of the caller's
+                      * (FDS_NEW if it has none), its credentials, THREAD_NEW at the entry
+                      * -> pid. On failure no child is left (nothing to wait for) */
     PROC_EXEC,       /* path, argv, envp: replace the caller's threads and image, keep
-                      * its pid and fds; no reply on success */
+                      * its pid and fds; no reply on success. ENOCTX (no address space of
+                      * its own); a failed load leaves the old image running */
     PROC_WAIT,       /* pid (-1: any child), flags PROC_WNOHANG -> pid (0: none yet);
-                      * rep: proc_wait_rep. ECHILD. Blocks until a child has exited */
-    PROC_KILL,       /* pid: ends it (signals come with libposix). EPERM */
+                      * rep: proc_wait_rep. ECHILD; EBUSY (another thread of the caller
+                      * waits). Blocks until a child has exited */
+    PROC_KILL,       /* pid (a child, or the caller): ends it with status 256 + 9, as
+                      * SIGKILL would. EPERM (also for pid 1) */
     PROC_LIST,       /* first pid -> count; reply data: struct proc_info[] */
     PROC_AS_COPY,    /* pid, from: a copy-on-write copy of from's address space (from: the
-                      * caller or its child, owning its space). EEXIST, EBUSY, ENOCTX */
-    PROC_NOTIFY,     /* with one capability (msg_caps): a connection to a channel of the
-                      * caller's, with a pulse queue; each time a child of the caller ends
-                      * a pulse {PROC_PULSE_CHILD, child pid} goes there. Without one: no
-                      * more pulses. EINVAL: not a channel, or more than one capability */
+                      * caller or its child, owning its space). EEXIST, EBUSY, ENOCTX;
+                      * ENOMEM also when the system's copy-on-write shares are used up */
+    PROC_NOTIFY,     /* with one capability (msg_caps, so on CR_SLOT_PROC, the connection
+                      * with GRANT): a connection to a channel with a pulse queue; each
+                      * time a child of the caller ends a pulse {PROC_PULSE_CHILD, child
+                      * pid} goes there (dropped if the queue is full). Without one: no
+                      * more pulses. Any PROC_NOTIFY first drops the one set before. Only
+                      * one capability is received (the server's window holds one).
+                      * EINVAL: not a channel */
     PROC_OP_END,
 };
 
@@ -93,7 +110,9 @@ struct proc_load_rep {
 
 struct proc_wait_rep {
     int64_t pid;
-    int64_t status; /* exit code (0..255), or 256 + n: ended by PROC_KILL (n = 9) */
+    int64_t status; /* exit code (0..255), or 256 + n: ended as by signal n (9: PROC_KILL,
+                     * a failed exec, the end of a shared space's owner; a fault: 11, 4,
+                     * 8 or 31) */
 };
 
 enum proc_state {

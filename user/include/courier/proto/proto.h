@@ -38,7 +38,7 @@ enum proto_base {
  * here; file descriptors are connections at CR_SLOT_FD(fd).
  */
 enum proto_slot {
-    CR_SLOT_SELF_TCB = 1,  /* the first thread's TCB */
+    CR_SLOT_SELF_TCB = 1,  /* the first thread's TCB, without GRANT (no reconfiguring) */
     CR_SLOT_PROC = 2,      /* connection to the process manager (badge: the pid) */
     CR_SLOT_MEM = 3,       /* connection to the memory manager (badge: the pid) */
     CR_SLOT_NTFN = 4,      /* a notification of its own (sleeping, waiting) */

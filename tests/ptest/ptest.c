@@ -9,6 +9,9 @@
  *   zero       anonymous memory and the heap read as zero and keep what is written
  *   fault      write to a read-only page (the manager ends it: 256 + SIGSEGV)
  *   none       read a page made PROT_NONE (the manager ends it: 256 + SIGSEGV)
+ *   rowrite    make a page of its read-only data (mapped from the boot image) writable
+ *              and write it: its own copy changes; exit 0
+ *   rocheck    exit 0 if that read-only data is as built (the image was not written)
  *   quota      ask for more memory than its quota (ENOMEM), then go on: exit 0
  *   exec P A   replace itself with boot-image program P, argument A
  *   sleep      block until killed
@@ -173,6 +176,9 @@ quota(void)
 enum {
     FORK_PAGES = 8,
 };
+
+/* Two pages of read-only data, page aligned: mapped straight from the boot image. */
+static const char ro_data[8192] __attribute__((aligned(4096))) = "read-only data";
 
 static uint8_t *fork_mem;
 static uint8_t fork_data[3 * 4096] = { 1 }; /* in .data: an image page, copied too */
@@ -381,6 +387,16 @@ ptest_main(uint64_t *sp)
     } else if (strcmp(what, "fault") == 0) {
         *(volatile uint64_t *)(uintptr_t)&ptest_main = 1; /* text is read-only */
         quit(1);
+    } else if (strcmp(what, "rowrite") == 0) {
+        uint64_t pg = (uint64_t)(uintptr_t)ro_data;
+        if (mem(MEM_PROTECT, 0, pg, 4096, MEM_READ | MEM_WRITE) != 0) {
+            quit(1);
+        }
+        volatile char *w = (volatile char *)(uintptr_t)pg;
+        w[0] = 'R';
+        quit(w[0] == 'R' && w[1] == 'e' ? 0 : 2);
+    } else if (strcmp(what, "rocheck") == 0) {
+        quit(strcmp(ro_data, "read-only data") == 0 ? 0 : 1);
     } else if (strcmp(what, "none") == 0) {
         int64_t a = mem(MEM_MAP_ANON, 0, 0, 4096, MEM_READ | MEM_WRITE);
         ((volatile uint8_t *)(uintptr_t)a)[0] = 1; /* mapped now */

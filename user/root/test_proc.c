@@ -340,6 +340,16 @@ TEST(proc_fault_ends_the_process)
     int64_t pid = spawn(argv, NULL);
     EXPECT_EQ(pid, wait_for(pid, &status));
     EXPECT_EQ(256 + 11, status);
+    /* Read-only data mapped from the boot image, made writable: the writer gets a copy;
+     * the image (and every other process running the program) keeps the original. */
+    static const char *const rw[] = { "bin/ptest", "rowrite", NULL };
+    static const char *const rc[] = { "bin/ptest", "rocheck", NULL };
+    pid = spawn(rw, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
+    pid = spawn(rc, NULL);
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, status);
     static const char *const none[] = { "bin/ptest", "none", NULL };
     pid = spawn(none, NULL);
     EXPECT_EQ(pid, wait_for(pid, &status));

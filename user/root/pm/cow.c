@@ -24,7 +24,8 @@
 #include <courier/sys.h>
 
 enum {
-    PM_MAX_SHARES = 8191, /* the page word holds a share index + 1 in 13 bits */
+    PM_MAX_SHARES = PM_SHARE_IMAGE - 1, /* share index + 1 in 13 bits; the top value is
+                                          * the boot-image mark (page.c) */
     PAGE = 4096,
 };
 
@@ -73,6 +74,18 @@ share_put(struct pm_share *s)
     }
 }
 
+/* The share a page's frame is in, or NULL: an ordinary frame, a boot-image page (read-
+ * only, the root's) or shared memory (shm.c). */
+static struct pm_share *
+share_of(const struct pm_page *pg)
+{
+    unsigned s1 = PM_PAGE_SHARE(*pg);
+    if (s1 == 0 || s1 == PM_SHARE_IMAGE || (pg->key & PM_PAGE_SHM) || PM_PAGE_IS_TABLE(*pg)) {
+        return NULL;
+    }
+    return &shares[s1 - 1];
+}
+
 static bool
 is_home(const struct pm_share *s, const struct pm_as *as, const struct pm_page *pg)
 {
@@ -87,19 +100,18 @@ is_home(const struct pm_share *s, const struct pm_as *as, const struct pm_page *
 void
 pm_cow_release(struct pm_as *as, struct pm_page *pg)
 {
-    unsigned s1 = PM_PAGE_SHARE(*pg);
     uint16_t slot = PM_PAGE_SLOT(*pg);
     struct pm_proc *o = as->owner;
     if (pg->key & PM_PAGE_SHM) {
         pm_shm_release(as, pg);
         return;
     }
-    if (s1 == 0) {
+    struct pm_share *s = share_of(pg);
+    if (s == NULL) {
         pm_res_drop(o, slot); /* deleting the capability unmaps it */
         o->pages--;
         return;
     }
-    struct pm_share *s = &shares[s1 - 1];
     if (is_home(s, as, pg)) {
         if (s->refs == 1) {
             share_free(s); /* nobody else: an ordinary frame again, freed */
@@ -116,13 +128,15 @@ pm_cow_release(struct pm_as *as, struct pm_page *pg)
     share_put(s);
 }
 
-/* Gives page pg of process p (owner of its space) a private copy of its shared frame. */
+/*
+ * Gives page pg of process p (owner of its space) a private copy of its frame: a shared
+ * one, or a boot-image page made writable.
+ */
 static int
 copy_private(struct pm_proc *p, struct pm_page *pg, uint32_t prot)
 {
     struct pm_as *as = p->as;
-    unsigned s1 = PM_PAGE_SHARE(*pg);
-    struct pm_share *s = &shares[s1 - 1];
+    struct pm_share *s = share_of(pg);
     uint64_t va = PM_PAGE_VA(*pg);
     uint16_t old = PM_PAGE_SLOT(*pg);
     uint16_t frame;
@@ -144,8 +158,10 @@ copy_private(struct pm_proc *p, struct pm_page *pg, uint32_t prot)
     memcpy(dst, src, PAGE);
     pm_vm_scratch_done(1);
     pm_vm_scratch_done(0);
-    bool home = is_home(s, as, pg);
-    if (home) {
+    if (s == NULL) {
+        pm_res_drop(p, old); /* our copy of the image page's capability */
+        p->pages--;
+    } else if (is_home(s, as, pg)) {
         cr_vspace_unmap(pm_res_cptr(p, old));
         s->home_maps = false;
         s->refs--;
@@ -177,18 +193,53 @@ int
 pm_cow_fault(struct pm_proc *p, struct pm_page *pg)
 {
     struct pm_as *as = p->as;
-    struct pm_share *s = &shares[PM_PAGE_SHARE(*pg) - 1];
+    struct pm_share *s = share_of(pg);
     struct pm_region *r = pm_vm_region(as, PM_PAGE_VA(*pg));
     uint32_t prot = r != NULL ? r->prot : MEM_READ | MEM_WRITE;
     if (as->owner != p) {
         return -CR_EFAULT; /* shared spaces and copy-on-write do not mix (not made) */
     }
-    if (s->refs == 1 && is_home(s, as, pg)) {
+    if (s != NULL && s->refs == 1 && is_home(s, as, pg)) {
         share_free(s);
         pg->key &= ~((uint64_t)0x1fff << 16 | PM_PAGE_COW);
         return (int)cr_vspace_remap(pm_res_cptr(p, PM_PAGE_SLOT(*pg)), pm_vm_rights(prot));
     }
     return copy_private(p, pg, prot);
+}
+
+/* PROC_AS_COPY of a boot-image page: the child maps the same read-only frame. */
+static int
+copy_image_page(struct pm_proc *child, struct pm_proc *from, const struct pm_page *pg,
+                uint32_t prot)
+{
+    struct pm_as *ca = child->as;
+    uint16_t slot;
+    if (ca->npages >= PM_MAX_PAGES) {
+        return -CR_ENOMEM;
+    }
+    int rc = pm_res_take(child, &slot);
+    if (rc != 0) {
+        return rc;
+    }
+    uint16_t from_slot = PM_PAGE_SLOT(*pg);
+    rc = (int)cr_cap_copy(pm_res_handle(child, slot), pm_res_index(slot),
+                          pm_res_handle(from, from_slot), pm_res_index(from_slot),
+                          CR_RIGHTS_ALL);
+    if (rc != 0) {
+        pm_res_untake(child, slot);
+        return rc;
+    }
+    rc = pm_vm_map_frame(ca, slot, PM_PAGE_VA(*pg), prot);
+    if (rc != 0) {
+        pm_res_drop(child, slot);
+        return rc;
+    }
+    struct pm_page cp = PM_PAGE_WITH_SHARE(PM_PAGE(PM_PAGE_VA(*pg), slot, false),
+                                           PM_SHARE_IMAGE);
+    cp.key |= pg->key & PM_PAGE_COW;
+    ca->pages[ca->npages++] = cp;
+    child->pages++;
+    return 0;
 }
 
 /*
@@ -226,6 +277,13 @@ pm_cow_copy(struct pm_proc *child, struct pm_proc *from)
         }
         bool cow = (prot & MEM_WRITE) != 0;
         unsigned s1 = PM_PAGE_SHARE(*pg);
+        if (s1 == PM_SHARE_IMAGE) {
+            int rc = copy_image_page(child, from, pg, cow ? prot & ~(uint32_t)MEM_WRITE : prot);
+            if (rc != 0) {
+                return rc;
+            }
+            continue;
+        }
         if (s1 == 0) {
             s1 = share_new(from, PM_PAGE_SLOT(*pg));
             if (s1 == 0) {
@@ -283,10 +341,9 @@ pm_cow_exit(struct pm_proc *p)
     if (as != NULL && as->owner == p) {
         for (uint32_t i = 0; i < as->npages; i++) {
             struct pm_page *pg = &as->pages[i];
-            unsigned s1 = PM_PAGE_SHARE(*pg);
-            if (s1 != 0 && !PM_PAGE_IS_TABLE(*pg) && !(pg->key & PM_PAGE_SHM) &&
-                !is_home(&shares[s1 - 1], as, pg)) {
-                share_put(&shares[s1 - 1]); /* the copy itself goes with p's CNodes */
+            struct pm_share *s = share_of(pg);
+            if (s != NULL && !is_home(s, as, pg)) {
+                share_put(s); /* the copy itself goes with p's CNodes */
                 *pg = PM_PAGE_WITH_SHARE(*pg, 0);
             }
         }

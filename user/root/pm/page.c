@@ -332,7 +332,7 @@ pm_vm_map_root_frame(struct pm_proc *p, uint64_t va, uint32_t prot, cr_cptr_t fr
         pm_res_drop(o, slot);
         return rc;
     }
-    as->pages[as->npages++] = PM_PAGE(va, slot, false);
+    as->pages[as->npages++] = PM_PAGE_WITH_SHARE(PM_PAGE(va, slot, false), PM_SHARE_IMAGE);
     o->pages++;
     return 0;
 }

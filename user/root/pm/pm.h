@@ -57,6 +57,7 @@ struct pm_page {
 #define PM_PAGE_TABLE 0x8000u
 #define PM_PAGE_COW 0x4000u
 #define PM_PAGE_SHM 0x2000u /* a shared memory page: the share field names the object */
+#define PM_SHARE_IMAGE 0x1fffu /* share field of a boot-image page (read-only, the root's) */
 #define PM_SHM_BADGE (1ull << 62) /* a shared-memory handle's badge: | gen << 16 | index */
 #define PM_PAGE(va, slot, table) \
     ((struct pm_page){ ((uint64_t)(va) >> 12 << 29) | ((table) ? PM_PAGE_TABLE : 0) | (slot) })

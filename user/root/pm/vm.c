@@ -173,6 +173,10 @@ pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
             /* A copy-on-write page stays read-only until it is written. PROT_NONE takes
              * the mapping away (the kernel maps nothing without READ), keeping the frame
              * and its contents; a later protection maps it back. */
+            unsigned s1 = PM_PAGE_SHARE(*pg);
+            if ((prot & MEM_WRITE) && s1 != 0 && !(pg->key & PM_PAGE_SHM)) {
+                pg->key |= PM_PAGE_COW; /* a shared or image frame: copied when written */
+            }
             uint32_t now = PM_PAGE_IS_COW(*pg) ? prot & ~(uint32_t)MEM_WRITE : prot;
             cr_cptr_t f = res_cptr(as->owner, PM_PAGE_SLOT(*pg));
             if (!(now & MEM_READ)) {

@@ -168,12 +168,17 @@ TEST(proc_blank_process_built_step_by_step)
     EXPECT_OK(op(PROC_FDS_NEW, 0, pid, 0, 0));
     EXPECT_ERR(-CR_EEXIST, op(PROC_FDS_NEW, 0, pid, 0, 0));
     EXPECT_OK(op(PROC_CRED_SET, 0, pid, 1000, 1000));
+    /* The namespace context object (empty until the pathname manager). */
+    EXPECT_ERR(-CR_ENOCTX, op(PROC_NS_SHARE, 0, pid, 1, 0)); /* the root has none */
+    EXPECT_OK(op(PROC_NS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, op(PROC_NS_NEW, 0, pid, 0, 0));
     int64_t tid = op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp);
     EXPECT_TRUE(tid > 0);
     /* Started: no longer blank. */
     EXPECT_ERR(-CR_EBUSY, op(PROC_AS_NEW, 0, pid, 0, 0));
     EXPECT_ERR(-CR_EBUSY, image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
     EXPECT_ERR(-CR_EBUSY, op(PROC_CRED_SET, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EBUSY, op(PROC_NS_NEW, 0, pid, 0, 0));
     int64_t status = -1;
     EXPECT_EQ(pid, wait_for(pid, &status));
     EXPECT_EQ(5, status);
@@ -419,12 +424,15 @@ TEST(proc_fd_table_shared_address_space_not)
     EXPECT_OK(op(PROC_AS_NEW, 0, b, 0, 0));
     EXPECT_OK(op(PROC_FDS_NEW, 0, a, 0, 0));
     EXPECT_OK(op(PROC_FDS_SHARE, 0, b, a, 0));
+    EXPECT_OK(op(PROC_NS_NEW, 0, a, 0, 0));
+    EXPECT_OK(op(PROC_NS_SHARE, 0, b, a, 0));
     EXPECT_OK(image(PROC_LOAD, a, argv, NULL, &la, sizeof(la)));
     EXPECT_OK(image(PROC_LOAD, b, argv, NULL, &lb, sizeof(lb)));
     struct pm_proc *pa = pm_proc_get(a);
     struct pm_proc *pb = pm_proc_get(b);
     if (EXPECT_TRUE(pa != NULL && pb != NULL)) {
         EXPECT_TRUE(pa->fds == pb->fds && pa->fds->refs == 2);
+        EXPECT_TRUE(pa->ns == pb->ns && pa->ns->refs == 2);
         EXPECT_TRUE(pa->as != pb->as);
     }
     EXPECT_TRUE(op(PROC_THREAD_NEW, 0, a, (int64_t)la.entry, (int64_t)la.sp) > 0);

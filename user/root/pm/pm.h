@@ -93,6 +93,12 @@ struct pm_fds {
     uint8_t open[256 / 8]; /* bit n: fd n open (a console connection) */
 };
 
+/* A filesystem namespace (DESIGN §6: root, cwd, mount view): empty until the pathname
+ * manager exists; shared by processes by count. */
+struct pm_ns {
+    int refs;
+};
+
 struct pm_cred {
     uint32_t uid;
     uint32_t gid;
@@ -118,6 +124,7 @@ struct pm_proc {
     unsigned shares_homed;    /* copy-on-write shares of its frames (cow.c) */
     struct pm_as *as;
     struct pm_fds *fds;
+    struct pm_ns *ns;
     struct pm_cred cred;
     bool cred_set;
     unsigned nthreads;
@@ -217,6 +224,7 @@ void pm_proc_exit(struct pm_proc *p, int status);
 void pm_proc_reap(struct pm_proc *p);
 void pm_proc_discard(struct pm_proc *p);
 int pm_proc_fds(struct pm_proc *p, struct pm_fds *share, bool copy);
+int pm_proc_ns(struct pm_proc *p, struct pm_ns *share);
 int pm_proc_list(int64_t first, void *out, size_t max, size_t *count);
 int pm_proc_destroy_image(struct pm_proc *p);
 

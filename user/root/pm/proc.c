@@ -22,6 +22,7 @@ enum {
 
 static struct pm_proc procs[PM_MAX_PROCS];
 static struct pm_fds fds_pool[PM_MAX_PROCS];
+static struct pm_ns ns_pool[PM_MAX_PROCS];
 static int64_t next_pid = 1;
 
 cr_cptr_t pm_l1_cnode(void);
@@ -76,6 +77,10 @@ release(struct pm_proc *p)
     if (p->fds != NULL) {
         p->fds->refs--;
         p->fds = NULL;
+    }
+    if (p->ns != NULL) {
+        p->ns->refs--;
+        p->ns = NULL;
     }
 }
 
@@ -214,6 +219,27 @@ pm_proc_fds(struct pm_proc *p, struct pm_fds *share, bool copy)
     }
     f->refs++;
     p->fds = f;
+    return 0;
+}
+
+/* Gives p a namespace: a new empty one (share NULL) or `share`. EEXIST: p has one. */
+int
+pm_proc_ns(struct pm_proc *p, struct pm_ns *share)
+{
+    if (p->ns != NULL) {
+        return -CR_EEXIST;
+    }
+    struct pm_ns *n = share;
+    for (unsigned i = 0; i < PM_MAX_PROCS && n == NULL; i++) {
+        if (ns_pool[i].refs == 0) {
+            n = &ns_pool[i];
+        }
+    }
+    if (n == NULL) {
+        return -CR_ENOMEM;
+    }
+    n->refs++;
+    p->ns = n;
     return 0;
 }
 

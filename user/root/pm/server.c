@@ -147,6 +147,9 @@ spawn(struct pm_proc *caller, const struct proc_image_req *r)
         err = pm_proc_fds(c, caller->fds, true);
     }
     if (err == 0) {
+        err = pm_proc_ns(c, caller->ns); /* the caller's, or a new one if it has none */
+    }
+    if (err == 0) {
         err = pm_proc_thread_new(c, entry, sp, 0, &tid);
     }
     if (err != 0) {
@@ -384,6 +387,23 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
             return -CR_ENOCTX;
         }
         return pm_proc_fds(t, from->fds, h->op == PROC_FDS_COPY);
+    }
+    case PROC_NS_NEW:
+    case PROC_NS_SHARE: {
+        if ((t = blank_child(p, q->a[0], &err)) == NULL) {
+            return err;
+        }
+        if (h->op == PROC_NS_NEW) {
+            return pm_proc_ns(t, NULL);
+        }
+        struct pm_proc *from = target(p, q->a[1], true, &err);
+        if (from == NULL) {
+            return err;
+        }
+        if (t->ns != NULL) {
+            return -CR_EEXIST;
+        }
+        return from->ns != NULL ? pm_proc_ns(t, from->ns) : -CR_ENOCTX;
     }
     case PROC_CRED_SET:
         if ((t = blank_child(p, q->a[0], &err)) == NULL) {

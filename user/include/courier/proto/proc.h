@@ -60,6 +60,9 @@ enum proc_op {
     PROC_AS_COPY,    /* pid, from: a copy-on-write copy of from's address space (from: the
                       * caller or its child, owning its space). EEXIST, EBUSY, ENOCTX;
                       * ENOMEM also when the system's copy-on-write shares are used up */
+    PROC_NS_NEW,     /* pid: a new, empty filesystem namespace (the pathname manager will
+                      * give it a root and a cwd). EEXIST, EBUSY */
+    PROC_NS_SHARE,   /* pid, from: share from's namespace. EEXIST, EBUSY, ENOCTX */
     PROC_NOTIFY,     /* with one capability (msg_caps, so on CR_SLOT_PROC, the connection
                       * with GRANT): a connection to a channel with a pulse queue; each
                       * time a child of the caller ends a pulse {PROC_PULSE_CHILD, child

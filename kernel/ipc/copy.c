@@ -76,15 +76,25 @@ translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
     return arch_mmu_translate(tcb_vspace_root(t), va, pa, &writable) && (!write || writable);
 }
 
-/* Where byte `addr` of side s is in the kernel's view, or NULL if s cannot give it. */
+/*
+ * Where byte `addr` of side s is in the kernel's view, or NULL if s cannot give it. The
+ * page table last walked for the side is cached in x (arch_mmu_translate_cached): the
+ * copy's pages follow one another, so one walk serves a 2 MiB span. The cache lives for
+ * one ipc_copy call, in which no other thread runs (a preemption returns and restarts).
+ */
 static void *
-side_ptr(const struct ipc_side *s, uint64_t addr, bool write)
+side_ptr(const struct ipc_side *s, struct arch_xlat *x, void *pml4, uint64_t addr, bool write)
 {
     paddr_t pa;
+    bool writable;
     if (s->kbuf != NULL) {
         return (uint8_t *)s->kbuf + addr; /* the cursor keeps addr < kbuf_len */
     }
-    return translate(s->t, addr, write, &pa) ? phys_to_virt(pa) : NULL;
+    if (!arch_mmu_translate_cached(x, pml4, addr, &pa, &writable) ||
+        (write && !writable)) {
+        return NULL;
+    }
+    return phys_to_virt(pa);
 }
 
 /*
@@ -113,6 +123,10 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
         return rc;
     }
     uint64_t since_check = 0;
+    struct arch_xlat sx = { 0 };
+    struct arch_xlat dx = { 0 };
+    void *spml4 = src->kbuf == NULL ? tcb_vspace_root(src->t) : NULL;
+    void *dpml4 = dst->kbuf == NULL ? tcb_vspace_root(dst->t) : NULL;
     /* Preemptible: progress is *done. */
     for (;;) {
         uint64_t len = iov_chunk(&sc, &dc, IPC_COPY_CHUNK - since_check);
@@ -128,12 +142,12 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
             }
             continue;
         }
-        void *sp = side_ptr(src, sc.addr, false);
+        void *sp = side_ptr(src, &sx, spml4, sc.addr, false);
         if (sp == NULL) {
             *fault_side = IPC_FAULT_SRC;
             return -CR_EFAULT;
         }
-        void *dp = side_ptr(dst, dc.addr, true);
+        void *dp = side_ptr(dst, &dx, dpml4, dc.addr, true);
         if (dp == NULL) {
             *fault_side = IPC_FAULT_DST;
             return -CR_EFAULT;

@@ -322,6 +322,51 @@ arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable)
     return false;
 }
 
+/*
+ * arch_mmu_translate with a cache of the last 4 KiB page table walked: a page in the same
+ * 2 MiB span reads its entry there directly. The cache is the caller's and is valid only
+ * while the page tables cannot change under it (one kernel operation, no preemption in
+ * between); start it zeroed.
+ */
+bool
+arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
+                          bool *writable)
+{
+    if (x->pt != NULL && (va >> 21) == x->span && va < USER_TOP) {
+        uint64_t e = x->pt[index_of(va, MMU_LEVEL_PT)];
+        if ((e & (PTE_P | PTE_U)) == (PTE_P | PTE_U)) {
+            *pa = (e & PTE_ADDR) + (va & 0xfff);
+            *writable = x->upper_w && (e & PTE_W);
+            return true;
+        }
+    }
+    if (va >= USER_TOP) {
+        return false;
+    }
+    uint64_t *t = pml4;
+    bool w = true;
+    for (int level = MMU_LEVEL_PML4; level >= 0; level--) {
+        uint64_t e = t[index_of(va, level)];
+        if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U)) {
+            return false;
+        }
+        if (level == MMU_LEVEL_PT || (e & PTE_PS)) {
+            uint64_t span = 1ull << (12 + 9 * level);
+            *pa = (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1));
+            *writable = w && (e & PTE_W);
+            return true;
+        }
+        w = w && (e & PTE_W);
+        if (level == MMU_LEVEL_PD) {
+            x->pt = table_at(e); /* the PT for this 2 MiB span, with its upper rights */
+            x->span = va >> 21;
+            x->upper_w = w;
+        }
+        t = table_at(e);
+    }
+    return false;
+}
+
 /* Loads pml4 into CR3 unless it is already there. */
 void
 arch_mmu_switch(void *pml4)

@@ -17,7 +17,7 @@ OBJCOPY := objcopy
 
 .DEFAULT_GOAL := all
 .PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test \
-    panic-test musl musl-test posix-test boot-test
+    panic-test musl musl-test posix-test boot-test profile
 
 include mk/common.mk
 include kernel/module.mk
@@ -41,6 +41,11 @@ iso: deps $(BUILD)/courier.iso
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tools/qemu.sh bench
+
+# Per-function instruction counts of the benchmarks named by FILTER (tools/profile.sh).
+profile: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD='$(BUILD)' tools/profile.sh '$(FILTER)'
 
 clean:
 	rm -rf $(BUILD)

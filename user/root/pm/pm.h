@@ -36,6 +36,7 @@ enum {
     PM_MAX_PAGES = 8192,     /* pages (frames and tables) per address space */
     PM_MAX_THREADS = 8,      /* threads per process */
     PM_NAME_MAX = 32,
+    PM_IMAGE_STRS_MAX = 256, /* path + argv + envp strings of one image request */
     PM_SHM_MAX = 64,         /* shared memory objects */
     PM_SHM_MAX_PAGES = 1024, /* pages of one (4 MiB) */
     PM_S_OBJECT = 100,       /* a hidden entry holding an object's memory (shm.c) */
@@ -210,6 +211,13 @@ int pm_shm_copy_page(struct pm_proc *child, struct pm_proc *from, const struct p
 void pm_shm_release(struct pm_as *as, struct pm_page *pg);
 void pm_shm_exit(struct pm_proc *p);
 int pm_shm_close(uint64_t badge);
+
+/* image.c: PROC_LOAD/SPAWN/EXEC's typed half */
+int pm_image_split(const char *d, size_t len, uint32_t argc, uint32_t envc, const char **strs);
+void pm_image_name(struct pm_proc *p, const char *path);
+int64_t pm_image_spawn(struct pm_proc *caller, const char *const *strs, uint32_t argc,
+                       uint32_t envc);
+int64_t pm_image_exec(struct pm_proc *p, const char *const *strs, uint32_t argc, uint32_t envc);
 
 /* load.c */
 int pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t argc,

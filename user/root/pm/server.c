@@ -20,7 +20,6 @@
 
 enum {
     DATA_MAX = 16384, /* bytes of a request's variable part: path, argv and envp */
-    ARGS_MAX = 256,   /* strings in one argv + envp */
     LIST_MAX = 64,    /* entries one PROC_LIST reply carries */
 };
 
@@ -32,7 +31,7 @@ static struct {
     cr_cptr_t give_slot; /* root slot: a capability a reply carries (shm handles) */
     uint64_t identity;   /* cap_identify's identity of chan: handles must match it */
     uint8_t buf[sizeof(struct proc_image_req) + DATA_MAX] __attribute__((aligned(8)));
-    const char *strs[ARGS_MAX];
+    const char *strs[PM_IMAGE_STRS_MAX];
 } srv;
 
 cr_cptr_t
@@ -85,115 +84,6 @@ blank_child(struct pm_proc *caller, int64_t pid, int *err)
         return NULL;
     }
     return t;
-}
-
-/*
- * Splits the variable part of an image request: path, argc then envc NUL-terminated
- * strings, exactly `len` bytes. EINVAL if it does not parse; E2BIG past ARGS_MAX.
- */
-static int
-split_strings(const char *d, size_t len, uint32_t argc, uint32_t envc)
-{
-    if ((uint64_t)argc + envc + 1 > ARGS_MAX) {
-        return -CR_E2BIG;
-    }
-    size_t off = 0;
-    for (uint32_t i = 0; i < 1 + argc + envc; i++) {
-        size_t n = off < len ? strnlen(d + off, len - off) : 0;
-        if (off >= len || off + n == len) {
-            return -CR_EINVAL; /* no NUL before the end */
-        }
-        srv.strs[i] = d + off;
-        off += n + 1;
-    }
-    return off == len ? 0 : -CR_EINVAL;
-}
-
-static void
-set_name(struct pm_proc *p, const char *path)
-{
-    const char *base = path;
-    for (const char *c = path; *c != '\0'; c++) {
-        if (*c == '/') {
-            base = c + 1;
-        }
-    }
-    size_t n = strlen(base);
-    n = n < PM_NAME_MAX - 1 ? n : PM_NAME_MAX - 1;
-    memcpy(p->name, base, n);
-    p->name[n] = '\0';
-}
-
-/* PROC_SPAWN for caller: a whole new process running `path`. */
-static int64_t
-spawn(struct pm_proc *caller, const struct proc_image_req *r)
-{
-    int err;
-    struct pm_proc *c = pm_proc_new(caller->pid, &err);
-    if (c == NULL) {
-        return err;
-    }
-    c->cred = caller->cred;
-    set_name(c, srv.strs[0]);
-    uint64_t entry;
-    uint64_t sp;
-    int64_t tid;
-    c->as = pm_as_new(c, &err);
-    if (c->as != NULL) {
-        err = pm_load(c, srv.strs[0], &srv.strs[1], r->argc, &srv.strs[1 + r->argc], r->envc,
-                      &entry, &sp);
-    }
-    if (err == 0) {
-        err = pm_proc_fds(c, caller->fds, true);
-    }
-    if (err == 0) {
-        err = pm_proc_ns(c, caller->ns); /* the caller's, or a new one if it has none */
-    }
-    if (err == 0) {
-        err = pm_proc_thread_new(c, entry, sp, 0, &tid);
-    }
-    if (err != 0) {
-        pm_proc_discard(c); /* no exit status: nobody may wait for it */
-        return err;
-    }
-    return c->pid;
-}
-
-/* PROC_EXEC: a new image in a new address space; the old goes only once it loaded. */
-static int64_t
-exec(struct pm_proc *p, const struct proc_image_req *r)
-{
-    if (p->as == NULL || p->as->owner != p) {
-        return -CR_ENOCTX;
-    }
-    int err;
-    struct pm_as *old = p->as;
-    struct pm_as *as = pm_as_new(p, &err);
-    if (as == NULL) {
-        return err;
-    }
-    p->as = as;
-    uint64_t entry;
-    uint64_t sp;
-    err = pm_load(p, srv.strs[0], &srv.strs[1], r->argc, &srv.strs[1 + r->argc], r->envc,
-                  &entry, &sp);
-    p->as = old;
-    if (err == 0) {
-        pm_proc_destroy_image(p); /* the old threads (the caller among them) and pages */
-        p->wait_rcvid = 0;        /* a wait of an old thread ended with it */
-        p->as = as;
-        set_name(p, srv.strs[0]);
-        int64_t tid;
-        err = pm_proc_thread_new(p, entry, sp, 0, &tid);
-        if (err != 0) {
-            pm_proc_exit(p, 256 + 9);
-        }
-        return 0;
-    }
-    /* The new image did not load: drop what was made of it; the old one runs on. */
-    pm_vm_destroy(as);
-    pm_as_put(as);
-    return err;
 }
 
 /* A zombie child of p matching pid (-1: any): collected into rep. */
@@ -281,7 +171,7 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
     int err = 0;
     struct pm_proc *t;
     if (image_op) {
-        err = split_strings((const char *)m + sizeof(*ir), h->len, ir->argc, ir->envc);
+        err = pm_image_split((const char *)m + sizeof(*ir), h->len, ir->argc, ir->envc, srv.strs);
         if (err != 0) {
             return err;
         }
@@ -365,7 +255,7 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
             pm_vm_clear(t); /* all or nothing: a failed load leaves the space empty */
             return err;
         }
-        set_name(t, srv.strs[0]);
+        pm_image_name(t, srv.strs[0]);
         *replied = true;
         reply(rcvid, 0, &rep, sizeof(rep));
         return 0;
@@ -420,9 +310,9 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
         return err != 0 ? err : tid;
     }
     case PROC_SPAWN:
-        return spawn(p, ir);
+        return pm_image_spawn(p, srv.strs, ir->argc, ir->envc);
     case PROC_EXEC:
-        err = (int)exec(p, ir);
+        err = (int)pm_image_exec(p, srv.strs, ir->argc, ir->envc);
         if (err == 0) {
             *replied = true; /* the caller's thread is gone; the new image runs */
         }

@@ -12,6 +12,8 @@
  *   rowrite    make a page of its read-only data (mapped from the boot image) writable
  *              and write it: its own copy changes; exit 0
  *   rocheck    exit 0 if that read-only data is as built (the image was not written)
+ *   threads P A  start a second thread (it spins), then exec P with argument A: the exec
+ *              must end both threads
  *   quota      ask for more memory than its quota (ENOMEM), then go on: exit 0
  *   exec P A   replace itself with boot-image program P, argument A
  *   sleep      block until killed
@@ -217,6 +219,17 @@ proc(uint16_t op, uint16_t flags, int64_t a0, int64_t a1, int64_t a2, void *rep,
 }
 
 static volatile int fork_orphan;
+static volatile uint64_t spins;
+
+/* A second thread that only counts: exec must end it. */
+static _Noreturn void
+spinner(void)
+{
+    for (;;) {
+        spins++;
+        cr_yield();
+    }
+}
 
 /* The child's first thread: its memory is the parent's at the copy, whatever the parent
  * writes afterwards; its own writes stay its own. */
@@ -387,6 +400,31 @@ ptest_main(uint64_t *sp)
     } else if (strcmp(what, "fault") == 0) {
         *(volatile uint64_t *)(uintptr_t)&ptest_main = 1; /* text is read-only */
         quit(1);
+    } else if (strcmp(what, "threads") == 0 && argc > 3) {
+        struct proc_getpid_rep me;
+        int64_t stack = mem(MEM_MAP_ANON, 0, 0, 16384, MEM_READ | MEM_WRITE);
+        if (stack <= 0 || proc(PROC_GETPID, 0, 0, 0, 0, &me, sizeof(me)) <= 0 ||
+            proc(PROC_THREAD_NEW, 0, me.pid, (int64_t)(uintptr_t)spinner, stack + 16384 - 8,
+                 NULL, 0) <= 0) {
+            quit(2);
+        }
+        for (int i = 0; i < 100000 && spins == 0; i++) {
+            cr_yield(); /* the second thread runs */
+        }
+        argv[1] = argv[2]; /* exec argv[2] with argv[3]: reuse the exec mode */
+        argv[2] = argv[2];
+        char data[128];
+        size_t n1 = strlen(argv[2]) + 1;
+        size_t n3 = strlen(argv[3]) + 1;
+        if (2 * n1 + n3 > sizeof(data) || spins == 0) {
+            quit(3);
+        }
+        memcpy(data, argv[2], n1);
+        memcpy(data + n1, argv[2], n1);
+        memcpy(data + 2 * n1, argv[3], n3);
+        struct proc_image_req q = { { PROC_EXEC, 0, (uint32_t)(2 * n1 + n3) }, 0, 2, 0 };
+        call(CR_SLOT_PROC, &q, sizeof(q), data, 2 * n1 + n3, NULL, 0);
+        quit(4);
     } else if (strcmp(what, "rowrite") == 0) {
         uint64_t pg = (uint64_t)(uintptr_t)ro_data;
         if (mem(MEM_PROTECT, 0, pg, 4096, MEM_READ | MEM_WRITE) != 0) {

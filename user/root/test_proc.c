@@ -388,6 +388,19 @@ TEST(proc_exec_keeps_the_pid)
     int64_t pid = spawn(argv, NULL);
     EXPECT_EQ(pid, wait_for(pid, &status));
     EXPECT_EQ(0, status); /* "zero" ran in the same process: 3 would mean exec failed */
+    /* Every thread goes: a process with two threads execs a program that sleeps; the list
+     * then shows one thread, running the new image. */
+    static const char *const two[] = { "bin/ptest", "threads", "bin/ptest", "sleep", NULL };
+    pid = spawn(two, NULL);
+    tl_pause(TL_PRIO - 1, 5);
+    static struct proc_info list[64];
+    struct proc_req lq = { { PROC_LIST, 0, 0 }, { pid, 0, 0 } };
+    int64_t n = pcall(&lq, sizeof(lq), NULL, 0, list, sizeof(list));
+    EXPECT_TRUE(n >= 1 && list[0].pid == pid && list[0].threads == 1 &&
+                list[0].state == PROC_S_RUNNING);
+    EXPECT_OK(op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(256 + 9, status); /* killed while sleeping: not 2/3/4 (an exec failure) */
     static const char *const bad[] = { "bin/ptest", "exec", "bin/nothing", "x", NULL };
     pid = spawn(bad, NULL);
     EXPECT_EQ(pid, wait_for(pid, &status));

@@ -16,6 +16,7 @@
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
 #include <kernel/inherit.h>
+#include <kernel/msg.h>
 #include <kernel/pulse.h>
 #include <kernel/reply.h>
 #include <kernel/sched.h>
@@ -26,20 +27,6 @@
 #include <arch/mmu.h>
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
-
-/* Copies n <= CR_MSG_REG_BYTES bytes between message-register blocks. */
-static void
-copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
-{
-    uint64_t w = n / 8;
-    for (uint64_t i = 0; i < w; i++) {
-        dst[i] = src[i];
-    }
-    if (n % 8 != 0) {
-        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
-        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
-    }
-}
 
 /* The channel capability at cptr with rights `need`, or NULL. */
 static struct channel *
@@ -74,30 +61,17 @@ fast_send(struct tcb *self, const uint64_t a[6])
     if (reply_alloc(rt, self, &idx) == NULL) {
         return false;
     }
-    /* Committed: what msg_send_regs and the server's receive would do. */
-    waitq_remove(&ch->msg_receivers, server);
-    /* As msg_send_regs sets it (the server-side fields are all clear: no call of
-     * self's is in progress); the iov fields are not used with regs set. */
+    /* Committed: msg_send_regs's record (the server-side fields are all clear: no call of
+     * self's is in progress; the iov fields are not used with regs set), then the same
+     * delivery as the general path, with a direct switch instead of a wake-up. */
     self->ipc.chan = ch;
-    self->ipc.rt = rt;
-    self->ipc.slot = idx;
     self->ipc.send_len = a[1];
     self->ipc.reply_len = a[2];
     self->ipc.badge = badge;
     self->ipc.regs = 1;
-    uint64_t *mr = arch_context_msg_regs(&self->ctx);
-    copy_mrs(self->ipc.mr_send, mr, CR_MSG_REG_BYTES);
-    self->state = TS_BLOCKED_REPLY;
+    msg_copy_mrs(self->ipc.mr_send, arch_context_msg_regs(&self->ctx), CR_MSG_REG_BYTES);
     arch_context_set_result(&self->ctx, -CR_EINTR); /* replaced by the reply */
-    server->ipc.in_receive = 0;
-    server->ipc.reply_done = 0;
-    copy_mrs(arch_context_msg_regs(&server->ctx), mr, a[1]);
-    uint64_t r[5] = { badge, a[1], a[2], a[1], 0 };
-    arch_context_set_results(&server->ctx, r);
-    arch_context_set_result(&server->ctx, (int64_t)reply_rcvid(rt, idx));
-    inherit_hold(server, &reply_slots(rt)[idx], self->prio);
-    inherit_serving(server, ch);
-    server->state = TS_READY;
+    msg_regs_deliver(self, ch, server, idx);
     sched_fast_switch(server, true);
     return true;
 }
@@ -129,7 +103,7 @@ fast_reply_recv(struct tcb *self, const uint64_t a[6])
     }
     /* Committed: the reply (msg_reply), then the receive blocks (msg_receive). */
     uint64_t n = a[3] < c->ipc.reply_len ? a[3] : c->ipc.reply_len;
-    copy_mrs(arch_context_msg_regs(&c->ctx), arch_context_msg_regs(&self->ctx), n);
+    msg_copy_mrs(arch_context_msg_regs(&c->ctx), arch_context_msg_regs(&self->ctx), n);
     c->ipc.rt = NULL;
     c->ipc.slot = 0;
     reply_free(rt, idx);

@@ -31,27 +31,40 @@
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
 
-/* Delivers self's register message to a server waiting in a register receive. O(1). */
-static bool
-fast_call(struct tcb *self, struct channel *ch)
+/* Copies n <= CR_MSG_REG_BYTES bytes between message-register blocks; bytes of dst past
+ * n keep their values. */
+void
+msg_copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
 {
-    struct tcb *server = ch->msg_receivers.head;
-    struct reply_table *rt = ch->rt;
-    uint32_t idx;
-    if (server == NULL || !server->ipc.recv_regs || self->xfer.nsend != 0 ||
-        ch->msg_senders.head != NULL || reply_alloc(rt, self, &idx) == NULL) {
-        return false;
+    uint64_t w = n / 8;
+    for (uint64_t i = 0; i < w; i++) {
+        dst[i] = src[i];
     }
+    if (n % 8 != 0) {
+        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
+        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
+    }
+}
+
+/*
+ * Hands self's register message (recorded in self->ipc, no capabilities) to `server`,
+ * the first thread waiting in a register receive on ch, in reply slot idx: the server's
+ * call completes with the rcvid and the description in its registers, and self is
+ * REPLY-blocked. Scheduling is the caller's (a direct switch or a wake-up). O(1).
+ */
+void
+msg_regs_deliver(struct tcb *self, struct channel *ch, struct tcb *server, uint32_t idx)
+{
+    struct reply_table *rt = ch->rt;
     waitq_remove(&ch->msg_receivers, server);
     timeout_cancel(server);
     /* The server's call completes here, as msg_settle would leave it. */
     server->ipc.in_receive = 0;
     server->ipc.reply_done = 0;
-    sched_remove(self);
     self->ipc.rt = rt;
     self->ipc.slot = idx;
     self->state = TS_BLOCKED_REPLY;
-    memcpy(arch_context_msg_regs(&server->ctx), self->ipc.mr_send, self->ipc.send_len);
+    msg_copy_mrs(arch_context_msg_regs(&server->ctx), self->ipc.mr_send, self->ipc.send_len);
     uint64_t r[5] = { self->ipc.badge, self->ipc.send_len, self->ipc.reply_len,
                       self->ipc.send_len, 0 };
     arch_context_set_results(&server->ctx, r);
@@ -59,6 +72,20 @@ fast_call(struct tcb *self, struct channel *ch)
     inherit_hold(server, &reply_slots(rt)[idx], self->prio);
     inherit_serving(server, ch);
     server->state = TS_READY;
+}
+
+/* The general path's delivery to a server waiting in a register receive. O(1). */
+static bool
+fast_call(struct tcb *self, struct channel *ch)
+{
+    struct tcb *server = ch->msg_receivers.head;
+    uint32_t idx;
+    if (server == NULL || !server->ipc.recv_regs || self->xfer.nsend != 0 ||
+        ch->msg_senders.head != NULL || reply_alloc(ch->rt, self, &idx) == NULL) {
+        return false;
+    }
+    sched_remove(self);
+    msg_regs_deliver(self, ch, server, idx);
     sched_make_ready(server);
     sched_direct(server, true);
     return true;

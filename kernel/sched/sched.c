@@ -241,16 +241,9 @@ switch_direct(struct cpu *c)
     if (due != 0 && due <= now) {
         return false;
     }
-    charge(c, now);
+    charge(c, now); /* arm_timer below reads the slice left */
     runqueue_remove(&c->rq, to);
-    if (!c->direct_donate) {
-        c->donor = NULL; /* a reply: the client runs on its own slice again */
-    } else if (c->donor == NULL) {
-        c->donor = from; /* a call: the server runs on its client's slice (or on the
-                          * slice its own caller donated, along a chain of servers) */
-    }
-    c->current = to;
-    c->resched = false;
+    sched_fast_switch(to, c->direct_donate);
     arm_timer(c, now);
     return true;
 }
@@ -271,8 +264,10 @@ sched_fast_switch_ok(const struct tcb *t, unsigned prio)
 }
 
 /*
- * The fast path's switch: the running thread has blocked and t (READY, on no queue)
- * runs next, as sched_fast_switch_ok said it may; `donate` as for sched_direct. O(1).
+ * Makes t (READY, on no queue) current in place of the running thread, which has
+ * blocked: the fast path's switch (after sched_fast_switch_ok) and switch_direct's. A
+ * call (`donate`) runs t on the slice the caller was using (its own, or the one donated
+ * to it along a chain of servers); a reply ends the donation. O(1).
  */
 void
 sched_fast_switch(struct tcb *t, bool donate)

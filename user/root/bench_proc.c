@@ -17,6 +17,7 @@
 #include <courier/sys.h>
 
 #include "pm/pm.h"
+#include "procreq.h"
 
 enum {
     ROUNDS = 5,
@@ -28,29 +29,9 @@ enum {
 static bool
 run(const char *const *argv)
 {
-    static char data[256];
-    size_t n = 0;
-    uint32_t argc = 0;
-    size_t l = strlen(argv[0]) + 1;
-    memcpy(data, argv[0], l);
-    n = l;
-    for (; argv[argc] != NULL; argc++) {
-        l = strlen(argv[argc]) + 1;
-        memcpy(data + n, argv[argc], l);
-        n += l;
-    }
-    struct proc_image_req q = { { PROC_SPAWN, 0, (uint32_t)n }, 0, argc, 0 };
-    struct cr_iov s[2] = { { CR_UPTR(&q), sizeof(q) }, { CR_UPTR(data), n } };
-    int64_t pid = cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), 2, 0, 0);
-    if (pid <= 0) {
-        return false;
-    }
-    struct proc_req w = { { PROC_WAIT, 0, 0 }, { pid, 0, 0 } };
-    struct proc_wait_rep rep;
-    struct cr_iov ws[1] = { { CR_UPTR(&w), sizeof(w) } };
-    struct cr_iov wr[1] = { { CR_UPTR(&rep), sizeof(rep) } };
-    return cr_msg_sendv(pm_conn_proc(), CR_UPTR(ws), 1, CR_UPTR(wr), 1) == pid &&
-           rep.status == 0;
+    int64_t status = -1;
+    int64_t pid = procreq_spawn(argv, NULL);
+    return pid > 0 && procreq_wait(pid, &status) == pid && status == 0;
 }
 
 /* Best per-run instructions of RUNS runs, over ROUNDS rounds; 0 if a run failed. */

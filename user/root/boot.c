@@ -17,6 +17,7 @@
 #include "../lib/bootimg/bootconf.h"
 #include "../lib/bootimg/bootimg.h"
 #include "pm/pm.h"
+#include "procreq.h"
 #include "root.h"
 
 enum {
@@ -29,50 +30,8 @@ static struct {
     const char *envp[BOOTCONF_MAX_ENV + 1];
     char arg_buf[STR_BYTES];
     const char *argv[BOOTCONF_MAX_ARGS + 2];
-    char data[2 * STR_BYTES];
     struct bootconf_entry e;
 } bt;
-
-/* PROC_SPAWN of argv[0] with argv and envp (NULL-ended); returns the pid or an error. */
-static int64_t
-spawn(const char *const *argv, const char *const *envp)
-{
-    size_t n = 0;
-    uint32_t argc = 0;
-    uint32_t envc = 0;
-    const char *const *lists[3] = { argv, argv, envp };
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; lists[k][i] != NULL; i++) {
-            size_t l = strlen(lists[k][i]) + 1;
-            if (n + l > sizeof(bt.data)) {
-                return -CR_E2BIG;
-            }
-            memcpy(bt.data + n, lists[k][i], l);
-            n += l;
-            argc += k == 1;
-            envc += k == 2;
-            if (k == 0) {
-                break; /* the path: argv[0] once */
-            }
-        }
-    }
-    struct proc_image_req q = { { PROC_SPAWN, 0, (uint32_t)n }, 0, argc, envc };
-    struct cr_iov s[2] = { { CR_UPTR(&q), sizeof(q) }, { CR_UPTR(bt.data), n } };
-    return cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), 2, 0, 0);
-}
-
-/* Waits for child pid (-1: any); the pid, with *status, or an error. */
-static int64_t
-wait_child(int64_t pid, int64_t *status)
-{
-    struct proc_req q = { { PROC_WAIT, 0, 0 }, { pid, 0, 0 } };
-    struct proc_wait_rep rep = { 0, 0 };
-    struct cr_iov s[1] = { { CR_UPTR(&q), sizeof(q) } };
-    struct cr_iov r[1] = { { CR_UPTR(&rep), sizeof(rep) } };
-    int64_t rc = cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), 1, CR_UPTR(r), 1);
-    *status = rep.status;
-    return rc;
-}
 
 static void
 report(const char *name, int64_t pid, int64_t status)
@@ -112,14 +71,14 @@ root_boot_programs(void)
             printf("root: %s line %u: arguments too long\n", BOOTCONF_PATH, bt.e.line);
             continue;
         }
-        int64_t pid = spawn(bt.argv, bt.envp);
+        int64_t pid = procreq_spawn(bt.argv, bt.envp);
         if (pid < 0) {
             printf("root: cannot start %s: %s\n", bt.argv[0], cr_errname((int)pid));
             continue;
         }
         if (bt.e.flags & BOOTCONF_F_WAIT) {
             int64_t status;
-            if (wait_child(pid, &status) == pid) {
+            if (procreq_wait(pid, &status) == pid) {
                 report(bt.argv[0], pid, status);
             }
         }
@@ -137,7 +96,7 @@ root_reap_children(void)
 {
     for (;;) {
         int64_t status;
-        int64_t pid = wait_child(-1, &status);
+        int64_t pid = procreq_wait(-1, &status);
         if (pid <= 0) {
             return; /* ECHILD */
         }

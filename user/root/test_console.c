@@ -22,6 +22,7 @@
 #include <courier/sys.h>
 
 #include "pm/pm.h"
+#include "procreq.h"
 #include "testlib.h"
 
 /* What the host types, and the line that makes it type; tools/qemu.sh has the same two. */
@@ -42,39 +43,21 @@ enum {
     STATUS_EAGAIN = 100 + CR_EAGAIN, /* ptest read: 100 + errno */
 };
 
-static int64_t
-proc_call(const void *req, size_t len, const void *data, size_t dlen, void *rep, size_t rlen)
-{
-    struct cr_iov s[2] = { { CR_UPTR(req), len }, { CR_UPTR(data), dlen } };
-    struct cr_iov r[1] = { { CR_UPTR(rep), rlen } };
-    return cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), dlen != 0 ? 2 : 1, CR_UPTR(r),
-                        rep != NULL);
-}
-
 /* Spawns `bin/ptest read n want`; returns the pid or the error. */
 static int64_t
 spawn_reader(unsigned n, const char *want)
 {
     char num[8];
     snprintf(num, sizeof(num), "%u", n);
-    const char *argv[] = { "bin/ptest", "bin/ptest", "read", num, want };
-    static char data[256];
-    size_t len = 0;
-    for (size_t i = 0; i < sizeof(argv) / sizeof(argv[0]); i++) {
-        size_t l = strlen(argv[i]) + 1;
-        memcpy(data + len, argv[i], l);
-        len += l;
-    }
-    /* The path, then argc = 4 arguments, no environment. */
-    struct proc_image_req q = { { PROC_SPAWN, 0, (uint32_t)len }, 0, 4, 0 };
-    return proc_call(&q, sizeof(q), data, len, NULL, 0);
+    const char *argv[] = { "bin/ptest", "read", num, want, NULL };
+    return procreq_spawn(argv, NULL);
 }
 
 static void
 kill_pid(int64_t pid)
 {
     struct proc_req q = { { PROC_KILL, 0, 0 }, { pid, 0, 0 } };
-    proc_call(&q, sizeof(q), NULL, 0, NULL, 0);
+    procreq_call(&q, sizeof(q), NULL, 0, NULL, 0);
 }
 
 /* The clock_get time ms milliseconds from now. */
@@ -96,7 +79,7 @@ wait_exit(int64_t pid, int64_t *status, uint64_t deadline)
     struct proc_req q = { { PROC_WAIT, PROC_WNOHANG, 0 }, { pid, 0, 0 } };
     int64_t rc;
     tl_root_prio(TL_PRIO - 1);
-    while ((rc = proc_call(&q, sizeof(q), NULL, 0, &rep, sizeof(rep))) == 0 &&
+    while ((rc = procreq_call(&q, sizeof(q), NULL, 0, &rep, sizeof(rep))) == 0 &&
            tl_now_ns() < deadline) {
         cr_yield();
     }
@@ -108,7 +91,7 @@ wait_exit(int64_t pid, int64_t *status, uint64_t deadline)
     TEST_FAIL("pid %lld did not end in time (%lld)", (long long)pid, (long long)rc);
     kill_pid(pid);
     q.hdr.flags = 0;
-    proc_call(&q, sizeof(q), NULL, 0, &rep, sizeof(rep));
+    procreq_call(&q, sizeof(q), NULL, 0, &rep, sizeof(rep));
     return false;
 }
 

@@ -20,73 +20,8 @@
 #include <courier/sys.h>
 
 #include "pm/pm.h"
+#include "procreq.h"
 #include "testlib.h"
-
-static int64_t
-pcall(const void *req, size_t len, const void *data, size_t dlen, void *rep, size_t rlen)
-{
-    struct cr_iov s[2] = { { CR_UPTR(req), len }, { CR_UPTR(data), dlen } };
-    struct cr_iov r[1] = { { CR_UPTR(rep), rlen } };
-    return cr_msg_sendv(pm_conn_proc(), CR_UPTR(s), dlen != 0 ? 2 : 1, CR_UPTR(r),
-                        rep != NULL);
-}
-
-static int64_t
-op(uint16_t o, uint16_t flags, int64_t a0, int64_t a1, int64_t a2)
-{
-    struct proc_req q = { { o, flags, 0 }, { a0, a1, a2 } };
-    return pcall(&q, sizeof(q), NULL, 0, NULL, 0);
-}
-
-/* An image request (PROC_LOAD / PROC_SPAWN) with path and NULL-ended argv, envp. */
-static int64_t
-image(uint16_t o, int64_t pid, const char *const *argv, const char *const *envp, void *rep,
-      size_t rlen)
-{
-    static char data[20000];
-    size_t n = 0;
-    uint32_t argc = 0;
-    uint32_t envc = 0;
-    const char *path = argv[0];
-    size_t l = strlen(path) + 1;
-    memcpy(data, path, l);
-    n += l;
-    for (; argv[argc] != NULL; argc++) {
-        l = strlen(argv[argc]) + 1;
-        if (l > sizeof(data) - n) {
-            return -CR_E2BIG;
-        }
-        memcpy(data + n, argv[argc], l);
-        n += l;
-    }
-    for (; envp != NULL && envp[envc] != NULL; envc++) {
-        l = strlen(envp[envc]) + 1;
-        if (l > sizeof(data) - n) {
-            return -CR_E2BIG;
-        }
-        memcpy(data + n, envp[envc], l);
-        n += l;
-    }
-    struct proc_image_req q = { { o, 0, (uint32_t)n }, pid, argc, envc };
-    return pcall(&q, sizeof(q), data, n, rep, rlen);
-}
-
-static int64_t
-spawn(const char *const *argv, const char *const *envp)
-{
-    return image(PROC_SPAWN, 0, argv, envp, NULL, 0);
-}
-
-/* Waits for child pid; returns its status, or the error (< -255 never: errors < 0). */
-static int64_t
-wait_for(int64_t pid, int64_t *status)
-{
-    struct proc_wait_rep rep = { 0, 0 };
-    struct proc_req q = { { PROC_WAIT, 0, 0 }, { pid, 0, 0 } };
-    int64_t rc = pcall(&q, sizeof(q), NULL, 0, &rep, sizeof(rep));
-    *status = rep.status;
-    return rc;
-}
 
 static bool
 pm_up(void)
@@ -100,19 +35,19 @@ TEST(proc_spawn_exit_status_and_wait)
         return;
     }
     static const char *const argv[] = { "bin/ptest", "exit", "42", NULL };
-    int64_t pid = spawn(argv, NULL);
+    int64_t pid = procreq_spawn(argv, NULL);
     if (!EXPECT_TRUE(pid > 1)) {
         return;
     }
     int64_t status = -1;
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(42, status);
     /* Collected: nothing left to wait for. */
-    EXPECT_ERR(-CR_ECHILD, wait_for(-1, &status));
-    EXPECT_ERR(-CR_ECHILD, wait_for(pid, &status));
+    EXPECT_ERR(-CR_ECHILD, procreq_wait(-1, &status));
+    EXPECT_ERR(-CR_ECHILD, procreq_wait(pid, &status));
     static const char *const hello[] = { "bin/ptest", "hello", NULL };
-    pid = spawn(hello, NULL);
-    EXPECT_EQ(pid, wait_for(-1, &status));
+    pid = procreq_spawn(hello, NULL);
+    EXPECT_EQ(pid, procreq_wait(-1, &status));
     EXPECT_EQ(0, status);
 }
 
@@ -124,12 +59,12 @@ TEST(proc_args_and_environment_reach_the_program)
     static const char *const argv[] = { "bin/ptest", "args", "x", "y", NULL };
     static const char *const envp[] = { "A=b", "COURIER_TEST=1", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, envp);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, envp);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
     static const char *const noenv[] = { "A=b", NULL };
-    pid = spawn(argv, noenv);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(argv, noenv);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(1, status);
 }
 
@@ -138,7 +73,7 @@ TEST(proc_blank_process_built_step_by_step)
     if (!pm_up()) {
         return;
     }
-    int64_t pid = op(PROC_CREATE, 0, 0, 0, 0);
+    int64_t pid = procreq_op(PROC_CREATE, 0, 0, 0, 0);
     if (!EXPECT_TRUE(pid > 1)) {
         return;
     }
@@ -147,49 +82,49 @@ TEST(proc_blank_process_built_step_by_step)
     static const char *const notelf[] = { "etc/motd", NULL };
     struct proc_load_rep lr = { 0, 0 };
     /* Out of order: no address space yet. */
-    EXPECT_ERR(-CR_ENOCTX, op(PROC_THREAD_NEW, 0, pid, 0x400000, 0x1000));
-    EXPECT_ERR(-CR_ENOCTX, image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
-    EXPECT_ERR(-CR_ENOCTX, op(PROC_AS_SHARE, 0, pid, 1, 0)); /* the root has none */
-    EXPECT_OK(op(PROC_AS_NEW, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_EEXIST, op(PROC_AS_NEW, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_ENOENT, image(PROC_LOAD, pid, nofile, NULL, &lr, sizeof(lr)));
-    EXPECT_ERR(-CR_ENOEXEC, image(PROC_LOAD, pid, notelf, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_ENOCTX, procreq_op(PROC_THREAD_NEW, 0, pid, 0x400000, 0x1000));
+    EXPECT_ERR(-CR_ENOCTX, procreq_image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_ENOCTX, procreq_op(PROC_AS_SHARE, 0, pid, 1, 0)); /* the root has none */
+    EXPECT_OK(procreq_op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, procreq_op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_ENOENT, procreq_image(PROC_LOAD, pid, nofile, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_ENOEXEC, procreq_image(PROC_LOAD, pid, notelf, NULL, &lr, sizeof(lr)));
     /* A load that fails half-way (arguments too big for the stack, found last) leaves
      * nothing behind: the next load works. */
     static char huge[4000]; /* 4 x 4,000 bytes: the request fits, the stack does not */
     memset(huge, 'x', sizeof(huge) - 1);
     static const char *const big[] = { "bin/ptest", huge, huge, huge, huge, NULL };
-    EXPECT_ERR(-CR_E2BIG, image(PROC_LOAD, pid, big, NULL, &lr, sizeof(lr)));
-    EXPECT_OK(image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_E2BIG, procreq_image(PROC_LOAD, pid, big, NULL, &lr, sizeof(lr)));
+    EXPECT_OK(procreq_image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
     EXPECT_TRUE(lr.entry >= 0x400000 && lr.sp > 0x7f0000000000ull && lr.sp % 16 == 0);
     /* No fd table yet. */
-    EXPECT_ERR(-CR_ENOCTX, op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp));
-    EXPECT_ERR(-CR_ENOCTX, op(PROC_FDS_SHARE, 0, pid, 1, 0));
-    EXPECT_OK(op(PROC_FDS_NEW, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_EEXIST, op(PROC_FDS_NEW, 0, pid, 0, 0));
-    EXPECT_OK(op(PROC_CRED_SET, 0, pid, 1000, 1000));
+    EXPECT_ERR(-CR_ENOCTX, procreq_op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp));
+    EXPECT_ERR(-CR_ENOCTX, procreq_op(PROC_FDS_SHARE, 0, pid, 1, 0));
+    EXPECT_OK(procreq_op(PROC_FDS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, procreq_op(PROC_FDS_NEW, 0, pid, 0, 0));
+    EXPECT_OK(procreq_op(PROC_CRED_SET, 0, pid, 1000, 1000));
     /* The namespace context object (empty until the pathname manager). */
-    EXPECT_ERR(-CR_ENOCTX, op(PROC_NS_SHARE, 0, pid, 1, 0)); /* the root has none */
-    EXPECT_OK(op(PROC_NS_NEW, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_EEXIST, op(PROC_NS_NEW, 0, pid, 0, 0));
-    int64_t tid = op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp);
+    EXPECT_ERR(-CR_ENOCTX, procreq_op(PROC_NS_SHARE, 0, pid, 1, 0)); /* the root has none */
+    EXPECT_OK(procreq_op(PROC_NS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, procreq_op(PROC_NS_NEW, 0, pid, 0, 0));
+    int64_t tid = procreq_op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp);
     EXPECT_TRUE(tid > 0);
     /* Started: no longer blank. */
-    EXPECT_ERR(-CR_EBUSY, op(PROC_AS_NEW, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_EBUSY, image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
-    EXPECT_ERR(-CR_EBUSY, op(PROC_CRED_SET, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_EBUSY, op(PROC_NS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EBUSY, procreq_op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EBUSY, procreq_image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
+    EXPECT_ERR(-CR_EBUSY, procreq_op(PROC_CRED_SET, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EBUSY, procreq_op(PROC_NS_NEW, 0, pid, 0, 0));
     int64_t status = -1;
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(5, status);
     /* Gone: every op on it says ESRCH. */
-    EXPECT_ERR(-CR_ESRCH, op(PROC_AS_NEW, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_ESRCH, op(PROC_KILL, 0, pid, 0, 0));
-    EXPECT_ERR(-CR_ESRCH, op(PROC_AS_NEW, 0, 999999, 0, 0));
+    EXPECT_ERR(-CR_ESRCH, procreq_op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_ESRCH, procreq_op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_ESRCH, procreq_op(PROC_AS_NEW, 0, 999999, 0, 0));
     /* A blank child that is never started is killed and collected like any other. */
-    pid = op(PROC_CREATE, 0, 0, 0, 0);
-    EXPECT_OK(op(PROC_KILL, 0, pid, 0, 0));
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_op(PROC_CREATE, 0, 0, 0, 0);
+    EXPECT_OK(procreq_op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(256 + 9, status);
 }
 
@@ -199,29 +134,29 @@ TEST(proc_bad_requests_are_refused)
         return;
     }
     struct proto_hdr h = { PROC_CREATE, 0, 0 };
-    EXPECT_ERR(-CR_EINVAL, pcall(&h, 4, NULL, 0, NULL, 0)); /* shorter than a header */
-    EXPECT_ERR(-CR_EINVAL, pcall(&h, sizeof(h), NULL, 0, NULL, 0));
-    EXPECT_ERR(-CR_ENOSYS, op(PROC_OP_END, 0, 0, 0, 0));
-    EXPECT_ERR(-CR_ENOSYS, op(0x7777, 0, 0, 0, 0));
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&h, 4, NULL, 0, NULL, 0)); /* shorter than a header */
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&h, sizeof(h), NULL, 0, NULL, 0));
+    EXPECT_ERR(-CR_ENOSYS, procreq_op(PROC_OP_END, 0, 0, 0, 0));
+    EXPECT_ERR(-CR_ENOSYS, procreq_op(0x7777, 0, 0, 0, 0));
     /* An image request whose strings do not match its counts or length. */
     struct proc_image_req q = { { PROC_SPAWN, 0, 5 }, 0, 0, 0 };
-    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), "ab\0cd", 5, NULL, 0)); /* extra bytes */
-    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), "abcde", 5, NULL, 0));  /* no NUL */
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&q, sizeof(q), "ab\0cd", 5, NULL, 0)); /* extra bytes */
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&q, sizeof(q), "abcde", 5, NULL, 0));  /* no NUL */
     q.hdr.len = 9;
-    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), "abcde", 5, NULL, 0)); /* len disagrees */
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&q, sizeof(q), "abcde", 5, NULL, 0)); /* len disagrees */
     q = (struct proc_image_req){ { PROC_SPAWN, 0, 3 }, 0, 5000, 0 };
-    EXPECT_ERR(-CR_E2BIG, pcall(&q, sizeof(q), "ab", 3, NULL, 0));
+    EXPECT_ERR(-CR_E2BIG, procreq_call(&q, sizeof(q), "ab", 3, NULL, 0));
     /* The root is nobody's child; pid 1 cannot be killed. */
-    EXPECT_ERR(-CR_EPERM, op(PROC_KILL, 0, 1, 0, 0));
-    EXPECT_ERR(-CR_EPERM, op(PROC_AS_NEW, 0, 1, 0, 0));
+    EXPECT_ERR(-CR_EPERM, procreq_op(PROC_KILL, 0, 1, 0, 0));
+    EXPECT_ERR(-CR_EPERM, procreq_op(PROC_AS_NEW, 0, 1, 0, 0));
     /* The root has no address space: memory requests say so. */
     struct mem_req m = { { MEM_MAP_ANON, 0, 0 }, { 0, 4096, MEM_READ } };
-    EXPECT_ERR(-CR_ENOCTX, pcall(&m, sizeof(m), NULL, 0, NULL, 0));
+    EXPECT_ERR(-CR_ENOCTX, procreq_call(&m, sizeof(m), NULL, 0, NULL, 0));
     m.hdr.flags = 0x80;
-    EXPECT_ERR(-CR_EINVAL, pcall(&m, sizeof(m), NULL, 0, NULL, 0));
-    EXPECT_ERR(-CR_EINVAL, pcall(&m, 16, NULL, 0, NULL, 0));
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&m, sizeof(m), NULL, 0, NULL, 0));
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&m, 16, NULL, 0, NULL, 0));
     int64_t status;
-    EXPECT_ERR(-CR_ECHILD, wait_for(-1, &status));
+    EXPECT_ERR(-CR_ECHILD, procreq_wait(-1, &status));
 }
 
 TEST(proc_demand_zero_memory_and_heap)
@@ -231,8 +166,8 @@ TEST(proc_demand_zero_memory_and_heap)
     }
     static const char *const argv[] = { "bin/ptest", "zero", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
 }
 
@@ -243,8 +178,8 @@ TEST(proc_program_cannot_forge_its_fault_badge)
     }
     static const char *const argv[] = { "bin/ptest", "forge", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
 }
 
@@ -255,25 +190,25 @@ TEST(proc_copy_on_write_pages_checked_byte_for_byte)
     }
     static const char *const argv[] = { "bin/ptest", "fork", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status); /* 10/11: the child saw wrong bytes; 25: the parent did */
     /* The parent ends first: its frames are copied for the child, which checks them. */
     static const char *const orphan[] = { "bin/ptest", "orphan", NULL };
-    pid = spawn(orphan, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(orphan, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
-    int64_t child = wait_for(-1, &status); /* the orphan came to the root */
+    int64_t child = procreq_wait(-1, &status); /* the orphan came to the root */
     EXPECT_TRUE(child > pid);
     EXPECT_EQ(0, status);
     /* Errors: copy from a process without a space, into one that has one. */
-    int64_t blank = op(PROC_CREATE, 0, 0, 0, 0);
-    EXPECT_ERR(-CR_ENOCTX, op(PROC_AS_COPY, 0, blank, 1, 0));
-    EXPECT_OK(op(PROC_AS_NEW, 0, blank, 0, 0));
-    EXPECT_ERR(-CR_EEXIST, op(PROC_AS_COPY, 0, blank, blank, 0));
-    EXPECT_ERR(-CR_ESRCH, op(PROC_AS_COPY, 0, 999999, 1, 0));
-    EXPECT_OK(op(PROC_KILL, 0, blank, 0, 0));
-    EXPECT_EQ(blank, wait_for(blank, &status));
+    int64_t blank = procreq_op(PROC_CREATE, 0, 0, 0, 0);
+    EXPECT_ERR(-CR_ENOCTX, procreq_op(PROC_AS_COPY, 0, blank, 1, 0));
+    EXPECT_OK(procreq_op(PROC_AS_NEW, 0, blank, 0, 0));
+    EXPECT_ERR(-CR_EEXIST, procreq_op(PROC_AS_COPY, 0, blank, blank, 0));
+    EXPECT_ERR(-CR_ESRCH, procreq_op(PROC_AS_COPY, 0, 999999, 1, 0));
+    EXPECT_OK(procreq_op(PROC_KILL, 0, blank, 0, 0));
+    EXPECT_EQ(blank, procreq_wait(blank, &status));
 }
 
 TEST(proc_parent_gets_a_pulse_when_a_child_ends)
@@ -292,11 +227,11 @@ TEST(proc_parent_gets_a_pulse_when_a_child_ends)
     struct proc_req q = { { PROC_NOTIFY, 0, 0 }, { 0, 0, 0 } };
     /* Not a channel: refused, and nothing set. */
     EXPECT_OK(cr_msg_caps(CR_UPTR(&ntfn), 1, 0, 0, 0));
-    EXPECT_ERR(-CR_EINVAL, pcall(&q, sizeof(q), NULL, 0, NULL, 0));
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&q, sizeof(q), NULL, 0, NULL, 0));
     EXPECT_OK(cr_msg_caps(CR_UPTR(&conn), 1, 0, 0, 0));
-    EXPECT_OK(pcall(&q, sizeof(q), NULL, 0, NULL, 0));
+    EXPECT_OK(procreq_call(&q, sizeof(q), NULL, 0, NULL, 0));
     static const char *const argv[] = { "bin/ptest", "exit", "3", NULL };
-    int64_t pid = spawn(argv, NULL);
+    int64_t pid = procreq_spawn(argv, NULL);
     struct cr_pulse p = { 0 };
     struct cr_iov iov = { CR_UPTR(&p), sizeof(p) };
     struct cr_msg_info info;
@@ -306,12 +241,12 @@ TEST(proc_parent_gets_a_pulse_when_a_child_ends)
     EXPECT_EQ((uint64_t)pid, p.value);
     EXPECT_EQ(7, p.badge);
     int64_t status = -1;
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(3, status);
     /* Without a capability: no more pulses. */
-    EXPECT_OK(pcall(&q, sizeof(q), NULL, 0, NULL, 0));
-    pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_OK(procreq_call(&q, sizeof(q), NULL, 0, NULL, 0));
+    pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_OK(cr_timeout_set(tl_now_ns() + 2000000));
     EXPECT_ERR(-CR_ETIMEDOUT, cr_msg_receivev(chan, CR_UPTR(&iov), 1, CR_UPTR(&info)));
 out:
@@ -328,8 +263,8 @@ TEST(proc_shared_memory_objects)
     pm_stats(&before);
     static const char *const argv[] = { "bin/ptest", "shm", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status); /* 30..39: which check failed (tests/ptest/ptest.c) */
     pm_stats(&after);
     EXPECT_EQ(before.chunks_free, after.chunks_free); /* the object's memory came back */
@@ -342,22 +277,22 @@ TEST(proc_fault_ends_the_process)
     }
     static const char *const argv[] = { "bin/ptest", "fault", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(256 + 11, status);
     /* Read-only data mapped from the boot image, made writable: the writer gets a copy;
      * the image (and every other process running the program) keeps the original. */
     static const char *const rw[] = { "bin/ptest", "rowrite", NULL };
     static const char *const rc[] = { "bin/ptest", "rocheck", NULL };
-    pid = spawn(rw, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(rw, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
-    pid = spawn(rc, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(rc, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
     static const char *const none[] = { "bin/ptest", "none", NULL };
-    pid = spawn(none, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(none, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(256 + 11, status); /* a PROT_NONE page read after it was touched */
 }
 
@@ -370,10 +305,10 @@ TEST(proc_quota_enomem_goes_to_the_asker_only)
     static const char *const other[] = { "bin/ptest", "zero", NULL };
     int64_t s1 = -1;
     int64_t s2 = -1;
-    int64_t p1 = spawn(hog, NULL);
-    int64_t p2 = spawn(other, NULL);
-    EXPECT_EQ(p1, wait_for(p1, &s1));
-    EXPECT_EQ(p2, wait_for(p2, &s2));
+    int64_t p1 = procreq_spawn(hog, NULL);
+    int64_t p2 = procreq_spawn(other, NULL);
+    EXPECT_EQ(p1, procreq_wait(p1, &s1));
+    EXPECT_EQ(p2, procreq_wait(p2, &s2));
     EXPECT_EQ(0, s1); /* it saw ENOMEM and went on */
     EXPECT_EQ(0, s2);
 }
@@ -385,25 +320,25 @@ TEST(proc_exec_keeps_the_pid)
     }
     static const char *const argv[] = { "bin/ptest", "exec", "bin/ptest", "zero", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status); /* "zero" ran in the same process: 3 would mean exec failed */
     /* Every thread goes: a process with two threads execs a program that sleeps; the list
      * then shows one thread, running the new image. */
     static const char *const two[] = { "bin/ptest", "threads", "bin/ptest", "sleep", NULL };
-    pid = spawn(two, NULL);
+    pid = procreq_spawn(two, NULL);
     tl_pause(TL_PRIO - 1, 5);
     static struct proc_info list[64];
     struct proc_req lq = { { PROC_LIST, 0, 0 }, { pid, 0, 0 } };
-    int64_t n = pcall(&lq, sizeof(lq), NULL, 0, list, sizeof(list));
+    int64_t n = procreq_call(&lq, sizeof(lq), NULL, 0, list, sizeof(list));
     EXPECT_TRUE(n >= 1 && list[0].pid == pid && list[0].threads == 1 &&
                 list[0].state == PROC_S_RUNNING);
-    EXPECT_OK(op(PROC_KILL, 0, pid, 0, 0));
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_OK(procreq_op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(256 + 9, status); /* killed while sleeping: not 2/3/4 (an exec failure) */
     static const char *const bad[] = { "bin/ptest", "exec", "bin/nothing", "x", NULL };
-    pid = spawn(bad, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(bad, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(3, status); /* exec failed with the old image intact */
 }
 
@@ -413,13 +348,13 @@ TEST(proc_kill_and_wait_nohang)
         return;
     }
     static const char *const argv[] = { "bin/ptest", "sleep", NULL };
-    int64_t pid = spawn(argv, NULL);
+    int64_t pid = procreq_spawn(argv, NULL);
     int64_t status = -1;
     tl_pause(TL_PRIO - 1, 2);
     struct proc_req q = { { PROC_WAIT, PROC_WNOHANG, 0 }, { pid, 0, 0 } };
-    EXPECT_EQ(0, pcall(&q, sizeof(q), NULL, 0, NULL, 0));
-    EXPECT_OK(op(PROC_KILL, 0, pid, 0, 0));
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    EXPECT_EQ(0, procreq_call(&q, sizeof(q), NULL, 0, NULL, 0));
+    EXPECT_OK(procreq_op(PROC_KILL, 0, pid, 0, 0));
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(256 + 9, status);
 }
 
@@ -429,18 +364,18 @@ TEST(proc_fd_table_shared_address_space_not)
         return;
     }
     static const char *const argv[] = { "bin/ptest", "hello", NULL };
-    int64_t a = op(PROC_CREATE, 0, 0, 0, 0);
-    int64_t b = op(PROC_CREATE, 0, 0, 0, 0);
+    int64_t a = procreq_op(PROC_CREATE, 0, 0, 0, 0);
+    int64_t b = procreq_op(PROC_CREATE, 0, 0, 0, 0);
     struct proc_load_rep la;
     struct proc_load_rep lb;
-    EXPECT_OK(op(PROC_AS_NEW, 0, a, 0, 0));
-    EXPECT_OK(op(PROC_AS_NEW, 0, b, 0, 0));
-    EXPECT_OK(op(PROC_FDS_NEW, 0, a, 0, 0));
-    EXPECT_OK(op(PROC_FDS_SHARE, 0, b, a, 0));
-    EXPECT_OK(op(PROC_NS_NEW, 0, a, 0, 0));
-    EXPECT_OK(op(PROC_NS_SHARE, 0, b, a, 0));
-    EXPECT_OK(image(PROC_LOAD, a, argv, NULL, &la, sizeof(la)));
-    EXPECT_OK(image(PROC_LOAD, b, argv, NULL, &lb, sizeof(lb)));
+    EXPECT_OK(procreq_op(PROC_AS_NEW, 0, a, 0, 0));
+    EXPECT_OK(procreq_op(PROC_AS_NEW, 0, b, 0, 0));
+    EXPECT_OK(procreq_op(PROC_FDS_NEW, 0, a, 0, 0));
+    EXPECT_OK(procreq_op(PROC_FDS_SHARE, 0, b, a, 0));
+    EXPECT_OK(procreq_op(PROC_NS_NEW, 0, a, 0, 0));
+    EXPECT_OK(procreq_op(PROC_NS_SHARE, 0, b, a, 0));
+    EXPECT_OK(procreq_image(PROC_LOAD, a, argv, NULL, &la, sizeof(la)));
+    EXPECT_OK(procreq_image(PROC_LOAD, b, argv, NULL, &lb, sizeof(lb)));
     struct pm_proc *pa = pm_proc_get(a);
     struct pm_proc *pb = pm_proc_get(b);
     if (EXPECT_TRUE(pa != NULL && pb != NULL)) {
@@ -448,12 +383,12 @@ TEST(proc_fd_table_shared_address_space_not)
         EXPECT_TRUE(pa->ns == pb->ns && pa->ns->refs == 2);
         EXPECT_TRUE(pa->as != pb->as);
     }
-    EXPECT_TRUE(op(PROC_THREAD_NEW, 0, a, (int64_t)la.entry, (int64_t)la.sp) > 0);
-    EXPECT_TRUE(op(PROC_THREAD_NEW, 0, b, (int64_t)lb.entry, (int64_t)lb.sp) > 0);
+    EXPECT_TRUE(procreq_op(PROC_THREAD_NEW, 0, a, (int64_t)la.entry, (int64_t)la.sp) > 0);
+    EXPECT_TRUE(procreq_op(PROC_THREAD_NEW, 0, b, (int64_t)lb.entry, (int64_t)lb.sp) > 0);
     int64_t s = -1;
-    EXPECT_EQ(a, wait_for(a, &s));
+    EXPECT_EQ(a, procreq_wait(a, &s));
     EXPECT_EQ(0, s);
-    EXPECT_EQ(b, wait_for(b, &s));
+    EXPECT_EQ(b, procreq_wait(b, &s));
     EXPECT_EQ(0, s);
 }
 
@@ -463,10 +398,10 @@ TEST(proc_list_shows_the_processes)
         return;
     }
     static const char *const argv[] = { "bin/ptest", "sleep", NULL };
-    int64_t pid = spawn(argv, NULL);
+    int64_t pid = procreq_spawn(argv, NULL);
     static struct proc_info list[64];
     struct proc_req q = { { PROC_LIST, 0, 0 }, { 0, 0, 0 } };
-    int64_t n = pcall(&q, sizeof(q), NULL, 0, list, sizeof(list));
+    int64_t n = procreq_call(&q, sizeof(q), NULL, 0, list, sizeof(list));
     bool root = false;
     bool child = false;
     for (int64_t i = 0; i < n && i < 64; i++) {
@@ -478,8 +413,8 @@ TEST(proc_list_shows_the_processes)
     EXPECT_TRUE(root);
     EXPECT_TRUE(child);
     int64_t s;
-    op(PROC_KILL, 0, pid, 0, 0);
-    EXPECT_EQ(pid, wait_for(pid, &s));
+    procreq_op(PROC_KILL, 0, pid, 0, 0);
+    EXPECT_EQ(pid, procreq_wait(pid, &s));
 }
 
 enum {
@@ -497,8 +432,8 @@ TEST(proc_spawn_exit_cycles_return_all_memory)
     pm_stats(&before);
     for (int i = 0; i < CYCLES; i++) {
         int64_t s = -1;
-        int64_t pid = spawn(argv, NULL);
-        if (!EXPECT_TRUE(pid > 0) || !EXPECT_EQ(pid, wait_for(pid, &s)) || !EXPECT_EQ(0, s)) {
+        int64_t pid = procreq_spawn(argv, NULL);
+        if (!EXPECT_TRUE(pid > 0) || !EXPECT_EQ(pid, procreq_wait(pid, &s)) || !EXPECT_EQ(0, s)) {
             break;
         }
     }
@@ -520,16 +455,16 @@ TEST(proc_musl_programs_run)
     static const char *const argv[] = { "bin/musltest", "alpha", "beta gamma", NULL };
     static const char *const envp[] = { "COURIER_TEST=1", "PATH=/bin", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, envp);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, envp);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
     static const char *const code[] = { "bin/exitcode", "77", NULL };
-    pid = spawn(code, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(code, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(77, status);
     static const char *const hello[] = { "bin/hello", "one", NULL };
-    pid = spawn(hello, envp);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    pid = procreq_spawn(hello, envp);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
 }
 
@@ -540,8 +475,8 @@ TEST(proc_unmodified_linux_binary_runs_through_the_personality)
     }
     static const char *const argv[] = { "bin/linuxhello", "unmodified", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(3, status); /* 3 + the checks that failed inside */
 }
 
@@ -558,7 +493,7 @@ TEST(proc_fuzz_random_requests)
     if (!pm_up()) {
         return;
     }
-    EXPECT_ERR(-CR_EPERM, op(PROC_EXIT, 0, 0, 0, 0));
+    EXPECT_ERR(-CR_EPERM, procreq_op(PROC_EXIT, 0, 0, 0, 0));
     uint64_t seed = 0x5eed1234;
     static uint8_t data[512];
     for (int i = 0; i < 3000; i++) {
@@ -583,7 +518,7 @@ TEST(proc_fuzz_random_requests)
         }
         size_t len = (size_t)((r >> 32) % (sizeof(req) + 1));
         size_t dlen = (r & 8) ? (size_t)((r >> 40) % sizeof(data)) : 0;
-        int64_t rc = pcall(req, len, data, dlen, NULL, 0);
+        int64_t rc = procreq_call(req, len, data, dlen, NULL, 0);
         if (!EXPECT_TRUE(rc >= 0 || tl_is_documented(rc))) {
             break;
         }
@@ -591,17 +526,17 @@ TEST(proc_fuzz_random_requests)
     /* Still serving: a program runs and is reaped; leftovers are collected. */
     static const char *const argv[] = { "bin/ptest", "exit", "0", NULL };
     int64_t status = -1;
-    int64_t pid = spawn(argv, NULL);
-    EXPECT_EQ(pid, wait_for(pid, &status));
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
     EXPECT_EQ(0, status);
     static struct proc_info list[64];
     struct proc_req q = { { PROC_LIST, 0, 0 }, { 2, 0, 0 } };
-    int64_t n = pcall(&q, sizeof(q), NULL, 0, list, sizeof(list));
+    int64_t n = procreq_call(&q, sizeof(q), NULL, 0, list, sizeof(list));
     for (int64_t i = 0; i < n && i < 64; i++) {
         if (list[i].ppid == 1) {
-            op(PROC_KILL, 0, list[i].pid, 0, 0);
-            wait_for(list[i].pid, &status);
+            procreq_op(PROC_KILL, 0, list[i].pid, 0, 0);
+            procreq_wait(list[i].pid, &status);
         }
     }
-    EXPECT_ERR(-CR_ECHILD, wait_for(-1, &status));
+    EXPECT_ERR(-CR_ECHILD, procreq_wait(-1, &status));
 }

@@ -32,8 +32,10 @@ struct ipc_run {
 
 static struct ipc_run run;
 
+/* The clients: ROUNDS rounds of run.calls calls; the best round's cost per call. The loop
+ * is written out in each, so the figure has no indirect call in it. */
 static void
-client(struct tl_thread *th)
+client_iov(struct tl_thread *th)
 {
     struct cr_iov s[1] = { { CR_UPTR(client_buf[0]), run.size } };
     struct cr_iov r[1] = { { CR_UPTR(client_buf[1]), run.size } };
@@ -51,7 +53,56 @@ client(struct tl_thread *th)
 }
 
 static void
-round_trip(const char *name, uint64_t size, uint64_t calls)
+client_regs(struct tl_thread *th)
+{
+    uint64_t mr[4] = { 1, 2, 3, 4 };
+    uint64_t best = UINT64_MAX;
+    for (int k = 0; k < ROUNDS; k++) {
+        uint64_t t0 = bench_rdtsc();
+        for (uint64_t i = 0; i < run.calls; i++) {
+            cr_msg_send_mr(run.conn, mr, run.size, run.size);
+        }
+        uint64_t per = (bench_rdtsc() - t0) / run.calls;
+        best = per < best ? per : best;
+    }
+    run.best = best;
+    (void)th;
+}
+
+/* The server loops: one kernel entry per request (reply to the last, receive the next). */
+static void
+serve_iov(cr_cptr_t chan, uint64_t size, uint64_t n)
+{
+    struct cr_iov iov[1] = { { CR_UPTR(server_buf), size } };
+    struct cr_msg_info info;
+    struct cr_msg_recv next = { CR_UPTR(iov), 1, CR_UPTR(&info) };
+    int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
+    for (uint64_t i = 1; rcvid > 0 && i < n; i++) {
+        rcvid = cr_msg_reply_recv(chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1, CR_UPTR(&next));
+    }
+    if (rcvid > 0) {
+        cr_msg_replyv(chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1);
+    }
+}
+
+static void
+serve_regs(cr_cptr_t chan, uint64_t size, uint64_t n)
+{
+    uint64_t mr[4] = { 0 };
+    struct cr_msg_info info;
+    int64_t rcvid = cr_msg_reply_recv_mr(chan, 0, 0, 0, mr, &info);
+    for (uint64_t i = 1; rcvid > 0 && i < n; i++) {
+        rcvid = cr_msg_reply_recv_mr(chan, (uint64_t)rcvid, 0, size, mr, &info);
+    }
+    if (rcvid > 0) {
+        cr_msg_replyv(chan, (uint64_t)rcvid, 0, 0, 0);
+    }
+}
+
+/* One figure: a client thread making calls x ROUNDS calls, the root serving them. */
+static void
+round_trip_with(const char *name, uint64_t size, uint64_t calls, tl_thread_fn client,
+                void (*serve)(cr_cptr_t chan, uint64_t size, uint64_t n))
 {
     struct tl t;
     struct tl_thread th;
@@ -69,75 +120,25 @@ round_trip(const char *name, uint64_t size, uint64_t calls)
         tl_end(&t);
         return;
     }
-    /* The server loop: one kernel entry per request (reply to the last, receive next). */
-    struct cr_iov iov[1] = { { CR_UPTR(server_buf), size } };
-    struct cr_msg_info info;
-    struct cr_msg_recv next = { CR_UPTR(iov), 1, CR_UPTR(&info) };
-    int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
-    for (uint64_t i = 1; rcvid > 0 && i < calls * ROUNDS; i++) {
-        rcvid = cr_msg_reply_recv(chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1, CR_UPTR(&next));
-    }
-    if (rcvid > 0) {
-        cr_msg_replyv(chan, (uint64_t)rcvid, 0, CR_UPTR(iov), 1);
-    }
+    serve(chan, size, calls * ROUNDS);
     while (run.best == 0 && !th.finished) {
         cr_yield();
     }
     bench_report_tsc(name, run.best);
     tl_end(&t);
+}
+
+static void
+round_trip(const char *name, uint64_t size, uint64_t calls)
+{
+    round_trip_with(name, size, calls, client_iov, serve_iov);
 }
 
 /* The register fast path: 0 or 32 bytes each way in the message registers. */
 static void
-client_regs(struct tl_thread *th)
-{
-    uint64_t mr[4] = { 1, 2, 3, 4 };
-    uint64_t best = UINT64_MAX;
-    for (int k = 0; k < ROUNDS; k++) {
-        uint64_t t0 = bench_rdtsc();
-        for (uint64_t i = 0; i < run.calls; i++) {
-            cr_msg_send_mr(run.conn, mr, run.size, run.size);
-        }
-        uint64_t per = (bench_rdtsc() - t0) / run.calls;
-        best = per < best ? per : best;
-    }
-    run.best = best;
-    (void)th;
-}
-
-static void
 round_trip_regs(const char *name, uint64_t size, uint64_t calls)
 {
-    struct tl t;
-    struct tl_thread th;
-    if (!tl_begin(&t)) {
-        return;
-    }
-    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
-    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 2);
-    run.conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 1) : 0;
-    run.size = size;
-    run.calls = calls;
-    run.best = 0;
-    if (run.conn == 0 || table == 0 || cr_channel_bind(chan, table, 0) != 0 ||
-        !tl_thread_new(&t, &th, client_regs, TL_ROOT_PRIO) || !tl_thread_start(&th)) {
-        tl_end(&t);
-        return;
-    }
-    uint64_t mr[4] = { 0 };
-    struct cr_msg_info info;
-    int64_t rcvid = cr_msg_reply_recv_mr(chan, 0, 0, 0, mr, &info);
-    for (uint64_t i = 1; rcvid > 0 && i < calls * ROUNDS; i++) {
-        rcvid = cr_msg_reply_recv_mr(chan, (uint64_t)rcvid, 0, size, mr, &info);
-    }
-    if (rcvid > 0) {
-        cr_msg_replyv(chan, (uint64_t)rcvid, 0, 0, 0);
-    }
-    while (run.best == 0 && !th.finished) {
-        cr_yield();
-    }
-    bench_report_tsc(name, run.best);
-    tl_end(&t);
+    round_trip_with(name, size, calls, client_regs, serve_regs);
 }
 
 static void

@@ -184,11 +184,6 @@ pm_start(void)
     return pm.ok;
 }
 
-bool
-pm_started(void)
-{
-    return pm.started && pm.ok;
-}
 
 cr_cptr_t
 pm_conn_proc(void)
@@ -196,11 +191,6 @@ pm_conn_proc(void)
     return pm.conn_proc;
 }
 
-cr_cptr_t
-pm_conn_mem(void)
-{
-    return pm.conn_proc;
-}
 
 void
 pm_stats(struct pm_stats *s)

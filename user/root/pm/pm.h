@@ -72,7 +72,6 @@ struct pm_page {
 
 struct pm_thread {
     uint16_t tcb;  /* res slot of the TCB, 0 = unused */
-    uint16_t cs;   /* cs slot of the thread's own TCB capability (the first: 1) */
 };
 
 /* An address space: its VSpace and what is mapped in it. Shared by processes by count. */
@@ -137,9 +136,7 @@ struct pm_proc {
 
 /* pm.c */
 bool pm_start(void);
-bool pm_started(void);
-cr_cptr_t pm_conn_proc(void); /* the root's own connections (pid 1) */
-cr_cptr_t pm_conn_mem(void);
+cr_cptr_t pm_conn_proc(void); /* the root's own connection (pid 1) */
 struct pm_stats {
     uint64_t chunks_free; /* chunks in the pool not given to any process */
     uint64_t chunks_total;
@@ -256,11 +253,9 @@ struct pm_console_stats {
 void pm_console_stats(struct pm_console_stats *s);
 
 /* pager.c */
-bool pm_pager_start(void);
 cr_cptr_t pm_fault_chan(void);
 
 /* server.c */
-bool pm_server_start(void);
 cr_cptr_t pm_server_chan(void);
 void pm_server_child_exited(struct pm_proc *parent, int64_t child);
 

@@ -76,7 +76,8 @@ iso-test: $(ISO_TEST)
 # etc/boot.conf (tools/bootimg.manifest), reports their exits and goes idle. Each expected
 # line of BOOT_TEST_LINES must appear in the serial log (one line per word of the list,
 # with '_' standing for a space).
-BOOT_TEST_LINES ?= root:_process,_memory_and_console_managers_up ptest:_hello \
+BOOT_TEST_LINES ?= console:_server_for_COM1_up root:_process_and_memory_managers_up \
+    ptest:_hello \
     hello_from_musl argv[3]_=_boot exited_with_status_0 \
     linuxhello:_an_unmodified_Linux_binary linuxhello:_0_checks_failed \
     root:_no_more_children\;_idle

@@ -7,6 +7,10 @@
 # no `TESTS DONE` line (the guest's end marker) adds one failure, `<SUITE>: hang or crash
 # (no TESTS DONE)`, and its last 30 lines are shown. A log containing `KERNEL PANIC` adds
 # one more failure (a panic ends the run, so it is counted once however it is printed).
+# A guest test that needs the line to stay silent — the kernel must print nothing once the
+# console server owns it — brackets that stretch with `QUIET <name> begin` and
+# `QUIET <name> end`: the pair counts as `PASS <name>` if no line came between them, else
+# as a failure showing the first line that did.
 #
 # Output: each FAIL line, any diagnostics, and as the very last line `<passed> <failed>`
 # for the caller to add up. Exit status 0 if nothing failed, 1 otherwise (2 on misuse).
@@ -28,6 +32,12 @@ tr -d '\r' < "$log" | awk -v suite="$suite" '
     /^PASS [^ ]/ { passed++ }
     /^FAIL [^ ]/ { failed++; print }
     /^TESTS DONE/ { done = 1 }
+    /^QUIET [^ ]+ end$/ && quiet != "" {
+        if (noise == "") { passed++ } else { failed++; print "FAIL " quiet ": printed: " noise }
+        quiet = ""; next
+    }
+    quiet != "" && noise == "" { noise = $0 }
+    /^QUIET [^ ]+ begin$/ { quiet = $2; noise = "" }
     /KERNEL PANIC/ { panic = 1 }
     { tail[NR % 30] = $0 }
     END {

@@ -12,7 +12,7 @@
 # compile with USER_CFLAGS from mk/common.mk through its $(BUILD)/user/%.o rules; the
 # headers live in user/include (found there already) and user/lib/sys/include.
 
-USER_LIB_DIRS := user/lib/sys user/lib/c user/lib/crt $(wildcard user/lib/bootimg) \
+USER_LIB_DIRS := user/lib/sys user/lib/c user/lib/crt user/lib/uart8250 $(wildcard user/lib/bootimg) \
     $(wildcard user/lib/elf)
 USER_LIB_SRCS := $(sort $(foreach d,$(USER_LIB_DIRS),$(wildcard $(d)/*.c $(d)/*.S)))
 USER_CRT0 := $(BUILD)/user/lib/crt/crt0.o
@@ -79,3 +79,21 @@ include user/lib/musl/module.mk
 include user/lib/posix/module.mk
 include user/lib/personality/module.mk
 include user/bin/module.mk
+
+# System servers: each directory user/servers/<name> is one native program (crt0 and
+# libcourier, no libc), linked from all its .c files into $(BUILD)/servers/<name> and put
+# in the boot image as bin/<name>. The root server starts them itself (docs/process.md).
+SERVER_SRCS := $(sort $(wildcard user/servers/*/*.c))
+SERVER_NAMES := $(sort $(patsubst user/servers/%/,%,$(dir $(SERVER_SRCS))))
+SERVER_BINS := $(addprefix $(BUILD)/servers/,$(SERVER_NAMES))
+
+define server_rule
+$(BUILD)/servers/$(1): $(patsubst user/%.c,$(BUILD)/user/%.o,$(filter user/servers/$(1)/%,$(SERVER_SRCS))) $(USER_LINK_DEPS)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	$(Q)$$(USER_LINK)
+endef
+$(foreach s,$(SERVER_NAMES),$(eval $(call server_rule,$(s))))
+
+all: $(SERVER_BINS)
+BOOTIMG_FILES += $(foreach s,$(SERVER_NAMES),bin/$(s)=$(BUILD)/servers/$(s))

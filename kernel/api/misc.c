@@ -16,11 +16,15 @@ sys_null(void)
 
 /*
  * debug_putc(c): writes one byte to the kernel debug console. For early bring-up and
- * panicking programs; the console server owns the serial port once it runs.
+ * panicking programs. Errors: EBUSY once the console server owns the serial port
+ * (klog_release).
  */
 int64_t
 sys_debug_putc(uint64_t c)
 {
+    if (klog_is_released()) {
+        return -CR_EBUSY;
+    }
     klog_putc((char)c);
     return 0;
 }

@@ -157,10 +157,38 @@ ksnprintf(char *buf, size_t n, const char *fmt, ...)
     return len;
 }
 
-/* Prints to the debug console. */
+/*
+ * Set by klog_release once a user-level driver owns the debug console's device (the
+ * console server, docs/console.md): from then on the kernel prints nothing, except that a
+ * panic takes the device back (klog_reclaim).
+ */
+static bool released;
+
+void
+klog_release(void)
+{
+    released = true;
+}
+
+bool
+klog_is_released(void)
+{
+    return released;
+}
+
+void
+klog_reclaim(void)
+{
+    released = false;
+}
+
+/* Prints to the debug console, unless a user-level driver owns it. */
 void
 kvprintf(const char *fmt, va_list ap)
 {
+    if (released) {
+        return;
+    }
     struct outbuf o = { NULL, 0, 0 };
     format(&o, fmt, ap);
 }
@@ -175,9 +203,11 @@ kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
-/* Writes one character to the debug console. */
+/* Writes one character to the debug console, unless a user-level driver owns it. */
 void
 klog_putc(char c)
 {
-    plat_console_putc(c);
+    if (!released) {
+        plat_console_putc(c);
+    }
 }

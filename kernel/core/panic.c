@@ -42,6 +42,7 @@ vpanic(const struct arch_context *frame, const char *fmt, va_list ap)
         halt_forever();
     }
     panicking = true;
+    klog_reclaim(); /* the console server's output may be cut: the panic goes first */
     kprintf("\nKERNEL PANIC: ");
     kvprintf(fmt, ap);
     kprintf("\n");

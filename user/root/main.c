@@ -2,12 +2,14 @@
 /*
  * The root server's entry: the first user program, started by the kernel with the
  * bootinfo page's address in rdi. It brings up its console (the COM1 UART through the
- * I/O-port capability, or the kernel's debug_putc if that fails), checks the bootinfo page,
+ * I/O-port capability, or the kernel's debug_putc if that fails; both until the console
+ * server takes COM1 over, docs/console.md), checks the bootinfo page,
  * prints a banner and a summary of what it was given, and then picks a mode from the
  * kernel command line: the word `test` (or `test=<prefix>`) runs the system-test table and
  * powers QEMU off with the result, `bench` (or `bench=<prefix>`) runs the benchmark table,
- * and anything else (an interactive boot) runs the system tests once, prints the result and
- * blocks on a notification until the memory, process and path managers move in here.
+ * and anything else (an interactive boot) starts the managers, which start the console
+ * server, then the programs of etc/boot.conf (boot.c), reaps children as init does and
+ * idles once none is left.
  */
 #include "root.h"
 
@@ -23,7 +25,7 @@
 #include "slot.h"
 #include "pm/pm.h"
 #include "tests.h"
-#include "uart.h"
+#include <courier/lib/uart.h>
 
 /* Longest `key=value` value taken from the command line (test and bench filters). */
 #define ROOT_ARG_MAX 64
@@ -232,8 +234,8 @@ cr_main(uint64_t bootinfo_addr, uint64_t arg1)
     /* An interactive boot starts the managers and what etc/boot.conf says, reaps the
      * children as init does, then waits (`make test` runs the system tests). */
     if (pm_start()) {
-        printf("root: process, memory and console managers up; starting %s\n",
-               "etc/boot.conf");
+        printf("root: process and memory managers up, console server pid %lld; starting %s\n",
+               (long long)pm_system_console(), "etc/boot.conf");
         cr_flush_output();
         root_boot_programs();
         root_reap_children();

@@ -17,6 +17,7 @@
 #include "regcheck.h"
 #include "root.h"
 #include "slot.h"
+#include "testlib.h"
 
 /* A native call number far past the end of syscalls.def. */
 #define BOOT_UNKNOWN_SYSCALL 1000
@@ -166,4 +167,35 @@ TEST(bootimg_caps_are_frames)
             EXPECT_EQ(CR_RIGHT_READ | CR_RIGHT_EXEC, info.rights); /* never writable */
         }
     }
+}
+
+/*
+ * klog_release refuses anything but an I/O-port capability covering all of the kernel
+ * console's UART (COM1, 0x3f8..0x3ff); a refused call leaves the kernel printing, so
+ * debug_putc still works. The call that succeeds is the console server's (test_console.c
+ * checks its effect). This runs before the console starts (the tests run in file order),
+ * while a range covering half of COM1 can still be issued.
+ */
+TEST(klog_release_rules)
+{
+    struct tl t;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t part = tl_slot(&t);
+    cr_cptr_t other = tl_slot(&t);
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    bool released = cr_debug_putc('\r') == -CR_EBUSY; /* the console server runs already */
+    EXPECT_ERR(-CR_ENOCAP, cr_klog_release(tl_slot(&t)));
+    EXPECT_ERR(-CR_EWRONGTYPE, cr_klog_release(n));
+    /* COM2, and the first half of COM1: neither covers the whole device. */
+    if (EXPECT_OK(cr_ioport_issue(CR_CAP_IOPORT, 0x2f8, 0x2ff, CR_CAP_ROOT_CNODE, other))) {
+        EXPECT_ERR(-CR_EPERM, cr_klog_release(other));
+    }
+    if (!released &&
+        EXPECT_OK(cr_ioport_issue(CR_CAP_IOPORT, 0x3f8, 0x3fb, CR_CAP_ROOT_CNODE, part))) {
+        EXPECT_ERR(-CR_EPERM, cr_klog_release(part));
+    }
+    EXPECT_EQ(released ? -CR_EBUSY : 0, cr_debug_putc('\r'));
+    tl_end(&t);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The console server's input (user/root/pm/console_input.c, docs/console.md), end to end:
+ * The console server (user/servers/console, docs/console.md): a system server the root
+ * starts (and starts again when it ends) that owns COM1 and silences the kernel; and its
+ * input, end to end:
  * real bytes on the serial line reach programs that read fd 0 with IO_READ. The host
  * types once, and only when asked: tools/qemu.sh waits for the line INPUT_MARKER and then
  * writes INPUT and a CR (the Enter key of a terminal) to QEMU's serial input, so the test
@@ -17,12 +19,14 @@
 #include <courier/abi/msg.h>
 #include <courier/lib/print.h>
 #include <courier/lib/string.h>
+#include <courier/proto/console.h>
 #include <courier/proto/io.h>
 #include <courier/proto/proc.h>
 #include <courier/sys.h>
 
 #include "pm/pm.h"
 #include "procreq.h"
+#include "slot.h"
 #include "testlib.h"
 
 /* What the host types, and the line that makes it type; tools/qemu.sh has the same two. */
@@ -30,7 +34,7 @@
 #define INPUT_MARKER "console-test: waiting for input"
 
 enum {
-    /* The console's bound on waiting readers (CON_MAX_READERS in console_input.c). */
+    /* The console's bound on waiting readers (CON_MAX_READERS in servers/console/input.c). */
     MAX_READERS = 16,
     /* Bytes INPUT's one-byte readers take: all but the tail, which a line reader gets. */
     BYTE_READERS = MAX_READERS - 1,
@@ -58,6 +62,27 @@ kill_pid(int64_t pid)
 {
     struct proc_req q = { { PROC_KILL, 0, 0 }, { pid, 0, 0 } };
     procreq_call(&q, sizeof(q), NULL, 0, NULL, 0);
+}
+
+/* The console's counters (CON_STATS), through a connection of the root's own. */
+static void
+console_stats(struct con_stats *st)
+{
+    static cr_cptr_t conn;
+    memset(st, 0, sizeof(*st));
+    if (conn == 0) {
+        cr_cptr_t s = root_slot_alloc();
+        if (s == 0 || cr_cap_mint(CR_CAP_ROOT_CNODE, s, CR_CAP_ROOT_CNODE, pm_console_chan(),
+                                  CR_RIGHT_WRITE, 1) != 0) {
+            TEST_FAIL("no connection to the console");
+            return;
+        }
+        conn = s;
+    }
+    struct proto_hdr q = { CON_STATS, 0, 0 };
+    struct cr_iov si = { CR_UPTR(&q), sizeof(q) };
+    struct cr_iov ri = { CR_UPTR(st), sizeof(*st) };
+    EXPECT_OK(cr_msg_sendv(conn, CR_UPTR(&si), 1, CR_UPTR(&ri), 1));
 }
 
 /* The clock_get time ms milliseconds from now. */
@@ -102,12 +127,12 @@ wait_exit(int64_t pid, int64_t *status, uint64_t deadline)
 static bool
 wait_read_taken(uint64_t reads, unsigned readers)
 {
-    struct pm_console_stats st;
+    struct con_stats st;
     uint64_t deadline = after_ms(QUEUE_MS);
     tl_root_prio(TL_PRIO - 1);
     do {
         cr_yield();
-        pm_console_stats(&st);
+        console_stats(&st);
     } while (st.reads == reads && tl_now_ns() < deadline);
     tl_root_prio(TL_ROOT_PRIO);
     return EXPECT_EQ(reads + 1, st.reads) && EXPECT_EQ(readers, st.readers);
@@ -118,8 +143,8 @@ wait_read_taken(uint64_t reads, unsigned readers)
 static int64_t
 start_reader(unsigned n, const char *want, unsigned readers)
 {
-    struct pm_console_stats st;
-    pm_console_stats(&st);
+    struct con_stats st;
+    console_stats(&st);
     int64_t pid = spawn_reader(n, want);
     if (!EXPECT_TRUE(pid > 1)) {
         return 0;
@@ -137,12 +162,12 @@ start_reader(unsigned n, const char *want, unsigned readers)
 static bool
 kill_reader(int64_t pid, unsigned readers)
 {
-    struct pm_console_stats st;
+    struct con_stats st;
     int64_t status = -1;
     kill_pid(pid);
     bool ok = wait_exit(pid, &status, after_ms(QUEUE_MS)) &&
               EXPECT_EQ(STATUS_KILLED, status);
-    pm_console_stats(&st);
+    console_stats(&st);
     return ok && EXPECT_EQ(readers, st.readers);
 }
 
@@ -151,8 +176,8 @@ TEST(console_input_reaches_waiting_readers_in_order)
     if (!EXPECT_TRUE(pm_start())) {
         return;
     }
-    struct pm_console_stats st;
-    pm_console_stats(&st);
+    struct con_stats st;
+    console_stats(&st);
     if (!EXPECT_TRUE(st.input) || !EXPECT_EQ(0, st.received) || !EXPECT_EQ(0, st.readers)) {
         return;
     }
@@ -208,7 +233,7 @@ TEST(console_input_reaches_waiting_readers_in_order)
     if (EXPECT_TRUE(tail > 1) && wait_exit(tail, &status, deadline)) {
         EXPECT_EQ(0, status);
     }
-    pm_console_stats(&st);
+    console_stats(&st);
     EXPECT_EQ(strlen(input) + 1, st.received); /* the line and its CR, nothing else */
     EXPECT_EQ(0, st.buffered);
     EXPECT_EQ(0, st.readers);
@@ -276,14 +301,104 @@ TEST(console_bad_requests_are_refused)
     EXPECT_ERR(-CR_ENOTTY, io_call(conn, &q, sizeof(q), NULL, 0, buf, sizeof(buf)));
     /* A client's pulse on its connection makes the console look at the UART, no more:
      * it goes on answering. */
-    struct pm_console_stats before;
-    struct pm_console_stats after;
-    pm_console_stats(&before);
+    struct con_stats before;
+    struct con_stats after;
+    console_stats(&before);
     EXPECT_OK(cr_pulse_send(conn, 7, 0));
     q = (struct io_req){ { IO_WRITE, 0, 0 }, { 0, 0, 0 } };
     EXPECT_EQ(0, io_call(conn, &q, sizeof(q), NULL, 0, NULL, 0));
-    pm_console_stats(&after);
+    console_stats(&after);
     EXPECT_EQ(before.pulses + 1, after.pulses);
     EXPECT_EQ(before.received, after.received);
     tl_end(&t);
+}
+
+static void
+fault_unhandled(struct tl_thread *th)
+{
+    th->out[0] = 1;
+    tf_ud2(); /* no fault channel: the kernel stops the thread */
+    th->out[1] = 1;
+}
+
+/*
+ * The console server runs as a system server (parent 0, FIFO at the managers' priority)
+ * and owns COM1: debug_putc is refused, and a fault nobody handles, which the kernel
+ * reports on its log before, prints nothing (tools/test-report.sh checks that nothing
+ * came between the QUIET lines). CON_STATS counts what clients write and refuses a
+ * request with data.
+ */
+TEST(console_owns_the_serial_line)
+{
+    struct tl t;
+    if (!EXPECT_TRUE(pm_start()) || !tl_begin(&t)) {
+        return;
+    }
+    int64_t con = pm_system_console();
+    static struct proc_info list[64];
+    struct proc_req lq = { { PROC_LIST, 0, 0 }, { 0, 0, 0 } };
+    int64_t n = procreq_call(&lq, sizeof(lq), NULL, 0, list, sizeof(list));
+    bool listed = false;
+    for (int64_t i = 0; i < n && i < 64; i++) {
+        listed = listed || (list[i].pid == con && list[i].ppid == 0 &&
+                            list[i].state == PROC_S_RUNNING &&
+                            strcmp(list[i].name, "console") == 0);
+    }
+    EXPECT_TRUE(con > 1 && listed);
+    EXPECT_ERR(-CR_EBUSY, cr_debug_putc('x'));
+
+    struct con_stats before;
+    struct con_stats after;
+    console_stats(&before);
+    printf("console-test: counted\n");
+    cr_flush_output();
+    console_stats(&after);
+    EXPECT_EQ(before.written + strlen("console-test: counted\n"), after.written);
+
+    cr_cptr_t conn = tl_mint(&t, pm_console_chan(), CR_RIGHT_WRITE, 1);
+    struct proto_hdr q[2] = { { CON_STATS, 0, 0 }, { 0, 0, 0 } };
+    EXPECT_ERR(-CR_EINVAL, io_call(conn, q, sizeof(q), NULL, 0, &after, sizeof(after)));
+
+    struct tl_thread th;
+    printf("QUIET console_kernel_quiet begin\n");
+    cr_flush_output();
+    if (EXPECT_TRUE(tl_thread_new(&t, &th, fault_unhandled, TL_PRIO)) &&
+        EXPECT_TRUE(tl_thread_start(&th))) {
+        EXPECT_TRUE(tl_wait_word(&th.out[0], 1, TL_PRIO - 1, QUEUE_MS));
+        tl_pause(TL_PRIO - 1, 10);
+        EXPECT_EQ(0, th.out[1]);
+    }
+    printf("QUIET console_kernel_quiet end\n");
+    tl_end(&t);
+}
+
+/*
+ * A console that ends is started again with the same channel: the root may kill it (it
+ * is nobody's child), a new pid serves, and a program's fd 1 works as before.
+ */
+TEST(console_is_started_again_when_it_ends)
+{
+    if (!EXPECT_TRUE(pm_start())) {
+        return;
+    }
+    int64_t old = pm_system_console();
+    if (!EXPECT_TRUE(old > 1) || !EXPECT_OK(procreq_op(PROC_KILL, 0, old, 0, 0))) {
+        return;
+    }
+    int64_t now = pm_system_console();
+    EXPECT_TRUE(now > 1 && now != old);
+    struct con_stats st;
+    console_stats(&st);
+    EXPECT_EQ(0, st.readers);
+    static const char *const argv[] = { "bin/ptest", "hello", NULL };
+    int64_t status = -1;
+    int64_t pid = procreq_spawn(argv, NULL);
+    if (EXPECT_TRUE(pid > 1) && wait_exit(pid, &status, after_ms(INPUT_MS))) {
+        EXPECT_EQ(0, status);
+    }
+    struct con_stats after;
+    console_stats(&after);
+    EXPECT_EQ(st.written + strlen("ptest: hello\n"), after.written);
+    /* Still nobody's child: the root has none to wait for. */
+    EXPECT_ERR(-CR_ECHILD, procreq_op(PROC_WAIT, PROC_WNOHANG, -1, 0, 0));
 }

@@ -12,9 +12,11 @@
 #include <kernel/cnode.h>
 #include <kernel/errors.h>
 #include <kernel/ioport.h>
+#include <kernel/klog.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <arch/pio.h>
+#include <plat/console.h>
 
 enum {
     NPORTS = 65536,
@@ -157,5 +159,31 @@ sys_ioport_out(uint64_t cptr, uint64_t port, uint64_t width, uint64_t value)
         arch_outl((uint16_t)port, (uint32_t)value);
         break;
     }
+    return 0;
+}
+
+/*
+ * klog_release(ioport): the caller's driver owns the kernel's debug console from now on
+ * (the console server, docs/console.md): the kernel stops printing, except on panic, and
+ * debug_putc fails with EBUSY. The capability must cover every port of the debug console's
+ * device (or be the boot I/O-port capability). Releasing again changes nothing. Errors:
+ * EBADCAP/ENOCAP/EWRONGTYPE (lookup), EPERM (the range misses a port of the device).
+ * Cost: O(1).
+ */
+int64_t
+sys_klog_release(uint64_t cptr)
+{
+    struct slot *s;
+    int rc = cnode_lookup_cap(sched_current(), cptr, CR_OBJ_IOPORT, &s);
+    if (rc != 0) {
+        return rc;
+    }
+    uint16_t first;
+    uint16_t last;
+    plat_console_ports(&first, &last);
+    if (!(s->cap.flags & CAP_F_IOPORT_CONTROL) && (s->cap.obj > first || s->cap.w1 < last)) {
+        return -CR_EPERM;
+    }
+    klog_release();
     return 0;
 }

@@ -16,6 +16,12 @@ int ksnprintf(char *buf, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
 int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 void klog_putc(char c);
 
+/* The debug console's device passes to user level (klog_release: the kernel goes quiet)
+ * and back (klog_reclaim: a panic prints whatever the driver was doing). */
+void klog_release(void);
+bool klog_is_released(void);
+void klog_reclaim(void);
+
 /* Prints why a user request was rejected, in debug builds only. */
 #define user_error(...)                    \
     do {                                   \

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Debug console on the PC's first 8250 UART (COM1, I/O port 0x3f8), polled. The kernel
- * prints only at boot, on rejected calls in debug builds and on panic; after boot the
- * serial port belongs to the user-level driver that holds the I/O-port capability.
+ * prints at boot, on rejected calls in debug builds and on panic; once the user-level
+ * console server holding COM1's I/O-port capability calls klog_release, only on panic.
  */
 #include <plat/console.h>
 #include <arch/pio.h>
@@ -46,4 +46,11 @@ plat_console_putc(char c)
         }
     }
     arch_outb(COM1 + UART_DATA, (uint8_t)c);
+}
+
+void
+plat_console_ports(uint16_t *first, uint16_t *last)
+{
+    *first = COM1;
+    *last = COM1 + 7;
 }

@@ -25,4 +25,14 @@ _start:
     .cfi_endproc
     .size _start, . - _start
 
+/* The Courier note (user/lib/posix/note.S): a native program makes no Linux system calls,
+ * so the process manager loads no Linux personality into it. */
+    .section .note.courier, "a", @note
+    .balign 4
+    .long 8
+    .long 4
+    .long 1
+    .asciz "Courier"
+    .long 1
+
     .section .note.GNU-stack, "", @progbits

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Starting the managers (docs/process.md). pm_start, called once by the root's main
- * thread, builds the pool, the managers' CSpace, their channels and the root's own entry
- * in the process table (pid 1), binds COM1's interrupt to the console channel, then
- * starts three threads — the server, the pager and the console — FIFO at one priority,
- * so each runs until it blocks in its receive and they never interleave in the middle of
- * a request. The server thread finishes the set-up
- * that needs the managers' CSpace before it serves anything; pm_start waits for that.
+ * thread, builds the pool, the managers' CSpace, their channels (and the console's) and
+ * the root's own entry in the process table (pid 1), then starts two threads — the server
+ * and the pager — FIFO at one priority, so each runs until it blocks in its receive and
+ * they never interleave in the middle of a request. The server thread finishes the set-up
+ * that needs the managers' CSpace, and starts the console server (system.c), before it
+ * serves anything; pm_start waits for that. pm_console_attach then moves the root's own
+ * output from COM1 to the console server (docs/console.md, "Who writes to COM1").
  */
 #include "pm.h"
 
@@ -16,14 +17,16 @@
 #include <courier/abi/errors.h>
 #include <courier/lib/print.h>
 #include <courier/lib/string.h>
+#include <courier/proto/console.h>
+#include <courier/proto/io.h>
 #include <courier/proto/proc.h>
 #include <courier/sys.h>
 
 #include "../slot.h"
-#include "../uart.h"
+#include <courier/lib/uart.h>
 
 enum {
-    NTHREADS = 3,
+    NTHREADS = 2,
     STACK = 16384,
     SRV_TABLE_BITS = 7, /* 127 open exchanges: a held wait per process and more */
     /* 31 open exchanges: the console's waiting readers (16 at most) and one request. */
@@ -31,14 +34,17 @@ enum {
     /* 14 pending pulses: COM1's interrupt needs one (its line stays masked until
      * irq_ack); the rest absorbs pulses clients send on their connections. */
     CON_PULSES_BITS = 4,
+    /* COM1 is ISA IRQ 4, on IOAPIC pin 4: PCs and QEMU override only ISA IRQ 0. */
+    CON_IRQ_LINE = 4,
+    /* How long a line of the root's waits for the console before it goes to COM1
+     * directly: far longer than any write takes, short enough not to wedge the root. */
+    CON_WRITE_TIMEOUT_NS = 2000000000,
 };
 
 void pm_server_set_chan(cr_cptr_t chan);
 void pm_pager_set_chan(cr_cptr_t chan);
-void pm_console_set_chan(cr_cptr_t chan);
 void pm_server_loop(void);
 void pm_pager_loop(void);
-void pm_console_loop(void);
 bool pm_vm_init(struct pm_proc *root);
 struct pm_proc *pm_proc_at(unsigned i);
 
@@ -48,6 +54,11 @@ static struct {
     cr_cptr_t chunk;          /* the managers' own objects */
     cr_cptr_t ready;          /* notification: the server thread finished its set-up */
     cr_cptr_t conn_proc;      /* the root main thread's connection (pid 1) */
+    cr_cptr_t con;            /* the console channel */
+    cr_cptr_t con_io;         /* COM1's ports and interrupt handler, for the console */
+    cr_cptr_t con_irq;
+    cr_cptr_t conn_con;       /* the root's connection to the console (badge 1) */
+    bool attached;            /* the root's output goes to the console server */
     struct pm_proc *root;
     unsigned nthreads;
     void (*fn[NTHREADS])(void);
@@ -55,8 +66,28 @@ static struct {
 
 static uint8_t stacks[NTHREADS][STACK] __attribute__((aligned(16)));
 
-/* Logs a line from a manager thread straight to the UART (printf's buffer is the main
- * thread's). */
+/*
+ * Writes s[0..n) for any thread of the root: to the console server while it runs (an
+ * IO_WRITE on the root's connection, given up after CON_WRITE_TIMEOUT_NS), else — before
+ * it starts, while it is being started again, or if it does not answer — to COM1 itself.
+ */
+static void
+root_write(const char *s, size_t n)
+{
+    if (pm.attached && pm_system_console() != 0) {
+        struct io_req q = { { IO_WRITE, 0, (uint32_t)n }, { 0, 0, 0 } };
+        struct cr_iov iov[2] = { { CR_UPTR(&q), sizeof(q) }, { CR_UPTR(s), n } };
+        uint64_t now = 0;
+        cr_clock_get(CR_UPTR(&now));
+        cr_timeout_set(now + CON_WRITE_TIMEOUT_NS);
+        if (cr_msg_sendv(pm.conn_con, CR_UPTR(iov), 2, 0, 0) == (int64_t)n) {
+            return;
+        }
+    }
+    uart_write(s, n);
+}
+
+/* Logs a line from a manager thread (printf's buffer is the main thread's). */
 void
 pm_log(const char *fmt, ...)
 {
@@ -66,7 +97,7 @@ pm_log(const char *fmt, ...)
     int n = vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     if (n > 0) {
-        uart_write(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        root_write(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
     }
 }
 
@@ -84,6 +115,9 @@ static void
 server_main(void)
 {
     pm.ok = pm_vm_init(pm.root);
+    if (pm.ok) {
+        pm_system_start(pm.con, pm.con_io, pm.con_irq);
+    }
     cr_notify_signal(pm.ready);
     if (pm.ok) {
         pm_server_loop();
@@ -151,17 +185,30 @@ pm_start(void)
     }
     cr_cptr_t srv = new_channel(SRV_TABLE_BITS, 0);
     cr_cptr_t flt = new_channel(0, 0);
-    cr_cptr_t con = new_channel(CON_TABLE_BITS, CON_PULSES_BITS);
+    pm.con = new_channel(CON_TABLE_BITS, CON_PULSES_BITS);
     pm.ready = new_obj(CR_OBJ_NOTIFICATION, 0);
     pm.conn_proc = root_slot_alloc();
-    if (srv == 0 || flt == 0 || con == 0 || pm.ready == 0 || pm.conn_proc == 0) {
+    pm.conn_con = root_slot_alloc();
+    pm.con_io = root_slot_alloc();
+    pm.con_irq = root_slot_alloc();
+    if (srv == 0 || flt == 0 || pm.con == 0 || pm.ready == 0 || pm.conn_proc == 0 ||
+        pm.conn_con == 0 || pm.con_io == 0 || pm.con_irq == 0 ||
+        cr_cap_mint(CR_CAP_ROOT_CNODE, pm.conn_con, CR_CAP_ROOT_CNODE, pm.con, CR_RIGHT_WRITE,
+                    1) != 0) {
         printf("pm: cannot make the managers' channels\n");
         return false;
     }
+    /* The console server's share of the hardware; without it, it still writes. */
+    int64_t rc = cr_ioport_issue(CR_CAP_IOPORT, UART_COM1, UART_COM1 + 7, CR_CAP_ROOT_CNODE,
+                                 pm.con_io);
+    if (rc == 0) {
+        rc = cr_irq_get(CR_CAP_IRQ_CONTROL, CON_IRQ_LINE, CR_CAP_ROOT_CNODE, pm.con_irq);
+    }
+    if (rc != 0) {
+        printf("pm: cannot give the console COM1 (%s)\n", cr_errname((int)rc));
+    }
     pm_server_set_chan(srv);
     pm_pager_set_chan(flt);
-    pm_console_set_chan(con);
-    pm_console_input_init(con); /* without input the console still writes */
     pm.root = pm_proc_new(0, &err); /* pid 1: the root server itself */
     if (pm.root == NULL || pm.root->pid != 1 ||
         cr_cap_mint(CR_CAP_ROOT_CNODE, pm.conn_proc, CR_CAP_ROOT_CNODE, srv,
@@ -171,8 +218,7 @@ pm_start(void)
     }
     pm.root->state = PROC_S_RUNNING;
     memcpy(pm.root->name, "root", 5);
-    if (!pm_thread_start(server_main, PM_PRIO) || !pm_thread_start(pm_pager_loop, PM_PRIO) ||
-        !pm_thread_start(pm_console_loop, PM_PRIO)) {
+    if (!pm_thread_start(server_main, PM_PRIO) || !pm_thread_start(pm_pager_loop, PM_PRIO)) {
         printf("pm: cannot start the manager threads\n");
         return false;
     }
@@ -180,15 +226,52 @@ pm_start(void)
     cr_notify_wait(pm.ready, CR_UPTR(&bits));
     if (!pm.ok) {
         printf("pm: set-up in the server thread failed\n");
+    } else if (!pm_console_attach()) {
+        printf("pm: the console server does not answer; the root writes to COM1 itself\n");
     }
     return pm.ok;
 }
-
 
 cr_cptr_t
 pm_conn_proc(void)
 {
     return pm.conn_proc;
+}
+
+cr_cptr_t
+pm_console_chan(void)
+{
+    return pm.con;
+}
+
+/*
+ * Moves the root's output to the console server, once it answers a CON_STATS; true if
+ * it did. Called by the main thread after pm_start; until then, and if the console does
+ * not answer in CON_WRITE_TIMEOUT_NS, the root writes to COM1 itself.
+ */
+bool
+pm_console_attach(void)
+{
+    if (pm.attached) {
+        return true;
+    }
+    if (!pm.ok || pm_system_console() == 0) {
+        return false;
+    }
+    cr_flush_output();
+    struct proto_hdr q = { CON_STATS, 0, 0 };
+    struct con_stats st;
+    struct cr_iov s = { CR_UPTR(&q), sizeof(q) };
+    struct cr_iov r = { CR_UPTR(&st), sizeof(st) };
+    uint64_t now = 0;
+    cr_clock_get(CR_UPTR(&now));
+    cr_timeout_set(now + CON_WRITE_TIMEOUT_NS);
+    if (cr_msg_sendv(pm.conn_con, CR_UPTR(&s), 1, CR_UPTR(&r), 1) != 0) {
+        return false;
+    }
+    pm.attached = true;
+    cr_set_output(root_write);
+    return true;
 }
 
 

@@ -233,27 +233,17 @@ int pm_proc_ns(struct pm_proc *p, struct pm_ns *share);
 int pm_proc_list(int64_t first, void *out, size_t max, size_t *count);
 int pm_proc_destroy_image(struct pm_proc *p);
 
-/* console.c */
+/* pm.c: the console channel (every fd is a connection to it) and the root's output */
 cr_cptr_t pm_console_chan(void);
-
-/* console_input.c: COM1's receive interrupt, the input ring and the waiting readers */
-bool pm_console_input_init(cr_cptr_t chan);
-void pm_console_input_pulse(void);
-int pm_console_read(uint64_t rcvid, uint64_t max);
-struct pm_console_stats {
-    bool input;        /* the receive interrupt is bound: IO_READ works */
-    uint64_t received; /* bytes taken from the UART since boot */
-    uint64_t dropped;  /* of those, bytes dropped because the ring was full */
-    uint64_t overruns; /* bytes the UART itself lost (its FIFO was full) */
-    uint64_t pulses;   /* pulses the console thread served */
-    uint64_t reads;    /* IO_READs of >= 1 byte taken: answered, kept waiting or refused */
-    unsigned buffered; /* bytes in the ring, waiting for a reader */
-    unsigned readers;  /* IO_READs waiting for input (dead clients included until found) */
-};
-void pm_console_stats(struct pm_console_stats *s);
+bool pm_console_attach(void);
 
 /* pager.c */
 cr_cptr_t pm_fault_chan(void);
+
+/* system.c: servers the root starts outside the process tree (the console) */
+void pm_system_start(cr_cptr_t chan, cr_cptr_t ioport, cr_cptr_t irq);
+int64_t pm_system_console(void);
+void pm_system_ended(int64_t pid, int status);
 
 /* server.c */
 cr_cptr_t pm_server_chan(void);

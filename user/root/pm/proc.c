@@ -358,7 +358,9 @@ pm_proc_exit(struct pm_proc *p, int status)
     }
     struct pm_proc *parent = pm_proc_get(p->ppid);
     if (parent == NULL) {
+        int64_t pid = p->pid;
         pm_proc_reap(p);
+        pm_system_ended(pid, status); /* a system server: perhaps started again */
         return;
     }
     pm_server_child_exited(parent, p->pid);

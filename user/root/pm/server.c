@@ -340,7 +340,12 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
         return 0;
     }
     case PROC_KILL:
-        if ((t = target(p, q->a[0], true, &err)) == NULL) {
+        t = target(p, q->a[0], true, &err);
+        if (t == NULL && err == -CR_EPERM && p->pid == 1 && pm_proc_get(q->a[0])->ppid == 0) {
+            /* EPERM: the pid lives. The root may end a system server it started. */
+            t = pm_proc_get(q->a[0]);
+        }
+        if (t == NULL) {
             return err;
         }
         if (t->pid == 1) {

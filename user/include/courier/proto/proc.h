@@ -54,7 +54,8 @@ enum proc_op {
     PROC_WAIT,       /* pid (-1: any child), flags PROC_WNOHANG -> pid (0: none yet);
                       * rep: proc_wait_rep. ECHILD; EBUSY (another thread of the caller
                       * waits). Blocks until a child has exited */
-    PROC_KILL,       /* pid (a child, or the caller): ends it with status 256 + 9, as
+    PROC_KILL,       /* pid (a child, or the caller; for pid 1 also a system server, which
+                      * is started again): ends it with status 256 + 9, as
                       * SIGKILL would. EPERM (also for pid 1) */
     PROC_LIST,       /* first pid -> count; reply data: struct proc_info[] */
     PROC_AS_COPY,    /* pid, from: a copy-on-write copy of from's address space (from: the

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The console's input side (docs/console.md): an interrupt-driven 8250 receiver and the
- * readers waiting for it. pm_console_input_init, run once by pm_start in the root's main
- * thread before the console thread starts, takes the handler of COM1's interrupt line,
- * binds it to the console channel as the pulse CON_PULSE_IRQ and turns on the UART's
- * receive interrupt. From then on everything here runs in the console thread: a pulse
- * drains the receive FIFO into the ring (con_ring.c), acknowledges the line and answers
- * the waiting readers; an IO_READ takes bytes at once or waits, in FIFO order, for the
- * next ones.
+ * readers waiting for it. con_input_init, run once at start, binds the handler of COM1's
+ * interrupt line (which the root gave the server) to the console channel as the pulse
+ * CON_PULSE_IRQ and turns on the UART's receive interrupt. From then on a pulse drains the
+ * receive FIFO into the ring (con_ring.c), acknowledges the line and answers the waiting
+ * readers; an IO_READ takes bytes at once or waits, in FIFO order, for the next ones.
  *
  * Invariant: readers wait only while the ring is empty (every pulse that adds bytes
  * answers them before it returns), so a new IO_READ finding bytes never jumps a queue.
@@ -19,24 +17,18 @@
  * of a terminal, which sends CR, ends a line. No echo, no line editing, no signals: the
  * POSIX tty layer will do those.
  */
-#include "pm.h"
+#include "console.h"
 
-#include <courier/abi/caps.h>
 #include <courier/abi/errors.h>
 #include <courier/abi/msg.h>
 #include <courier/lib/print.h>
 #include <courier/lib/string.h>
+#include <courier/lib/uart.h>
 #include <courier/sys.h>
 
-#include "../slot.h"
-#include "../uart.h"
 #include "con_ring.h"
 
 enum {
-    /* COM1 is ISA IRQ 4, on IOAPIC pin 4: PCs and QEMU override only ISA IRQ 0 (the
-     * kernel does not read the MADT's overrides yet, #2). */
-    CON_IRQ_LINE = 4,
-    CON_PULSE_IRQ = 1, /* the pulse code the line is bound with */
     CON_MAX_READERS = 16,
     /* Bytes read from the UART per pass: a full ring plus a full FIFO. Input at 115200
      * baud arrives far slower than a pass reads it, so only a UART that never stops
@@ -49,12 +41,9 @@ struct con_reader {
     uint64_t max;   /* the most bytes it asked for, >= 1 */
 };
 
-/* Owner: the console thread (the main thread only before it starts, and the tests'
- * pm_console_stats, which only reads). */
 static struct con_input_state {
     cr_cptr_t chan;
-    cr_cptr_t irq; /* COM1's handler (a root-CNode slot: the same number in the managers'
-                    * CSpace); 0 = no input */
+    cr_cptr_t irq; /* COM1's handler; 0 = no input */
     struct con_ring ring;
     struct con_reader readers[CON_MAX_READERS]; /* oldest first */
     unsigned nreaders;
@@ -64,28 +53,18 @@ static struct con_input_state {
 } in;
 
 /*
- * Takes COM1's interrupt line for the console channel `chan` and turns the receive
- * interrupt on; prints "console: input on COM1, IRQ 4", which the test harness
- * (tools/qemu.sh) waits for before it types. Runs once, in the root's main thread,
- * before the console thread starts. Returns false (with a line saying why) if input
- * cannot work; output is not affected and IO_READ then fails with EIO.
+ * Binds COM1's interrupt line (the handler irq) to the console channel chan and turns
+ * the receive interrupt on; prints "console: input on COM1", which the test harness
+ * (tools/qemu.sh) waits for before it types. Returns false (with a line saying why) if
+ * input cannot work; output is not affected and IO_READ then fails with EIO.
  */
 bool
-pm_console_input_init(cr_cptr_t chan)
+con_input_init(cr_cptr_t chan, cr_cptr_t irq)
 {
     con_ring_init(&in.ring);
     in.chan = chan;
-    cr_cptr_t h = root_slot_alloc();
-    int64_t rc = h == 0 ? -CR_ENOSPC : 0;
-    const char *step = "slot";
-    if (rc == 0) {
-        step = "irq_get";
-        rc = cr_irq_get(CR_CAP_IRQ_CONTROL, CON_IRQ_LINE, CR_CAP_ROOT_CNODE, h);
-    }
-    if (rc == 0) {
-        step = "irq_set_notification";
-        rc = cr_irq_set_notification(h, chan, CON_PULSE_IRQ);
-    }
+    const char *step = "irq_set_notification";
+    int64_t rc = cr_irq_set_notification(irq, chan, CON_PULSE_IRQ);
     if (rc == 0) {
         /* After the binding, so that bytes already waiting raise the line now. */
         step = "uart_enable_rx_irq";
@@ -95,8 +74,8 @@ pm_console_input_init(cr_cptr_t chan)
         printf("console: no input (%s: %s)\n", step, cr_errname((int)rc));
         return false;
     }
-    in.irq = h;
-    printf("console: input on COM1, IRQ %d\n", CON_IRQ_LINE);
+    in.irq = irq;
+    printf("console: input on COM1\n");
     return true;
 }
 
@@ -172,10 +151,9 @@ probe_readers(void)
  * answers waiting readers. Any pulse does this, not only the interrupt's: a pass with
  * nothing to read costs two port reads and an irq_ack, and a client's pulses taking the
  * interrupt's place in a full queue then cannot leave input stuck behind a masked line.
- * Console thread only.
  */
 void
-pm_console_input_pulse(void)
+con_input_pulse(void)
 {
     in.pulses++;
     if (in.irq == 0) {
@@ -195,11 +173,11 @@ pm_console_input_pulse(void)
  * IO_READ of up to max (>= 1) bytes for the exchange rcvid: replies at once with what the
  * ring holds, up to max (status = the count), or keeps the exchange open until input
  * arrives. Returns 0 when it replied or keeps the reader, else the error for the caller to
- * send: EIO (the console has no input: pm_console_input_init failed), EAGAIN
- * (CON_MAX_READERS readers wait already). Console thread only.
+ * send: EIO (the console has no input: con_input_init failed), EAGAIN
+ * (CON_MAX_READERS readers wait already).
  */
 int
-pm_console_read(uint64_t rcvid, uint64_t max)
+con_input_read(uint64_t rcvid, uint64_t max)
 {
     in.reads++;
     if (in.irq == 0) {
@@ -219,9 +197,9 @@ pm_console_read(uint64_t rcvid, uint64_t max)
     return 0;
 }
 
-/* The input side's counters and state, for tests and diagnostics. */
+/* The input side's counters and state (CON_STATS). */
 void
-pm_console_stats(struct pm_console_stats *s)
+con_input_stats(struct con_stats *s)
 {
     s->input = in.irq != 0;
     s->received = in.received;
@@ -229,6 +207,6 @@ pm_console_stats(struct pm_console_stats *s)
     s->overruns = uart_rx_overruns();
     s->pulses = in.pulses;
     s->reads = in.reads;
-    s->buffered = (unsigned)con_ring_count(&in.ring);
+    s->buffered = (uint32_t)con_ring_count(&in.ring);
     s->readers = in.nreaders;
 }

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Polled 8250/16550 UART driver for the root server's console, driven entirely through an
+ * Polled 8250/16550 UART driver (courier/lib/uart.h), driven entirely through an
  * I/O-port capability (cr_ioport_in / cr_ioport_out), so every register access is a kernel
  * call. To keep that cost down it uses the 16-byte transmit FIFO when the chip has one:
  * once the line status register says the holding register is empty, the whole FIFO is
  * free, so up to 16 bytes go out per status poll instead of one. Every wait is a bounded
- * spin: a missing or wedged UART slows output down but never hangs the root server.
- * Receive is interrupt-driven and belongs to the console server (pm/console_input.c): it
- * turns the interrupt on with uart_enable_rx_irq and reads bytes with uart_getc when the
- * interrupt's pulse comes; nothing here waits for input.
+ * spin: a missing or wedged UART slows output down but never hangs its program.
+ * Receive is interrupt-driven and belongs to the console server (servers/console/input.c):
+ * it turns the interrupt on with uart_enable_rx_irq and reads bytes with uart_getc when
+ * the interrupt's pulse comes; nothing here waits for input.
  */
-#include "uart.h"
+#include <courier/lib/uart.h>
 
 #include <stdbool.h>
 

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The console server (proto/io.h, docs/console.md): the serial console behind every
- * process's fds 0, 1 and 2, one thread of the root server receiving on the console
- * channel. This file is its loop and the request side: IO_WRITE goes to the UART the root
- * server drives (a request carries its data after the header; msg_read fetches what did
- * not fit the receive buffer), IO_IOCTL TIOCGWINSZ answers 24 x 80, IO_READ is checked
- * here and served by console_input.c, which also serves every pulse (COM1's interrupt).
- * One request at a time; every request gets exactly one reply, an IO_READ possibly later.
+ * The console server's loop and request side (proto/io.h, proto/console.h,
+ * docs/console.md): IO_WRITE goes to the UART (a request carries its data after the
+ * header; msg_read fetches what did not fit the receive buffer), IO_IOCTL TIOCGWINSZ
+ * answers 24 x 80, CON_STATS the counters, IO_READ is checked here and served by input.c,
+ * which also serves every pulse (COM1's interrupt). One request at a time; every request
+ * gets exactly one reply, an IO_READ possibly later.
  */
-#include "pm.h"
+#include "console.h"
 
 #include <courier/abi/errors.h>
 #include <courier/abi/msg.h>
+#include <courier/lib/string.h>
+#include <courier/lib/uart.h>
 #include <courier/proto/io.h>
 #include <courier/sys.h>
-
-#include "../uart.h"
 
 enum {
     BUF = 4096,
@@ -25,19 +24,13 @@ enum {
 static const int64_t CON_ANSWERED = INT64_MAX;
 
 static cr_cptr_t con_chan;
+static uint64_t written; /* bytes IO_WRITE put out */
 
-cr_cptr_t
-pm_console_chan(void)
+static void
+out(const char *s, size_t n)
 {
-    return con_chan;
-}
-
-void pm_console_set_chan(cr_cptr_t chan);
-
-void
-pm_console_set_chan(cr_cptr_t chan)
-{
-    con_chan = chan;
+    uart_write(s, n);
+    written += n;
 }
 
 static int64_t
@@ -49,7 +42,7 @@ do_write(uint64_t rcvid, const struct cr_msg_info *info, const uint8_t *buf)
         return -CR_EINVAL;
     }
     uint64_t have = info->copied - sizeof(*q);
-    uart_write((const char *)buf + sizeof(*q), have);
+    out((const char *)buf + sizeof(*q), have);
     static uint8_t more[BUF];
     struct cr_iov iov = { CR_UPTR(more), sizeof(more) };
     /* Bounded by the request's length, BUF bytes a step. */
@@ -58,7 +51,7 @@ do_write(uint64_t rcvid, const struct cr_msg_info *info, const uint8_t *buf)
         if (n <= 0) {
             return n < 0 ? n : -CR_EIO;
         }
-        uart_write((const char *)more, (size_t)n);
+        out((const char *)more, (size_t)n);
         off += (uint64_t)n;
     }
     return (int64_t)total;
@@ -78,7 +71,7 @@ do_read(uint64_t rcvid, const struct cr_msg_info *info, const struct io_req *q)
     if (q->a[0] == 0) {
         return 0;
     }
-    int rc = pm_console_read(rcvid, q->a[0]);
+    int rc = con_input_read(rcvid, q->a[0]);
     return rc < 0 ? rc : CON_ANSWERED;
 }
 
@@ -94,6 +87,19 @@ do_ioctl(uint64_t rcvid, const struct io_req *q)
     return CON_ANSWERED;
 }
 
+/* CON_STATS: the counters, as the reply's data. */
+static int64_t
+do_stats(uint64_t rcvid)
+{
+    struct con_stats st;
+    memset(&st, 0, sizeof(st));
+    con_input_stats(&st);
+    st.written = written;
+    struct cr_iov r = { CR_UPTR(&st), sizeof(st) };
+    cr_msg_replyv(con_chan, rcvid, 0, CR_UPTR(&r), 1);
+    return CON_ANSWERED;
+}
+
 /* Checks the request's length and op and runs it; returns its status, -error or
  * CON_ANSWERED. */
 static int64_t
@@ -102,6 +108,9 @@ dispatch(uint64_t rcvid, const struct cr_msg_info *info, const uint8_t *buf)
     const struct io_req *q = (const void *)buf;
     if (info->copied < sizeof(struct proto_hdr)) {
         return -CR_EINVAL;
+    }
+    if (q->hdr.op == CON_STATS) {
+        return info->send_len == sizeof(struct proto_hdr) ? do_stats(rcvid) : -CR_EINVAL;
     }
     if (q->hdr.op != IO_WRITE && q->hdr.op != IO_READ && q->hdr.op != IO_IOCTL) {
         return -CR_ENOSYS;
@@ -119,19 +128,18 @@ dispatch(uint64_t rcvid, const struct cr_msg_info *info, const uint8_t *buf)
     }
 }
 
-/* The console thread's loop: never returns. */
-void pm_console_loop(void);
-
-void
-pm_console_loop(void)
+/* Serves the console channel `chan` for good. */
+_Noreturn void
+con_serve(cr_cptr_t chan)
 {
+    con_chan = chan;
     static uint8_t buf[BUF] __attribute__((aligned(8)));
     struct cr_iov iov = { CR_UPTR(buf), sizeof(buf) };
     struct cr_msg_info info;
     for (;;) {
         int64_t rcvid = cr_msg_receivev(con_chan, CR_UPTR(&iov), 1, CR_UPTR(&info));
         if (rcvid == 0) {
-            pm_console_input_pulse();
+            con_input_pulse();
             continue;
         }
         if (rcvid < 0) {

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of the console's input ring (user/root/pm/con_ring.c): bytes come out in
+ * Host tests of the console's input ring (user/servers/console/con_ring.c): bytes come out in
  * arrival order, a full ring drops the newest byte and counts it, peeking changes nothing,
  * and a run that wraps past the end of the buffer is described as exactly two spans whose
  * lengths add up. Each bound is checked on both sides (full, one short of full).
  */
-/* test-sources: user/root/pm/con_ring.c */
+/* test-sources: user/servers/console/con_ring.c */
 #include "test.h"
 
-#include "user/root/pm/con_ring.h"
+#include "user/servers/console/con_ring.h"
 
 static struct con_ring ring;
 

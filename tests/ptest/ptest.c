@@ -19,6 +19,10 @@
  *   sleep      block until killed
  *   args       exit 0 if argv is "args x y" and COURIER_TEST=1 is in the environment
  *   touch N    map N anonymous pages and write one byte to each (the pager fills them)
+ *   zombie     spawn `ptest exit 9` and end once it has ended, uncollected
+ *   cred U G   run as uid U, gid G (not 0): a child of its own may get these ids only
+ *   fork, orphan, forge  copy-on-write fork; a fork whose parent ends first; TCB calls
+ *              its own capability may not make (EPERM)
  *   read N S   IO_READ from fd 0 until N bytes (at most 256) or a newline have come; exit
  *              0 if they are S (the newline not counted), 1 if not, 100 + errno if an
  *              IO_READ fails (111: EAGAIN)
@@ -220,6 +224,57 @@ proc(uint16_t op, uint16_t flags, int64_t a0, int64_t a1, int64_t a2, void *rep,
 
 static volatile int fork_orphan;
 static volatile uint64_t spins;
+
+/*
+ * `cred U G`, run with uid U and gid G (not 0): a child of its own may get U and G, and
+ * nothing else. Exit 0 if the manager said so, else the number of the failed check.
+ */
+static int
+cred_test(int64_t uid, int64_t gid)
+{
+    int64_t c = proc(PROC_CREATE, 0, 0, 0, 0, NULL, 0);
+    if (c <= 0) {
+        return 1;
+    }
+    int rc = 0;
+    if (proc(PROC_CRED_SET, 0, c, 0, 0, NULL, 0) != -CR_EPERM) {
+        rc = 2;
+    } else if (proc(PROC_CRED_SET, 0, c, uid, gid + 1, NULL, 0) != -CR_EPERM) {
+        rc = 3;
+    } else if (proc(PROC_CRED_SET, 0, c, -1, gid, NULL, 0) != -CR_EINVAL) {
+        rc = 4;
+    } else if (proc(PROC_CRED_SET, 0, c, uid, gid, NULL, 0) != 0) {
+        rc = 5;
+    }
+    proc(PROC_KILL, 0, c, 0, 0, NULL, 0);
+    proc(PROC_WAIT, 0, c, 0, 0, NULL, 0);
+    return rc;
+}
+
+/*
+ * `zombie`: spawns `bin/ptest exit 9`, waits (without collecting it) until the child has
+ * ended, then ends itself: the root gets an orphan that is already a zombie. Exit 0, or
+ * 1 if the spawn failed, 2 if the child did not end in time.
+ */
+static int
+zombie_test(void)
+{
+    static const char data[] = "bin/ptest\0bin/ptest\0exit\0" "9";
+    struct proc_image_req q = { { PROC_SPAWN, 0, sizeof(data) }, 0, 3, 0 };
+    int64_t c = call(CR_SLOT_PROC, &q, sizeof(q), data, sizeof(data), NULL, 0);
+    if (c <= 0) {
+        return 1;
+    }
+    for (int i = 0; i < 100000; i++) {
+        struct proc_info info;
+        if (proc(PROC_LIST, 0, c, 0, 0, &info, sizeof(info)) >= 1 && info.pid == c &&
+            info.state == PROC_S_ZOMBIE) {
+            return 0;
+        }
+        cr_yield();
+    }
+    return 2;
+}
 
 /* A second thread that only counts: exec must end it. */
 static _Noreturn void
@@ -467,6 +522,10 @@ ptest_main(uint64_t *sp)
         quit(fork_test(false));
     } else if (strcmp(what, "orphan") == 0) {
         quit(fork_test(true));
+    } else if (strcmp(what, "zombie") == 0) {
+        quit(zombie_test());
+    } else if (strcmp(what, "cred") == 0 && argc > 3) {
+        quit(cred_test(num(argv[2]), num(argv[3])));
     } else if (strcmp(what, "forge") == 0) {
         int64_t a = cr_tcb_set_fault_badge(CR_SLOT_SELF_TCB, 1ull << 8);
         int64_t b = cr_tcb_configure(CR_SLOT_SELF_TCB, 0, 0, 0, 0);

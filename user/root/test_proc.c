@@ -230,6 +230,9 @@ TEST(proc_parent_gets_a_pulse_when_a_child_ends)
     EXPECT_ERR(-CR_EINVAL, procreq_call(&q, sizeof(q), NULL, 0, NULL, 0));
     EXPECT_OK(cr_msg_caps(CR_UPTR(&conn), 1, 0, 0, 0));
     EXPECT_OK(procreq_call(&q, sizeof(q), NULL, 0, NULL, 0));
+    /* A refused request leaves the connection set before in place: the pulse comes. */
+    EXPECT_OK(cr_msg_caps(CR_UPTR(&ntfn), 1, 0, 0, 0));
+    EXPECT_ERR(-CR_EINVAL, procreq_call(&q, sizeof(q), NULL, 0, NULL, 0));
     static const char *const argv[] = { "bin/ptest", "exit", "3", NULL };
     int64_t pid = procreq_spawn(argv, NULL);
     struct cr_pulse p = { 0 };
@@ -539,4 +542,41 @@ TEST(proc_fuzz_random_requests)
         }
     }
     EXPECT_ERR(-CR_ECHILD, procreq_wait(-1, &status));
+}
+
+/* Credentials: uid 0 gives any ids; a process with others can give only its own. */
+TEST(proc_credentials_only_root_gives_other_ids)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "cred", "1000", "100", NULL };
+    struct proc_load_rep lr;
+    int64_t pid = procreq_op(PROC_CREATE, 0, 0, 0, 0);
+    EXPECT_OK(procreq_op(PROC_AS_NEW, 0, pid, 0, 0));
+    EXPECT_OK(procreq_image(PROC_LOAD, pid, argv, NULL, &lr, sizeof(lr)));
+    EXPECT_OK(procreq_op(PROC_FDS_NEW, 0, pid, 0, 0));
+    EXPECT_ERR(-CR_EINVAL, procreq_op(PROC_CRED_SET, 0, pid, -1, 100));
+    EXPECT_ERR(-CR_EINVAL, procreq_op(PROC_CRED_SET, 0, pid, 1000, 1ll << 32));
+    EXPECT_OK(procreq_op(PROC_CRED_SET, 0, pid, 1000, 100));
+    EXPECT_TRUE(procreq_op(PROC_THREAD_NEW, 0, pid, (int64_t)lr.entry, (int64_t)lr.sp) > 0);
+    int64_t status = -1;
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
+    EXPECT_EQ(0, status); /* else the number of the check ptest saw fail */
+}
+
+/* An orphan that had ended before its parent comes to the root like any other. */
+TEST(proc_ended_orphan_comes_to_the_root)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "zombie", NULL };
+    int64_t status = -1;
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
+    EXPECT_EQ(0, status);
+    /* Already a zombie: no wait. Before, it was freed with its parent, status lost. */
+    EXPECT_TRUE(procreq_op(PROC_WAIT, PROC_WNOHANG, -1, 0, 0) > pid);
+    EXPECT_ERR(-CR_ECHILD, procreq_op(PROC_WAIT, PROC_WNOHANG, -1, 0, 0));
 }

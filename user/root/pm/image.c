@@ -102,6 +102,7 @@ pm_image_exec(struct pm_proc *p, const char *const *strs, uint32_t argc, uint32_
                   &entry, &sp);
     p->as = old;
     if (err == 0) {
+        pm_proc_end_sharers(p);   /* the old space goes: whoever shares it ends */
         pm_proc_destroy_image(p); /* the old threads (the caller among them) and pages */
         p->wait_rcvid = 0;        /* a wait of an old thread ended with it */
         p->as = as;

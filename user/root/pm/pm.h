@@ -223,6 +223,7 @@ int pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t
 /* proc.c */
 struct pm_proc *pm_proc_get(int64_t pid);
 struct pm_proc *pm_proc_new(int64_t ppid, int *err);
+void pm_proc_end_sharers(struct pm_proc *p);
 int pm_proc_thread_new(struct pm_proc *p, uint64_t entry, uint64_t sp, uint64_t arg,
                        int64_t *tid);
 void pm_proc_exit(struct pm_proc *p, int status);

@@ -327,6 +327,21 @@ pm_proc_destroy_image(struct pm_proc *p)
 }
 
 /*
+ * If p owns its address space, the other processes sharing it end (256 + 9): the space's
+ * objects live in p's chunks, so it cannot outlive p's image (an exit or an exec).
+ */
+void
+pm_proc_end_sharers(struct pm_proc *p)
+{
+    for (unsigned i = 0; p->as != NULL && p->as->owner == p && i < PM_MAX_PROCS; i++) {
+        struct pm_proc *o = &procs[i];
+        if (o != p && o->pid != 0 && o->as == p->as && o->state != PROC_S_ZOMBIE) {
+            pm_proc_exit(o, 256 + 9);
+        }
+    }
+}
+
+/*
  * p ends with `status`: every object goes (its chunks are revoked), it becomes a zombie
  * for its parent, its children pass to the root, and a parent waiting for it is told.
  */
@@ -336,23 +351,20 @@ pm_proc_exit(struct pm_proc *p, int status)
     if (p->state == PROC_S_ZOMBIE) {
         return;
     }
-    /* Processes sharing its address space lose it with its objects: they end first. */
-    for (unsigned i = 0; p->as != NULL && p->as->owner == p && i < PM_MAX_PROCS; i++) {
-        struct pm_proc *o = &procs[i];
-        if (o != p && o->pid != 0 && o->as == p->as && o->state != PROC_S_ZOMBIE) {
-            pm_proc_exit(o, 256 + 9);
-        }
-    }
+    pm_proc_end_sharers(p);
     release(p);
     p->wait_rcvid = 0; /* a PROC_WAIT of its own ended with its thread */
     p->state = PROC_S_ZOMBIE;
     p->exit_status = status;
+    /* Its children pass to pid 1, as to init: running or already ended alike, so the
+     * root collects every orphan the same way (an ended one is announced to it now). */
+    struct pm_proc *root = pm_proc_get(1);
     for (unsigned i = 0; i < PM_MAX_PROCS; i++) {
         struct pm_proc *c = &procs[i];
         if (c->pid != 0 && c->ppid == p->pid) {
             c->ppid = 1;
-            if (c->state == PROC_S_ZOMBIE) {
-                pm_proc_reap(c); /* the root does not keep orphans' statuses */
+            if (c->state == PROC_S_ZOMBIE && root != NULL) {
+                pm_server_child_exited(root, c->pid);
             }
         }
     }

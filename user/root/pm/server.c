@@ -125,32 +125,34 @@ pm_server_child_exited(struct pm_proc *parent, int64_t child)
     }
 }
 
-/* PROC_NOTIFY: the capability the request carried (or none) becomes p's notification. */
+/*
+ * PROC_NOTIFY: the capability the request carried (or none) becomes p's notification.
+ * Checked first: a refused request leaves the one set before in place.
+ */
 static int64_t
 set_notify(struct pm_proc *p, uint64_t caps)
 {
-    if (p->notify != 0) {
-        pm_res_drop(p, p->notify);
-        p->notify = 0;
-    }
-    if (caps == 0) {
-        return 0;
-    }
     struct cr_cap_info ci;
-    uint16_t slot;
-    if (caps != 1 || cr_cap_identify(srv.recv_slot, CR_UPTR(&ci)) != 0 ||
-        ci.type != CR_OBJ_CHANNEL) {
+    uint16_t slot = 0;
+    if (caps != 0 && (caps != 1 || cr_cap_identify(srv.recv_slot, CR_UPTR(&ci)) != 0 ||
+                      ci.type != CR_OBJ_CHANNEL)) {
         return -CR_EINVAL;
     }
-    int rc = pm_res_take(p, &slot);
-    if (rc != 0) {
-        return rc;
+    if (caps != 0) {
+        int rc = pm_res_take(p, &slot);
+        if (rc == 0) {
+            rc = (int)cr_cap_move(pm_res_handle(p, slot), pm_res_index(slot),
+                                  CR_CAP_ROOT_CNODE, srv.recv_slot);
+            if (rc != 0) {
+                pm_res_untake(p, slot);
+            }
+        }
+        if (rc != 0) {
+            return rc;
+        }
     }
-    rc = (int)cr_cap_move(pm_res_handle(p, slot), pm_res_index(slot), CR_CAP_ROOT_CNODE,
-                          srv.recv_slot);
-    if (rc != 0) {
-        pm_res_untake(p, slot);
-        return rc;
+    if (p->notify != 0) {
+        pm_res_drop(p, p->notify);
     }
     p->notify = slot;
     return 0;
@@ -248,6 +250,14 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
         if ((t = blank_child(p, ir->pid, &err)) == NULL) {
             return err;
         }
+        /* Into an empty space of the child's own only, so that a failed load, which
+         * empties the space, leaves it exactly as it was. */
+        if (t->as == NULL || t->as->owner != t) {
+            return -CR_ENOCTX;
+        }
+        if (t->as->npages != 0 || region_count_free(t->as->regions) != PM_MAX_REGIONS) {
+            return -CR_EEXIST;
+        }
         struct proc_load_rep rep;
         err = pm_load(t, srv.strs[0], &srv.strs[1], ir->argc, &srv.strs[1 + ir->argc],
                       ir->envc, &rep.entry, &rep.sp);
@@ -298,6 +308,13 @@ proc_op(struct pm_proc *p, uint64_t rcvid, const uint8_t *m, size_t len, bool *r
     case PROC_CRED_SET:
         if ((t = blank_child(p, q->a[0], &err)) == NULL) {
             return err;
+        }
+        if (q->a[1] < 0 || q->a[1] > UINT32_MAX || q->a[2] < 0 || q->a[2] > UINT32_MAX) {
+            return -CR_EINVAL;
+        }
+        /* Only uid 0 gives other ids than its own (as setuid/setgid would allow). */
+        if (p->cred.uid != 0 && (q->a[1] != p->cred.uid || q->a[2] != p->cred.gid)) {
+            return -CR_EPERM;
         }
         t->cred = (struct pm_cred){ (uint32_t)q->a[1], (uint32_t)q->a[2] };
         return 0;

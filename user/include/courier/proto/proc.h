@@ -41,7 +41,9 @@ enum proc_op {
                       * EEXIST, EBUSY */
     PROC_FDS_SHARE,  /* pid, from: share from's fd table. EEXIST, EBUSY, ENOCTX */
     PROC_FDS_COPY,   /* pid, from: a copy of from's fd table. EEXIST, EBUSY, ENOCTX */
-    PROC_CRED_SET,   /* pid, uid, gid (any: nothing checks them yet). EBUSY */
+    PROC_CRED_SET,   /* pid, uid, gid: the child's credentials. EBUSY; EINVAL (an id
+                      * outside 0..2^32-1); EPERM (a caller whose uid is not 0 may give
+                      * only its own uid and gid) */
     PROC_THREAD_NEW, /* pid (a child, blank or running, or the caller), entry, sp: a
                       * thread, started, every other register 0 (no start argument).
                       * ENOCTX (no address space or fd table), ENOSPC (8 threads) -> tid */

@@ -175,8 +175,10 @@ test)
     require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
     pick_accel auto
     if [ "$accel_name" = tcg ]; then
-        # Tests run with SMEP and SMAP on, so a kernel touching user memory directly faults.
-        accel=(-accel tcg -cpu qemu64,+smep,+smap)
+        # Tests run with SMEP and SMAP on, so a kernel touching user memory directly faults,
+        # and with RDRAND, which the root's random numbers use where a CPU has it (the
+        # boot and ISO runs keep plain qemu64, the fallback without it).
+        accel=(-accel tcg -cpu qemu64,+smep,+smap,+rdrand)
     fi
     echo "qemu.sh: system tests ($accel_name, timeout ${TEST_TIMEOUT:-300}s)" >&2
     # The serial input: a FIFO that feed_input writes into, in the background.

@@ -19,6 +19,7 @@
  *   sleep      block until killed
  *   args       exit 0 if argv is "args x y" and COURIER_TEST=1 is in the environment
  *   touch N    map N anonymous pages and write one byte to each (the pager fills them)
+ *   random     exit with the first byte of its AT_RANDOM bytes
  *   zombie     spawn `ptest exit 9` and end once it has ended, uncollected
  *   cred U G   run as uid U, gid G (not 0): a child of its own may get these ids only
  *   fork, orphan, forge  copy-on-write fork; a fork whose parent ends first; TCB calls
@@ -249,6 +250,21 @@ cred_test(int64_t uid, int64_t gid)
     proc(PROC_KILL, 0, c, 0, 0, NULL, 0);
     proc(PROC_WAIT, 0, c, 0, 0, NULL, 0);
     return rc;
+}
+
+/* `random`: the first byte behind AT_RANDOM (auxv entry 25), or 0 if there is none. */
+static int
+random_byte(char **envp)
+{
+    while (*envp != NULL) {
+        envp++;
+    }
+    for (uint64_t *av = (uint64_t *)(envp + 1); av[0] != 0; av += 2) {
+        if (av[0] == 25) {
+            return *(const uint8_t *)(uintptr_t)av[1];
+        }
+    }
+    return 0;
 }
 
 /*
@@ -522,6 +538,8 @@ ptest_main(uint64_t *sp)
         quit(fork_test(false));
     } else if (strcmp(what, "orphan") == 0) {
         quit(fork_test(true));
+    } else if (strcmp(what, "random") == 0) {
+        quit(random_byte(envp));
     } else if (strcmp(what, "zombie") == 0) {
         quit(zombie_test());
     } else if (strcmp(what, "cred") == 0 && argc > 3) {

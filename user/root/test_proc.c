@@ -580,3 +580,23 @@ TEST(proc_ended_orphan_comes_to_the_root)
     EXPECT_TRUE(procreq_op(PROC_WAIT, PROC_WNOHANG, -1, 0, 0) > pid);
     EXPECT_ERR(-CR_ECHILD, procreq_op(PROC_WAIT, PROC_WNOHANG, -1, 0, 0));
 }
+
+/* Every program gets its own AT_RANDOM bytes: 8 in a row do not all start alike. */
+TEST(proc_at_random_differs_between_programs)
+{
+    if (!pm_up()) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "random", NULL };
+    int64_t first = -1;
+    bool differ = false;
+    for (int i = 0; i < 8; i++) {
+        int64_t status = -1;
+        int64_t pid = procreq_spawn(argv, NULL);
+        EXPECT_EQ(pid, procreq_wait(pid, &status));
+        EXPECT_TRUE(status >= 0 && status < 256);
+        differ = differ || (first >= 0 && status != first);
+        first = status;
+    }
+    EXPECT_TRUE(differ);
+}

@@ -225,12 +225,7 @@ pm_load(struct pm_proc *p, const char *path, const char *const *argv, size_t arg
         }
     }
     uint8_t rnd[INITSTACK_RANDOM_SIZE];
-    uint64_t t = 0;
-    cr_clock_get(CR_UPTR(&t));
-    for (unsigned i = 0; i < sizeof(rnd); i++) {
-        t = t * 6364136223846793005ull + 1442695040888963407ull;
-        rnd[i] = (uint8_t)(t >> 56);
-    }
+    pm_random(rnd, sizeof(rnd));
     struct initstack_args a = {
         .argv = argv, .argc = argc, .envp = envp, .envc = envc, .execfn = path,
         .platform = "x86_64", .random = rnd, .image = &im, .file = file, .hwcap = 0,

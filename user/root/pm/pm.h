@@ -241,6 +241,9 @@ bool pm_console_attach(void);
 /* pager.c */
 cr_cptr_t pm_fault_chan(void);
 
+/* random.c: AT_RANDOM bytes (ChaCha20, keyed from RDRAND where there is one and the TSC) */
+void pm_random(void *out, size_t n);
+
 /* system.c: servers the root starts outside the process tree (the console) */
 void pm_system_start(cr_cptr_t chan, cr_cptr_t ioport, cr_cptr_t irq);
 int64_t pm_system_console(void);

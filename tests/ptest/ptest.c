@@ -19,6 +19,8 @@
  *   sleep      block until killed
  *   args       exit 0 if argv is "args x y" and COURIER_TEST=1 is in the environment
  *   touch N    map N anonymous pages and write one byte to each (the pager fills them)
+ *   wonly      map write-only memory and write it (x86: W implies R)
+ *   sharewrite a process sharing its space writes one of its copy-on-write pages
  *   random     exit with the first byte of its AT_RANDOM bytes
  *   zombie     spawn `ptest exit 9` and end once it has ended, uncollected
  *   cred U G   run as uid U, gid G (not 0): a child of its own may get these ids only
@@ -366,6 +368,53 @@ fork_test(bool orphan)
                : 25;
 }
 
+static volatile uint8_t *share_mem;
+
+/* Runs in the process sharing our space: writes a copy-on-write page of it. */
+static _Noreturn void
+share_writer(void)
+{
+    share_mem[0] = 'W';
+    quit(share_mem[0] == 'W' ? 0 : 1);
+}
+
+/*
+ * `sharewrite`: our pages become copy-on-write (a copy of our space for a blank child),
+ * then a process sharing our space (PROC_AS_SHARE) writes one: it gets the page for the
+ * space — which is ours too, so we see its write — and the copy keeps the old bytes.
+ * Exit 0, 30 if setting up failed, 31 + the writer's status if it did not exit with 0,
+ * 34 if its write did not reach us.
+ */
+static int
+share_write_test(void)
+{
+    int64_t a = mem(MEM_MAP_ANON, 0, 0, 4096, MEM_READ | MEM_WRITE);
+    int64_t stack = mem(MEM_MAP_ANON, 0, 0, 16384, MEM_READ | MEM_WRITE);
+    struct proc_getpid_rep me;
+    if (a <= 0 || stack <= 0 || proc(PROC_GETPID, 0, 0, 0, 0, &me, sizeof(me)) <= 0) {
+        return 30;
+    }
+    share_mem = (volatile uint8_t *)(uintptr_t)a;
+    share_mem[0] = 'P';
+    ((volatile uint8_t *)(uintptr_t)stack)[0] = 0; /* the writer's stack, ours to make */
+    int64_t copy = proc(PROC_CREATE, 0, 0, 0, 0, NULL, 0);
+    int64_t b = proc(PROC_CREATE, 0, 0, 0, 0, NULL, 0);
+    if (copy <= 0 || b <= 0 || proc(PROC_AS_COPY, 0, copy, me.pid, 0, NULL, 0) != 0 ||
+        proc(PROC_AS_SHARE, 0, b, me.pid, 0, NULL, 0) != 0 ||
+        proc(PROC_FDS_NEW, 0, b, 0, 0, NULL, 0) != 0 ||
+        proc(PROC_THREAD_NEW, 0, b, (int64_t)(uintptr_t)share_writer, stack + 16384 - 8,
+             NULL, 0) <= 0) {
+        return 30;
+    }
+    struct proc_wait_rep w = { 0, -1 };
+    if (proc(PROC_WAIT, 0, b, 0, 0, &w, sizeof(w)) != b || w.status != 0) {
+        return 31 + (int)(w.status == 256 + 11);
+    }
+    proc(PROC_KILL, 0, copy, 0, 0, NULL, 0);
+    proc(PROC_WAIT, 0, copy, 0, 0, NULL, 0);
+    return share_mem[0] == 'W' ? 0 : 34;
+}
+
 enum {
     SHM_WINDOW = 224,   /* CR_SLOT_FREE: where a handle arrives */
     SHM_PAGES = 2,
@@ -538,6 +587,19 @@ ptest_main(uint64_t *sp)
         quit(fork_test(false));
     } else if (strcmp(what, "orphan") == 0) {
         quit(fork_test(true));
+    } else if (strcmp(what, "wonly") == 0) {
+        /* Write-only memory, first touched by a write; then made write-only again. */
+        int64_t a = mem(MEM_MAP_ANON, 0, 0, 4096, MEM_WRITE);
+        volatile uint8_t *m = (volatile uint8_t *)(uintptr_t)a;
+        if (a <= 0) {
+            quit(1);
+        }
+        m[0] = 7;
+        int64_t rc = mem(MEM_PROTECT, 0, (uint64_t)a, 4096, MEM_WRITE);
+        m[1] = 8;
+        quit(rc == 0 && m[0] == 7 && m[1] == 8 ? 0 : 2);
+    } else if (strcmp(what, "sharewrite") == 0) {
+        quit(share_write_test());
     } else if (strcmp(what, "random") == 0) {
         quit(random_byte(envp));
     } else if (strcmp(what, "zombie") == 0) {

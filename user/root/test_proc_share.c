@@ -151,3 +151,20 @@ TEST(proc_shared_space_ends_with_its_owners_exec)
     EXPECT_EQ(0, status); /* the new image said hello */
     expect_ended(sharer, STATUS_KILLED);
 }
+
+/*
+ * A process sharing a space writes a copy-on-write page of it (the owner has made a
+ * copy of the space): the page is copied for the space, at the owner's charge, as for
+ * the owner's own write (it used to end the writer with SIGSEGV).
+ */
+TEST(proc_sharer_writes_a_copy_on_write_page)
+{
+    if (!EXPECT_TRUE(pm_start())) {
+        return;
+    }
+    static const char *const argv[] = { "bin/ptest", "sharewrite", NULL };
+    int64_t status = -1;
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
+    EXPECT_EQ(0, status); /* 32: the writer died of SIGSEGV; see ptest.c */
+}

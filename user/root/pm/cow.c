@@ -186,19 +186,20 @@ copy_private(struct pm_proc *p, struct pm_page *pg, uint32_t prot)
 }
 
 /*
- * A write to copy-on-write page pg of p: the writer gets its own copy, unless nobody else
- * maps the frame any more — then the home just takes write access back.
+ * A write to copy-on-write page pg of p's space: the space gets its own copy, unless
+ * nobody else maps the frame any more — then the home just takes write access back. A
+ * process sharing the space (PROC_AS_SHARE) writes for the space: the copy is made and
+ * charged as for the owner's own write (the owner's image, which a sharer cannot outlive,
+ * holds the space).
  */
 int
 pm_cow_fault(struct pm_proc *p, struct pm_page *pg)
 {
+    p = p->as->owner;
     struct pm_as *as = p->as;
     struct pm_share *s = share_of(pg);
     struct pm_region *r = pm_vm_region(as, PM_PAGE_VA(*pg));
     uint32_t prot = r != NULL ? r->prot : MEM_READ | MEM_WRITE;
-    if (as->owner != p) {
-        return -CR_EFAULT; /* shared spaces and copy-on-write do not mix (not made) */
-    }
     if (s != NULL && s->refs == 1 && is_home(s, as, pg)) {
         share_free(s);
         pg->key &= ~((uint64_t)0x1fff << 16 | PM_PAGE_COW);

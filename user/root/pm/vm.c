@@ -86,6 +86,14 @@ prot_ok(uint32_t prot)
     return 0;
 }
 
+/* x86 page tables cannot say write-only or execute-only: as on x86 Linux, W or X implies
+ * R, so such memory is usable (it used to fault on its first touch). */
+static uint32_t
+implied(uint32_t prot)
+{
+    return (prot & (MEM_WRITE | MEM_EXEC)) ? prot | MEM_READ : prot;
+}
+
 /*
  * Adds a region [addr, addr + len) (len rounded up to pages) with prot and kind; addr 0
  * picks the first gap at or above REGION_MMAP_BASE. Nothing is mapped until touched.
@@ -104,7 +112,7 @@ pm_vm_map_anon(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot, ui
         return -CR_EINVAL;
     }
     len = (len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-    return region_map(p->as->regions, addr, len, prot, kind, out);
+    return region_map(p->as->regions, addr, len, implied(prot), kind, out);
 }
 
 /* Unmaps and frees the pages of [start, end) (they must be in the regions' bounds). */
@@ -162,6 +170,7 @@ pm_vm_protect(struct pm_proc *p, uint64_t addr, uint64_t len, uint32_t prot)
         return -CR_EINVAL;
     }
     uint64_t end = addr + len;
+    prot = implied(prot);
     int rc = region_protect(as->regions, addr, end, prot);
     if (rc != 0) {
         return rc;

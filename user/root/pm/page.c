@@ -38,33 +38,40 @@ res_cptr(struct pm_proc *p, uint16_t slot)
     return pm_res_cptr(p, slot);
 }
 
-/* Installs the missing table level for va: PT, else PD, else PDPT. */
+/*
+ * Installs one missing table level for va: a PT, else a PD, else a PDPT. Each comes from
+ * the space's spare of its level, made when there is none: a level that cannot go in yet
+ * (ENOTABLE: the level above is missing too) keeps its spare for the next try, so no
+ * table is made and thrown away (untyped memory is not reclaimed before the owner's
+ * end). At most three spares per space, dropped with it.
+ */
 static int
-add_table(struct pm_proc *p, struct pm_as *as, uint64_t va)
+add_table(struct pm_as *as, uint64_t va)
 {
-    static const unsigned types[3] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
+    static const unsigned types[PM_TABLE_LEVELS] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
     struct pm_proc *o = as->owner;
-    for (unsigned lvl = 0; lvl < 3; lvl++) {
+    for (unsigned lvl = 0; lvl < PM_TABLE_LEVELS; lvl++) {
         if (as->npages >= PM_MAX_PAGES) {
             return -CR_ENOMEM;
         }
-        uint16_t slot;
-        int rc = pm_res_new(o, types[lvl], 0, &slot);
-        if (rc != 0) {
-            return rc;
+        if (as->spare[lvl] == 0) {
+            int rc = pm_res_new(o, types[lvl], 0, &as->spare[lvl]);
+            if (rc != 0) {
+                return rc;
+            }
         }
-        rc = (int)cr_vspace_map_table(res_cptr(o, slot), res_cptr(o, as->vspace), va);
+        uint16_t slot = as->spare[lvl];
+        int rc = (int)cr_vspace_map_table(res_cptr(o, slot), res_cptr(o, as->vspace), va);
         if (rc == 0) {
+            as->spare[lvl] = 0;
             as->pages[as->npages++] = PM_PAGE(va, slot, true);
             o->pages++;
             return 0;
         }
-        pm_res_drop(o, slot);
         if (rc != -CR_ENOTABLE) {
             return rc;
         }
     }
-    (void)p;
     return -CR_ENOTABLE;
 }
 
@@ -80,7 +87,7 @@ map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot)
         if (rc != -CR_ENOTABLE) {
             return rc;
         }
-        rc = add_table(o, as, va);
+        rc = add_table(as, va);
         if (rc != 0) {
             return rc;
         }
@@ -299,6 +306,12 @@ pm_vm_destroy(struct pm_as *as)
         }
     }
     as->npages = 0;
+    for (unsigned lvl = 0; lvl < PM_TABLE_LEVELS; lvl++) {
+        if (as->spare[lvl] != 0) {
+            pm_res_drop(o, as->spare[lvl]);
+            as->spare[lvl] = 0;
+        }
+    }
     pm_res_drop(o, as->vspace);
     as->vspace = 0;
 }

@@ -40,6 +40,7 @@ enum {
     PM_SHM_MAX = 64,         /* shared memory objects */
     PM_SHM_MAX_PAGES = 1024, /* pages of one (4 MiB) */
     PM_S_OBJECT = 100,       /* a hidden entry holding an object's memory (shm.c) */
+    PM_TABLE_LEVELS = 3,     /* page-table levels below the PML4: PT, PD, PDPT */
     PM_PRIO = 254,           /* the manager threads */
     PM_DEFAULT_PRIO = 100,   /* a process's threads */
 };
@@ -79,6 +80,8 @@ struct pm_as {
     int refs;
     struct pm_proc *owner; /* whose res CNode and chunks hold the objects */
     uint16_t vspace;       /* res slot */
+    uint16_t spare[PM_TABLE_LEVELS]; /* res slots of tables made, not yet mapped (PT, PD,
+                                      * PDPT): page.c add_table; 0 = none */
     uint64_t brk_start;
     uint64_t brk;
     uint64_t upcall;       /* the Linux personality's entry, 0 = none (load.c) */

@@ -155,6 +155,12 @@ TEST(proc_bad_requests_are_refused)
     m.hdr.flags = 0x80;
     EXPECT_ERR(-CR_EINVAL, procreq_call(&m, sizeof(m), NULL, 0, NULL, 0));
     EXPECT_ERR(-CR_EINVAL, procreq_call(&m, 16, NULL, 0, NULL, 0));
+    /* Flags are reserved for every other memory request (checked before anything). */
+    static const uint16_t ops[] = { MEM_UNMAP, MEM_PROTECT, MEM_BRK, MEM_INFO, MEM_SHM_NEW };
+    for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        m = (struct mem_req){ { ops[i], MEM_F_POPULATE, 0 }, { 0, 4096, MEM_READ } };
+        EXPECT_ERR(-CR_EINVAL, procreq_call(&m, sizeof(m), NULL, 0, NULL, 0));
+    }
     int64_t status;
     EXPECT_ERR(-CR_ECHILD, procreq_wait(-1, &status));
 }

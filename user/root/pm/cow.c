@@ -13,7 +13,7 @@
  * (unmapped) until the last sharer lets go.
  *
  * Bounds: PM_MAX_SHARES shares; a fault is O(pages of the space) to find its page; a
- * home's end is O(shares + processes x pages) when it still has sharers.
+ * home's end is O(shares + shares homed x pages of every space) when it still has some.
  */
 #include "pm.h"
 

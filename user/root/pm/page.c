@@ -98,7 +98,8 @@ map_frame(struct pm_as *as, uint16_t frame, uint64_t va, uint32_t prot)
 /*
  * Maps a zeroed page at va with prot and charges it to the address space's owner. With
  * `scratch`, the page is also mapped writable in the root at *scratch (until
- * pm_vm_page_done) so the caller can fill it. ENOMEM: quota or pool used up.
+ * pm_vm_page_done) so the caller can fill it. ENOMEM: quota or pool used up, or the
+ * space's 8192 pages; ENOSPC: the owner's resources are full.
  */
 int
 pm_vm_page(struct pm_proc *p, uint64_t va, uint32_t prot, void **scratch)
@@ -253,7 +254,8 @@ pm_vm_init(struct pm_proc *root)
 }
 
 /* Empties p's own address space: every page and table goes, regions and heap too (a
- * PROC_LOAD that failed half-way leaves the space as it found it). */
+ * PROC_LOAD that failed half-way, into a space that must have been empty, leaves it as
+ * it found it). */
 void
 pm_vm_clear(struct pm_proc *p)
 {

@@ -434,11 +434,13 @@ mem_op(struct pm_proc *p, const uint8_t *m, size_t len, uint64_t rcvid, bool *re
     }
     uint64_t out = 0;
     int err;
+    /* Flags are reserved (STYLE §7) except MEM_F_POPULATE on MEM_MAP_ANON. */
+    uint16_t allowed = q->hdr.op == MEM_MAP_ANON ? MEM_F_POPULATE : 0;
+    if ((q->hdr.flags & ~allowed) != 0 && q->hdr.op >= MEM_MAP_ANON && q->hdr.op < MEM_OP_END) {
+        return -CR_EINVAL;
+    }
     switch (q->hdr.op) {
     case MEM_MAP_ANON:
-        if ((q->hdr.flags & ~(uint16_t)MEM_F_POPULATE) != 0) {
-            return -CR_EINVAL;
-        }
         err = pm_vm_map_anon(p, q->a[0], q->a[1], (uint32_t)q->a[2], PM_R_ANON, &out);
         if (err == 0 && (q->hdr.flags & MEM_F_POPULATE)) {
             err = pm_vm_populate(p, out, q->a[1]);

@@ -24,8 +24,8 @@
  *   random     exit with the first byte of its AT_RANDOM bytes
  *   zombie     spawn `ptest exit 9` and end once it has ended, uncollected
  *   cred U G   run as uid U, gid G (not 0): a child of its own may get these ids only
- *   fork, orphan, forge  copy-on-write fork; a fork whose parent ends first; TCB calls
- *              its own capability may not make (EPERM)
+ *   fork [N], orphan [N]  copy-on-write fork of N pages (8); one whose parent ends first
+ *   forge      TCB calls its own capability may not make (EPERM)
  *   read N S   IO_READ from fd 0 until N bytes (at most 256) or a newline have come; exit
  *              0 if they are S (the newline not counted), 1 if not, 100 + errno if an
  *              IO_READ fails (111: EAGAIN)
@@ -183,7 +183,7 @@ quota(void)
 }
 
 enum {
-    FORK_PAGES = 8,
+    FORK_PAGES = 8, /* pages `fork` and `orphan` copy unless told another number */
 };
 
 /* Two pages of read-only data, page aligned: mapped straight from the boot image. */
@@ -191,6 +191,7 @@ static const char ro_data[8192] __attribute__((aligned(4096))) = "read-only data
 
 static uint8_t *fork_mem;
 static uint8_t fork_data[3 * 4096] = { 1 }; /* in .data: an image page, copied too */
+static uint64_t fork_pages = FORK_PAGES;
 
 static uint8_t
 pat(char who, uint64_t i)
@@ -320,12 +321,12 @@ fork_child(void)
             quit(9);
         }
     }
-    if (!pages_are(0, FORK_PAGES, 'P') || fork_data[5] != 'd') {
+    if (!pages_are(0, fork_pages, 'P') || fork_data[5] != 'd') {
         quit(10);
     }
-    pages_fill(FORK_PAGES / 2, FORK_PAGES, 'C');
+    pages_fill(fork_pages / 2, fork_pages, 'C');
     fork_data[5] = 'c';
-    quit(pages_are(0, FORK_PAGES / 2, 'P') && pages_are(FORK_PAGES / 2, FORK_PAGES, 'C') &&
+    quit(pages_are(0, fork_pages / 2, 'P') && pages_are(fork_pages / 2, fork_pages, 'C') &&
                  fork_data[5] == 'c'
              ? 0
              : 11);
@@ -334,7 +335,7 @@ fork_child(void)
 static int
 fork_test(bool orphan)
 {
-    int64_t a = mem(MEM_MAP_ANON, 0, 0, FORK_PAGES * 4096, MEM_READ | MEM_WRITE);
+    int64_t a = mem(MEM_MAP_ANON, 0, 0, fork_pages * 4096, MEM_READ | MEM_WRITE);
     int64_t stack = mem(MEM_MAP_ANON, 0, 0, 16384, MEM_READ | MEM_WRITE);
     struct proc_getpid_rep me;
     if (a <= 0 || stack <= 0 || proc(PROC_GETPID, 0, 0, 0, 0, &me, sizeof(me)) <= 0) {
@@ -342,7 +343,7 @@ fork_test(bool orphan)
     }
     fork_mem = (uint8_t *)(uintptr_t)a;
     fork_orphan = orphan;
-    pages_fill(0, FORK_PAGES, 'P');
+    pages_fill(0, fork_pages, 'P');
     fork_data[5] = 'd';
     int64_t c = proc(PROC_CREATE, 0, 0, 0, 0, NULL, 0);
     if (c <= 0 || proc(PROC_AS_COPY, 0, c, me.pid, 0, NULL, 0) != 0 ||
@@ -355,14 +356,14 @@ fork_test(bool orphan)
     if (orphan) {
         return 0; /* the child outlives us: the root collects it */
     }
-    pages_fill(0, FORK_PAGES / 2, 'Q'); /* our writes: not the child's */
+    pages_fill(0, fork_pages / 2, 'Q'); /* our writes: not the child's */
     fork_data[5] = 'q';
     struct proc_wait_rep w = { 0, -1 };
     if (proc(PROC_WAIT, 0, c, 0, 0, &w, sizeof(w)) != c || w.status != 0) {
         return 22 + (int)(w.status == 10) + 2 * (int)(w.status == 11);
     }
     /* The child's writes did not reach us. */
-    return pages_are(0, FORK_PAGES / 2, 'Q') && pages_are(FORK_PAGES / 2, FORK_PAGES, 'P') &&
+    return pages_are(0, fork_pages / 2, 'Q') && pages_are(fork_pages / 2, fork_pages, 'P') &&
                    fork_data[5] == 'q'
                ? 0
                : 25;
@@ -583,10 +584,9 @@ ptest_main(uint64_t *sp)
         }
     } else if (strcmp(what, "shm") == 0) {
         quit(shm_test());
-    } else if (strcmp(what, "fork") == 0) {
-        quit(fork_test(false));
-    } else if (strcmp(what, "orphan") == 0) {
-        quit(fork_test(true));
+    } else if (strcmp(what, "fork") == 0 || strcmp(what, "orphan") == 0) {
+        fork_pages = argc > 2 ? (uint64_t)num(argv[2]) : FORK_PAGES;
+        quit(fork_test(strcmp(what, "orphan") == 0));
     } else if (strcmp(what, "wonly") == 0) {
         /* Write-only memory, first touched by a write; then made write-only again. */
         int64_t a = mem(MEM_MAP_ANON, 0, 0, 4096, MEM_WRITE);

@@ -13,7 +13,7 @@
  * (unmapped) until the last sharer lets go.
  *
  * Bounds: PM_MAX_SHARES shares; a fault is O(pages of the space) to find its page; a
- * home's end is O(shares + shares homed x pages of every space) when it still has some.
+ * home's end is O(pages of every space + shares) when it is home of any.
  */
 #include "pm.h"
 
@@ -26,6 +26,9 @@
 enum {
     PM_MAX_SHARES = PM_SHARE_IMAGE - 1, /* share index + 1 in 13 bits; the top value is
                                           * the boot-image mark (page.c) */
+    /* Shares one process may be home of: a quarter of the table, so that one process
+     * cannot take every share. Past it (or with the table full) a copy copies. */
+    PM_SHARES_PER_HOME = PM_MAX_SHARES / 4,
     PAGE = 4096,
 };
 
@@ -40,17 +43,30 @@ static struct pm_share shares[PM_MAX_SHARES];
 
 struct pm_proc *pm_proc_at(unsigned i);
 
+/* The free shares, as a stack of indices: O(1) to take and to give back. */
+static uint16_t free_shares[PM_MAX_SHARES];
+static unsigned nfree_shares;
+static bool shares_ready;
+
+/* A new share of home's frame at slot (refs 1: the home maps it); its index + 1, or 0
+ * if the table is full or home has PM_SHARES_PER_HOME already. */
 static unsigned
 share_new(struct pm_proc *home, uint16_t slot)
 {
-    for (unsigned i = 0; i < PM_MAX_SHARES; i++) {
-        if (shares[i].home == NULL) {
-            shares[i] = (struct pm_share){ home, slot, 1, true };
-            home->shares_homed++;
-            return i + 1;
+    if (!shares_ready) {
+        for (unsigned i = 0; i < PM_MAX_SHARES; i++) {
+            free_shares[i] = (uint16_t)(PM_MAX_SHARES - 1 - i);
         }
+        nfree_shares = PM_MAX_SHARES;
+        shares_ready = true;
     }
-    return 0;
+    if (nfree_shares == 0 || home->shares_homed >= PM_SHARES_PER_HOME) {
+        return 0;
+    }
+    unsigned i = free_shares[--nfree_shares];
+    shares[i] = (struct pm_share){ home, slot, 1, true };
+    home->shares_homed++;
+    return i + 1;
 }
 
 static void
@@ -58,6 +74,7 @@ share_free(struct pm_share *s)
 {
     s->home->shares_homed--;
     s->home = NULL;
+    free_shares[nfree_shares++] = (uint16_t)(s - shares);
 }
 
 /* The share ends when nobody maps the frame: the home lets its capability go. */
@@ -128,6 +145,61 @@ pm_cow_release(struct pm_as *as, struct pm_page *pg)
     share_put(s);
 }
 
+/* A new frame of dst's (*out, a res slot) holding a copy of src's frame at src_slot. */
+static int
+frame_copy(struct pm_proc *dst, struct pm_proc *src, uint16_t src_slot, uint16_t *out)
+{
+    uint16_t frame;
+    int rc = pm_res_new(dst, CR_OBJ_FRAME, 12, &frame);
+    if (rc != 0) {
+        return rc;
+    }
+    void *d;
+    void *s;
+    if (!pm_vm_scratch(dst, frame, 0, &d)) {
+        pm_res_drop(dst, frame);
+        return -CR_ENOMEM;
+    }
+    if (!pm_vm_scratch(src, src_slot, 1, &s)) {
+        pm_vm_scratch_done(0);
+        pm_res_drop(dst, frame);
+        return -CR_ENOMEM;
+    }
+    memcpy(d, s, PAGE);
+    pm_vm_scratch_done(1);
+    pm_vm_scratch_done(0);
+    *out = frame;
+    return 0;
+}
+
+/*
+ * PROC_AS_COPY of a page that cannot be shared (no share left for its home): the child
+ * gets its own copy now, as a fork without copy-on-write would.
+ */
+static int
+copy_now(struct pm_proc *child, struct pm_proc *from, const struct pm_page *pg,
+         uint32_t prot)
+{
+    struct pm_as *ca = child->as;
+    uint64_t va = PM_PAGE_VA(*pg);
+    uint16_t frame;
+    if (ca->npages >= PM_MAX_PAGES) {
+        return -CR_ENOMEM;
+    }
+    int rc = frame_copy(child, from, PM_PAGE_SLOT(*pg), &frame);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = pm_vm_map_frame(ca, frame, va, prot);
+    if (rc != 0) {
+        pm_res_drop(child, frame);
+        return rc;
+    }
+    ca->pages[ca->npages++] = PM_PAGE(va, frame, false);
+    child->pages++;
+    return 0;
+}
+
 /*
  * Gives page pg of process p (owner of its space) a private copy of its frame: a shared
  * one, or a boot-image page made writable.
@@ -140,24 +212,10 @@ copy_private(struct pm_proc *p, struct pm_page *pg, uint32_t prot)
     uint64_t va = PM_PAGE_VA(*pg);
     uint16_t old = PM_PAGE_SLOT(*pg);
     uint16_t frame;
-    int rc = pm_res_new(p, CR_OBJ_FRAME, 12, &frame);
+    int rc = frame_copy(p, p, old, &frame);
     if (rc != 0) {
         return rc;
     }
-    void *dst;
-    void *src;
-    if (!pm_vm_scratch(p, frame, 0, &dst)) {
-        pm_res_drop(p, frame);
-        return -CR_ENOMEM;
-    }
-    if (!pm_vm_scratch(p, old, 1, &src)) {
-        pm_vm_scratch_done(0);
-        pm_res_drop(p, frame);
-        return -CR_ENOMEM;
-    }
-    memcpy(dst, src, PAGE);
-    pm_vm_scratch_done(1);
-    pm_vm_scratch_done(0);
     if (s == NULL) {
         pm_res_drop(p, old); /* our copy of the image page's capability */
         p->pages--;
@@ -245,8 +303,9 @@ copy_image_page(struct pm_proc *child, struct pm_proc *from, const struct pm_pag
 
 /*
  * PROC_AS_COPY: child (blank, with a new empty space) maps every page of from's space
- * copy-on-write; regions, heap and personality are copied. ENOMEM: out of shares, slots
- * or memory (what was done is undone when the caller discards the child).
+ * copy-on-write; regions, heap and personality are copied. A page whose home has no
+ * share left is copied at once instead. ENOMEM: out of slots or memory (what was done is
+ * undone when the caller discards the child).
  */
 int
 pm_cow_copy(struct pm_proc *child, struct pm_proc *from)
@@ -288,7 +347,11 @@ pm_cow_copy(struct pm_proc *child, struct pm_proc *from)
         if (s1 == 0) {
             s1 = share_new(from, PM_PAGE_SLOT(*pg));
             if (s1 == 0) {
-                return -CR_ENOMEM;
+                int rc = copy_now(child, from, pg, prot);
+                if (rc != 0) {
+                    return rc;
+                }
+                continue;
             }
             *pg = PM_PAGE_WITH_SHARE(*pg, s1);
         }
@@ -349,33 +412,39 @@ pm_cow_exit(struct pm_proc *p)
             }
         }
     }
-    for (unsigned k = 0; k < PM_MAX_SHARES && p->shares_homed > 0; k++) {
-        if (shares[k].home != p) {
+    if (p->shares_homed == 0) {
+        return;
+    }
+    /* Others map p's frames: each gets its own copy now. One pass over every other
+     * space: O(pages of all spaces), however many shares p is home of. */
+    for (unsigned i = 0; i < PM_MAX_PROCS && p->shares_homed > 0; i++) {
+        struct pm_proc *q = pm_proc_at(i);
+        if (q == p || q->pid == 0 || q->as == NULL || q->as->owner != q) {
             continue;
         }
-        /* Others map p's frame: each gets its own copy now. */
-        for (unsigned i = 0; i < PM_MAX_PROCS && shares[k].home == p; i++) {
-            struct pm_proc *q = pm_proc_at(i);
-            if (q == p || q->pid == 0 || q->as == NULL || q->as->owner != q) {
+        for (uint32_t j = 0; j < q->as->npages; j++) {
+            struct pm_page *pg = &q->as->pages[j];
+            struct pm_share *s = share_of(pg);
+            if (s == NULL || s->home != p) {
                 continue;
             }
-            for (uint32_t j = 0; j < q->as->npages && shares[k].home == p; j++) {
-                struct pm_page *pg = &q->as->pages[j];
-                if (!PM_PAGE_IS_TABLE(*pg) && PM_PAGE_SHARE(*pg) == k + 1) {
-                    struct pm_region *r = pm_vm_region(q->as, PM_PAGE_VA(*pg));
-                    if (copy_private(q, pg, r != NULL ? r->prot : MEM_READ) != 0) {
-                        /* No memory for the copy: the page goes with p; q finds it
-                         * unmapped (a zero page next time it touches it). */
-                        pm_log("pm: pid %lld lost a shared page at exit of pid %lld\n",
-                               (long long)q->pid, (long long)p->pid);
-                        pg->key &= ~((uint64_t)0x1fff << 16 | PM_PAGE_COW);
-                        shares[k].refs--;
-                    }
-                }
+            struct pm_region *r = pm_vm_region(q->as, PM_PAGE_VA(*pg));
+            if (copy_private(q, pg, r != NULL ? r->prot : MEM_READ) != 0) {
+                /* No memory for the copy: the frame goes with p's chunks, and q, which
+                 * would find a page of its memory gone, ends once p has
+                 * (pm_proc_exit), as by SIGBUS. */
+                pm_log("pm: pid %lld lost a shared page at the end of pid %lld\n",
+                       (long long)q->pid, (long long)p->pid);
+                pg->key &= ~((uint64_t)0x1fff << 16 | PM_PAGE_COW);
+                s->refs--;
+                q->lost_memory = true;
             }
         }
+    }
+    /* What is left, p's own mappings, goes with its chunks. O(PM_MAX_SHARES). */
+    for (unsigned k = 0; k < PM_MAX_SHARES && p->shares_homed > 0; k++) {
         if (shares[k].home == p) {
-            share_free(&shares[k]); /* whatever is left goes with p's chunks */
+            share_free(&shares[k]);
         }
     }
 }

@@ -51,7 +51,9 @@ add_table(struct pm_as *as, uint64_t va)
     static const unsigned types[PM_TABLE_LEVELS] = { CR_OBJ_PT, CR_OBJ_PD, CR_OBJ_PDPT };
     struct pm_proc *o = as->owner;
     for (unsigned lvl = 0; lvl < PM_TABLE_LEVELS; lvl++) {
-        if (as->npages >= PM_MAX_PAGES) {
+        /* One entry stays free for the page the table is for: every caller checked
+         * there was room for it before mapping, and puts it in after. */
+        if (as->npages + 1 >= PM_MAX_PAGES) {
             return -CR_ENOMEM;
         }
         if (as->spare[lvl] == 0) {

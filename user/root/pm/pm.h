@@ -125,6 +125,7 @@ struct pm_proc {
     uint8_t fd_slots[256 / 8]; /* bit n: CR_SLOT_FD(n) of its CSpace holds a capability */
     uint64_t pages;           /* frames and tables charged */
     unsigned shares_homed;    /* copy-on-write shares of its frames (cow.c) */
+    bool lost_memory;         /* a home's end took a page it mapped: it ends too */
     struct pm_as *as;
     struct pm_fds *fds;
     struct pm_ns *ns;

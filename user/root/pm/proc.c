@@ -345,8 +345,8 @@ pm_proc_end_sharers(struct pm_proc *p)
  * p ends with `status`: every object goes (its chunks are revoked), it becomes a zombie
  * for its parent, its children pass to the root, and a parent waiting for it is told.
  */
-void
-pm_proc_exit(struct pm_proc *p, int status)
+static void
+exit_one(struct pm_proc *p, int status)
 {
     if (p->state == PROC_S_ZOMBIE) {
         return;
@@ -373,9 +373,38 @@ pm_proc_exit(struct pm_proc *p, int status)
         int64_t pid = p->pid;
         pm_proc_reap(p);
         pm_system_ended(pid, status); /* a system server: perhaps started again */
-        return;
+    } else {
+        pm_server_child_exited(parent, p->pid);
     }
-    pm_server_child_exited(parent, p->pid);
+}
+
+/*
+ * p ends with `status` (exit_one), and after it every process that lost a copy-on-write
+ * page with the memory of one that ended (cow.c), as by SIGBUS — here, in a loop, not
+ * nested in the ends that caused it, so the manager's stack stays shallow. Bounded: each
+ * process ends once, and each pass ends one more or stops.
+ */
+void
+pm_proc_exit(struct pm_proc *p, int status)
+{
+    static bool ending;
+    exit_one(p, status);
+    if (ending) {
+        return; /* an end inside an end (the sharers'): the outermost one looks */
+    }
+    ending = true;
+    for (bool again = true; again;) {
+        again = false;
+        for (unsigned i = 0; i < PM_MAX_PROCS; i++) {
+            struct pm_proc *q = &procs[i];
+            if (q->pid != 0 && q->lost_memory) {
+                q->lost_memory = false;
+                exit_one(q, 256 + 7);
+                again = true;
+            }
+        }
+    }
+    ending = false;
 }
 
 /* A process that never ran for anyone (a spawn that failed): gone without a status. */

@@ -19,6 +19,7 @@
  *   sleep      block until killed
  *   args       exit 0 if argv is "args x y" and COURIER_TEST=1 is in the environment
  *   touch N    map N anonymous pages and write one byte to each (the pager fills them)
+ *   churn N    map, fill and unmap 4 MiB N times (N x 4 MiB past the quota is fine)
  *   wonly      map write-only memory and write it (x86: W implies R)
  *   sharewrite a process sharing its space writes one of its copy-on-write pages
  *   random     exit with the first byte of its AT_RANDOM bytes
@@ -587,6 +588,19 @@ ptest_main(uint64_t *sp)
     } else if (strcmp(what, "fork") == 0 || strcmp(what, "orphan") == 0) {
         fork_pages = argc > 2 ? (uint64_t)num(argv[2]) : FORK_PAGES;
         quit(fork_test(strcmp(what, "orphan") == 0));
+    } else if (strcmp(what, "churn") == 0 && argc > 2) {
+        /* N times 4 MiB mapped, filled and unmapped: more than the quota in all. */
+        for (int64_t i = 0; i < num(argv[2]); i++) {
+            int64_t a = mem(MEM_MAP_ANON, MEM_F_POPULATE, 0, 4u << 20, MEM_READ | MEM_WRITE);
+            if (a <= 0) {
+                quit(1);
+            }
+            ((volatile uint8_t *)(uintptr_t)a)[(4u << 20) - 1] = 1;
+            if (mem(MEM_UNMAP, 0, (uint64_t)a, 4u << 20, 0) != 0) {
+                quit(2);
+            }
+        }
+        quit(mem(MEM_INFO, 0, 0, 0, 0) < 256 ? 0 : 3); /* the pages went back */
     } else if (strcmp(what, "wonly") == 0) {
         /* Write-only memory, first touched by a write; then made write-only again. */
         int64_t a = mem(MEM_MAP_ANON, 0, 0, 4096, MEM_WRITE);

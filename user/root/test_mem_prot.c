@@ -51,3 +51,24 @@ TEST(mem_copy_on_write_beyond_the_shares_of_one_home)
     pm_stats(&after);
     EXPECT_EQ(before.chunks_free, after.chunks_free); /* every page given back */
 }
+
+/*
+ * Memory a process frees stops counting against its quota: 20 x 4 MiB mapped, filled and
+ * unmapped in turn, 80 MiB against a quota of 40, and every chunk back in the pool after.
+ */
+TEST(mem_freed_memory_leaves_the_quota)
+{
+    if (!EXPECT_TRUE(pm_start())) {
+        return;
+    }
+    struct pm_stats before;
+    struct pm_stats after;
+    pm_stats(&before);
+    static const char *const argv[] = { "bin/ptest", "churn", "20", NULL };
+    int64_t status = -1;
+    int64_t pid = procreq_spawn(argv, NULL);
+    EXPECT_EQ(pid, procreq_wait(pid, &status));
+    EXPECT_EQ(0, status); /* 1: ENOMEM, the freed memory still counted */
+    pm_stats(&after);
+    EXPECT_EQ(before.chunks_free, after.chunks_free);
+}

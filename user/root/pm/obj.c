@@ -99,6 +99,7 @@ pm_res_new(struct pm_proc *p, unsigned type, unsigned bits, uint16_t *slot)
         return rc;
     }
     slotmap_take(p->res_used, &p->res_hint, i);
+    p->res_chunk[i] = (uint8_t)(p->last_chunk + 1);
     *slot = i;
     return 0;
 }
@@ -112,6 +113,11 @@ pm_res_drop(struct pm_proc *p, uint16_t slot)
     }
     cr_cap_delete(p->res_h[slot / EXTENT], slot % EXTENT);
     slotmap_give(p->res_used, &p->res_hint, slot);
+    if (p->res_chunk[slot] != 0) {
+        unsigned k = p->res_chunk[slot] - 1u;
+        p->res_chunk[slot] = 0;
+        pm_chunk_drop(p, k); /* the object is gone with its only capability */
+    }
 }
 
 /*

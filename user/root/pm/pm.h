@@ -118,8 +118,13 @@ struct pm_proc {
     unsigned nres;            /* resources extents made */
     uint16_t res_l1[PM_RES_EXTENTS];  /* res slot s is in extent s >> PM_RES_RADIX */
     cr_cptr_t res_h[PM_RES_EXTENTS];  /* their handles */
-    cr_cptr_t chunks[PM_MAX_CHUNKS];
-    unsigned nchunks;
+    cr_cptr_t chunks[PM_MAX_CHUNKS]; /* 0: a hole, the chunk given back (pool.c) */
+    uint32_t chunk_live[PM_MAX_CHUNKS]; /* objects made from each and not yet dropped */
+    unsigned nchunks;         /* entries of chunks[] in use, holes included */
+    unsigned cur_chunk;       /* the one objects are made from now */
+    unsigned last_chunk;      /* the one pm_alloc made its last object from */
+    uint8_t res_chunk[PM_RES_EXTENTS << PM_RES_RADIX]; /* res slot's object: its chunk + 1,
+                                                         * 0 for none (obj.c) */
     uint8_t res_used[(PM_RES_EXTENTS << PM_RES_RADIX) / 8];
     uint16_t res_hint;        /* no free res slot below this one */
     uint8_t fd_slots[256 / 8]; /* bit n: CR_SLOT_FD(n) of its CSpace holds a capability */
@@ -165,6 +170,7 @@ uint64_t pm_pool_free_count(void);
 uint64_t pm_pool_total(void);
 int pm_alloc(struct pm_proc *p, unsigned type, unsigned bits, cr_cptr_t cnode_handle,
              uint64_t idx);
+void pm_chunk_drop(struct pm_proc *p, unsigned k);
 
 /* obj.c: objects of a process */
 int pm_res_new(struct pm_proc *p, unsigned type, unsigned bits, uint16_t *slot);

@@ -134,25 +134,63 @@ pm_pool_total(void)
 /*
  * Retypes one object for process p into slot idx of the CNode the root-slot handle
  * `cnode_handle` names, from p's current chunk; takes a new chunk when that one is full,
- * up to the quota (PM_MAX_CHUNKS): ENOMEM beyond it, to p alone.
+ * into the first hole of p's list, up to the quota (PM_MAX_CHUNKS in use at once):
+ * ENOMEM beyond it, to p alone. p->last_chunk says which chunk the object came from.
  */
 int
 pm_alloc(struct pm_proc *p, unsigned type, unsigned bits, cr_cptr_t cnode_handle, uint64_t idx)
 {
     int64_t rc = -CR_ENOMEM;
-    if (p->nchunks > 0) {
-        rc = cr_untyped_retype(p->chunks[p->nchunks - 1], type, bits, cnode_handle, idx, 1);
+    unsigned old = p->cur_chunk;
+    if (p->nchunks > 0 && p->chunks[old] != 0) {
+        rc = cr_untyped_retype(p->chunks[old], type, bits, cnode_handle, idx, 1);
     }
     if (rc != -CR_ENOMEM) {
+        if (rc == 0) {
+            p->chunk_live[old]++;
+            p->last_chunk = old;
+        }
         return (int)rc;
     }
-    if (p->nchunks >= PM_MAX_CHUNKS) {
+    unsigned k = 0;
+    while (k < p->nchunks && p->chunks[k] != 0) {
+        k++;
+    }
+    if (k >= PM_MAX_CHUNKS) {
         return -CR_ENOMEM;
     }
     cr_cptr_t c = pm_pool_take();
     if (c == 0) {
         return -CR_ENOMEM;
     }
-    p->chunks[p->nchunks++] = c;
-    return (int)cr_untyped_retype(c, type, bits, cnode_handle, idx, 1);
+    p->chunks[k] = c;
+    p->chunk_live[k] = 0;
+    p->nchunks = k == p->nchunks ? k + 1 : p->nchunks;
+    p->cur_chunk = k;
+    if (old != k && p->chunks[old] != 0 && p->chunk_live[old] == 0) {
+        pm_chunk_drop(p, old); /* emptied while it was the current one */
+    }
+    rc = cr_untyped_retype(c, type, bits, cnode_handle, idx, 1);
+    if (rc == 0) {
+        p->chunk_live[k]++;
+        p->last_chunk = k;
+    }
+    return (int)rc;
+}
+
+/*
+ * One object made from p's chunk k is gone: a chunk left with none, other than the one
+ * objects are made from now, goes back to the pool, so that memory a process frees counts
+ * against its quota no longer (the untyped is reset only once all it made is gone).
+ */
+void
+pm_chunk_drop(struct pm_proc *p, unsigned k)
+{
+    if (p->chunk_live[k] > 0) {
+        p->chunk_live[k]--;
+    }
+    if (p->chunk_live[k] == 0 && k != p->cur_chunk && p->chunks[k] != 0) {
+        pm_pool_give(p->chunks[k]);
+        p->chunks[k] = 0;
+    }
 }

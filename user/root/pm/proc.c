@@ -57,9 +57,14 @@ release(struct pm_proc *p)
     }
     p->nthreads = 0;
     for (unsigned i = p->nchunks; i-- > 0;) {
-        pm_pool_give(p->chunks[i]);
+        if (p->chunks[i] != 0) {
+            pm_pool_give(p->chunks[i]);
+            p->chunks[i] = 0;
+        }
     }
     p->nchunks = 0;
+    p->cur_chunk = 0;
+    memset(p->res_chunk, 0, sizeof(p->res_chunk));
     pm_l1_free(p->cs_l1);
     pm_handle_free(p->cs_handle);
     for (unsigned i = 0; i < p->nres; i++) {

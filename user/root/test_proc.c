@@ -497,59 +497,6 @@ TEST(proc_unmodified_linux_binary_runs_through_the_personality)
  * a documented error, and afterwards the managers must still spawn and reap a program;
  * blank children the fuzz made are killed and collected.
  */
-TEST(proc_fuzz_random_requests)
-{
-    if (!pm_up()) {
-        return;
-    }
-    EXPECT_ERR(-CR_EPERM, procreq_op(PROC_EXIT, 0, 0, 0, 0));
-    uint64_t seed = 0x5eed1234;
-    static uint8_t data[512];
-    for (int i = 0; i < 3000; i++) {
-        uint8_t req[40];
-        for (unsigned j = 0; j < sizeof(req); j++) {
-            req[j] = (uint8_t)tl_rand(&seed);
-        }
-        struct proto_hdr *h = (struct proto_hdr *)req;
-        uint64_t r = tl_rand(&seed);
-        h->op = (uint16_t)((r & 1 ? PROC_PROTO_BASE : MEM_PROTO_BASE) + (r >> 8) % 24);
-        if (h->op == PROC_EXIT) {
-            continue;
-        }
-        if (h->op == PROC_WAIT) {
-            h->flags = PROC_WNOHANG;
-        }
-        if (r & 2) {
-            h->len = (uint32_t)((r >> 16) % sizeof(data));
-        }
-        for (unsigned j = 0; j < sizeof(data); j++) {
-            data[j] = (r & 4) ? (uint8_t)tl_rand(&seed) : (uint8_t)('a' + j % 3);
-        }
-        size_t len = (size_t)((r >> 32) % (sizeof(req) + 1));
-        size_t dlen = (r & 8) ? (size_t)((r >> 40) % sizeof(data)) : 0;
-        int64_t rc = procreq_call(req, len, data, dlen, NULL, 0);
-        if (!EXPECT_TRUE(rc >= 0 || tl_is_documented(rc))) {
-            break;
-        }
-    }
-    /* Still serving: a program runs and is reaped; leftovers are collected. */
-    static const char *const argv[] = { "bin/ptest", "exit", "0", NULL };
-    int64_t status = -1;
-    int64_t pid = procreq_spawn(argv, NULL);
-    EXPECT_EQ(pid, procreq_wait(pid, &status));
-    EXPECT_EQ(0, status);
-    static struct proc_info list[64];
-    struct proc_req q = { { PROC_LIST, 0, 0 }, { 2, 0, 0 } };
-    int64_t n = procreq_call(&q, sizeof(q), NULL, 0, list, sizeof(list));
-    for (int64_t i = 0; i < n && i < 64; i++) {
-        if (list[i].ppid == 1) {
-            procreq_op(PROC_KILL, 0, list[i].pid, 0, 0);
-            procreq_wait(list[i].pid, &status);
-        }
-    }
-    EXPECT_ERR(-CR_ECHILD, procreq_wait(-1, &status));
-}
-
 /* Credentials: uid 0 gives any ids; a process with others can give only its own. */
 TEST(proc_credentials_only_root_gives_other_ids)
 {

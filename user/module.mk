@@ -49,7 +49,8 @@ $(ROOT_ELF): $(ROOT_OBJS) $(USER_LINK_DEPS)
 
 # ptest: a native test program for the process manager (its own _start, no crt0, no
 # libc), kept out of user/bin, whose directories are musl programs.
-PTEST_OBJS := $(BUILD)/tests/ptest/start.o $(BUILD)/tests/ptest/ptest.o
+PTEST_OBJS := $(BUILD)/tests/ptest/start.o $(BUILD)/tests/ptest/ptest.o \
+    $(BUILD)/tests/ptest/ptest_mem.o
 PTEST_ELF := $(BUILD)/tests/ptest.elf
 $(BUILD)/tests/ptest/%.o: tests/ptest/%.S
 	@mkdir -p $(dir $@)

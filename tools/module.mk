@@ -13,8 +13,8 @@ HOSTCC ?= gcc
 HOST_TOOL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Iinclude -Iuser/include -iquote .
 
 MKBOOTIMG := $(BUILD)/tools/mkbootimg
-MKBOOTIMG_SRCS := tools/mkbootimg.c user/lib/bootimg/bootimg.c user/lib/bootimg/bootconf.c
-MKBOOTIMG_HDRS := user/lib/bootimg/bootimg.h user/lib/bootimg/bootconf.h \
+MKBOOTIMG_SRCS := tools/mkbootimg.c tools/manifest.c user/lib/bootimg/bootimg.c user/lib/bootimg/bootconf.c
+MKBOOTIMG_HDRS := tools/mkbootimg.h user/lib/bootimg/bootimg.h user/lib/bootimg/bootconf.h \
     user/include/courier/bootimg.h user/include/courier/lib/string.h \
     include/courier/abi/errors.h include/courier/abi/errors.def
 

@@ -6,8 +6,8 @@
  * or waited for. mkbootimg writes it from the manifest's env and start lines; docs/boot.md
  * gives both grammars. Pure and freestanding: no allocation, no globals, only the
  * <courier/lib/string.h> helpers, so it links into the root server through libcourier.a,
- * mkbootimg checks its own output with it, and user/lib/bootimg/test/bootconf_test.c runs
- * it under ASan.
+ * mkbootimg checks its own output with it, and the tests in user/lib/bootimg/test/
+ * (bootconf_test.c and its neighbours) run it under ASan.
  *
  * Use: bootconf_check() the whole file first, so that nothing is started from a file found
  * broken further down (validate, then commit); then walk it with bootconf_init() and

@@ -103,6 +103,9 @@ int64_t
 sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
     struct tcb *self = sched_current();
+    if (ipc_fast_send(self, conn, send_len, reply_len)) {
+        return -EJUSTRETURN; /* the server runs now, its results and ours are set */
+    }
     struct channel *ch;
     uint64_t badge;
     int rc = msg_send_check(self, conn, &ch, &badge);
@@ -140,6 +143,7 @@ reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_l
         self->ipc.reply_done = 1;
     }
     struct recv_to to = { .regs = true };
+    arch_context_mrs_written(&self->ctx); /* the receive writes them without a switch */
     return msg_receive(chan, &to, CR_SYS_msg_reply_recv_regs);
 }
 
@@ -156,5 +160,9 @@ reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_l
 int64_t
 sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
 {
-    return msg_settle(sched_current(), reply_recv_regs(chan, rcvid, status, reply_len));
+    struct tcb *self = sched_current();
+    if (ipc_fast_reply_recv(self, chan, rcvid, status, reply_len)) {
+        return -EJUSTRETURN; /* the client runs now, its status is set */
+    }
+    return msg_settle(self, reply_recv_regs(chan, rcvid, status, reply_len));
 }

@@ -24,6 +24,7 @@ enum {
 };
 
 static uint64_t loaded_fs_base;
+uint64_t x86_exit_vspace;
 static struct arch_context *entry_ctx; /* whose context TSS.rsp0 points into */
 
 /* Zeroes ctx and sets user segments and flags (IF on). rip/rsp are set later. */
@@ -34,7 +35,7 @@ arch_context_init_user(struct arch_context *ctx)
     ctx->cs = SEL_UCODE;
     ctx->ss = SEL_UDATA;
     ctx->rflags = RFLAGS_IF | RFLAGS_FIXED;
-    ctx->restore_full = 1;
+    ctx->restore_full = CTX_IRET;
 }
 
 /* Copies the user-visible registers out of ctx. */
@@ -80,14 +81,7 @@ arch_context_set_regs(struct arch_context *ctx, const struct cr_regs *r)
     ctx->fs_base = arch_is_canonical_user(r->fs_base) ? r->fs_base : 0;
     ctx->cs = SEL_UCODE;
     ctx->ss = SEL_UDATA;
-    ctx->restore_full = 1;
-}
-
-/* Sets the system-call return value. */
-void
-arch_context_set_result(struct arch_context *ctx, int64_t v)
-{
-    ctx->rax = (uint64_t)v;
+    ctx->restore_full = CTX_IRET;
 }
 
 /* Makes the thread re-execute its syscall instruction with rax = number. */
@@ -130,6 +124,7 @@ arch_exit_to_user(struct tcb *t)
     struct cpu *c = this_cpu();
     struct arch_context *ctx = &t->ctx;
     arch_mmu_switch(tcb_vspace_root(t));
+    x86_exit_vspace = tcb_vspace_id(t);
     if (c->fpu_owner != t) {
         if (c->fpu_owner != NULL) {
             x86_fpu_save(&c->fpu_owner->fpu);
@@ -147,6 +142,6 @@ arch_exit_to_user(struct tcb *t)
     }
     /* sysretq only to user-half rips (on Intel it #GPs in ring 0 otherwise); iretq to a
      * canonical kernel-half rip is harmless: the fetch page-faults in user mode. */
-    int full = ctx->restore_full != 0 || !arch_is_canonical_user(ctx->rip);
+    int full = ctx->restore_full == CTX_IRET || !arch_is_canonical_user(ctx->rip);
     arch_enter_user(ctx, full);
 }

@@ -103,7 +103,7 @@ trap_user(struct arch_context *ctx)
 {
     struct tcb *t = sched_current();
     KASSERT(t != NULL && ctx == &t->ctx);
-    ctx->restore_full = 1;
+    ctx->restore_full = CTX_IRET;
     unsigned vec = (unsigned)ctx->vector;
     if (vec == 2 || vec == 18) {
         panic_with_frame(ctx, "%s from user mode", x86_exception_name(vec));
@@ -116,20 +116,26 @@ trap_user(struct arch_context *ctx)
     sched_exit_to_user();
 }
 
-/* Entry from user mode through syscall. Never returns. */
-void syscall_user(struct arch_context *ctx) NORETURN;
+/*
+ * Entry from user mode through syscall (entry.S), ctx the running thread's, complete.
+ * Returns ctx for the lean return (entry.S) when the thread that called goes back with
+ * nothing to decide: still current and ready, no reschedule due, its context changed
+ * only where a call may change it (CTX_LEAN), a user-half rip for sysretq (the Intel
+ * ring-0 #GP pitfall; a syscall's own rip always is one), and the same VSpace the last
+ * full return loaded. Otherwise it never returns: sched_exit_to_user does the rest.
+ */
+struct arch_context *syscall_user(struct arch_context *ctx);
 
-void
+struct arch_context *
 syscall_user(struct arch_context *ctx)
 {
-    struct tcb *t = sched_current();
-    KASSERT(t != NULL && ctx == &t->ctx);
-    ctx->restore_full = 0; /* sysretq unless the call rewrites the registers */
-    syscall_dispatch(t);
     struct cpu *c = this_cpu();
+    struct tcb *t = c->current;
+    syscall_dispatch(t);
     if (LIKELY(c->current == t && !c->resched && t->state == TS_READY &&
-               arch_context_can_enter(ctx))) {
-        arch_exit_to_user(t); /* the common return: nothing to decide */
+               ctx->restore_full == CTX_LEAN && arch_is_canonical_user(ctx->rip) &&
+               tcb_vspace_id(t) == x86_exit_vspace)) {
+        return ctx;
     }
     sched_exit_to_user();
 }

@@ -22,4 +22,6 @@ struct tcb;
 #undef CR_SYSCALL
 
 void syscall_dispatch(struct tcb *t);
-bool ipc_fastpath(struct tcb *t, uint64_t num);
+bool ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len);
+bool ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
+                         uint64_t reply_len);

@@ -361,11 +361,41 @@ sched_exit_to_user(void)
     }
 }
 
-/* yield(): gives the rest of the slice to the next ready thread of equal priority. */
+/*
+ * yield(): gives the rest of the slice to the next ready thread of equal priority. In the
+ * plain case — nothing pending (no reschedule, expired slice or donation), no deadline
+ * due, nothing ready above the caller — it does here, in O(1), exactly what the full
+ * pass would: with a peer ready at its priority, the caller goes to the tail with a
+ * fresh slice and the peer becomes current (a direct switch on the way out); with none,
+ * the caller is charged and goes on. Any other case takes the full pass (sched_schedule).
+ */
 int64_t
 sys_yield(void)
 {
+    struct cpu *c = this_cpu();
+    struct tcb *cur = c->current;
+    int top = runqueue_top_prio(&c->rq);
+    if (LIKELY(!c->resched && c->donor == NULL && !sched_state.slice_expired &&
+               top <= (int)cur->prio)) {
+        uint64_t now = arch_timer_now_ns();
+        uint64_t due = timeout_earliest();
+        if (due == 0 || due > now) {
+            charge(c, now);
+            if (top == (int)cur->prio) {
+                struct tcb *next = c->rq.head[top];
+                cur->slice_left = cur->slice_ns;
+                runqueue_remove(&c->rq, next);
+                runqueue_push_back(&c->rq, cur);
+                c->current = next;
+            } else if (cur->slice_left == 0) {
+                cur->slice_left = cur->slice_ns;
+            }
+            c->direct = NULL;
+            arm_timer(c, now); /* the slice timer follows whoever runs now */
+            return 0;
+        }
+    }
     sched_state.yield_pending = true;
-    this_cpu()->resched = true;
+    c->resched = true;
     return 0;
 }

@@ -24,7 +24,7 @@ enum {
 };
 
 static uint64_t loaded_fs_base;
-uint64_t x86_exit_vspace;
+uint64_t x86_exit_vspace = ~0ull; /* none yet: the first exit loads its VSpace */
 static struct arch_context *entry_ctx; /* whose context TSS.rsp0 points into */
 
 /* Zeroes ctx and sets user segments and flags (IF on). rip/rsp are set later. */
@@ -123,8 +123,12 @@ arch_exit_to_user(struct tcb *t)
 {
     struct cpu *c = this_cpu();
     struct arch_context *ctx = &t->ctx;
-    arch_mmu_switch(tcb_vspace_root(t));
-    x86_exit_vspace = tcb_vspace_id(t);
+    if (tcb_vspace_id(t) != x86_exit_vspace) {
+        /* Another VSpace (the same one is still loaded: only a full exit changes this
+         * record, and a VSpace that dies in a call leaves its thread's slot empty). */
+        arch_mmu_switch(tcb_vspace_root(t));
+        x86_exit_vspace = tcb_vspace_id(t);
+    }
     if (c->fpu_owner != t) {
         if (c->fpu_owner != NULL) {
             x86_fpu_save(&c->fpu_owner->fpu);

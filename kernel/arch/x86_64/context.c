@@ -107,16 +107,6 @@ arch_context_pc(const struct arch_context *ctx)
     return ctx->rip;
 }
 
-/*
- * False if returning to ctx would fault in ring 0: iretq (like sysretq) raises #GP
- * before the privilege change when rip is not canonical, in kernel mode on real CPUs.
- */
-bool
-arch_context_can_enter(const struct arch_context *ctx)
-{
-    return ctx->rip < USER_TOP || ctx->rip >= 0xffff800000000000ull;
-}
-
 /* Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. */
 void
 arch_exit_to_user(struct tcb *t)

@@ -39,5 +39,4 @@ void arch_context_cancel_restart(struct arch_context *ctx, int64_t result);
 uint64_t arch_context_pc(const struct arch_context *ctx);
 void arch_fpu_init_state(struct arch_fpu *f);
 void arch_exit_to_user(struct tcb *t) NORETURN;
-bool arch_context_can_enter(const struct arch_context *ctx);
 void arch_backtrace(uint64_t rbp);

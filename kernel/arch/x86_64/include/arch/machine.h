@@ -83,6 +83,16 @@ arch_is_canonical_user(uint64_t va)
     return va < USER_TOP;
 }
 
+/*
+ * False if returning to ctx would fault in ring 0: iretq (like sysretq) raises #GP
+ * before the privilege change when rip is not canonical, in kernel mode on real CPUs.
+ */
+static inline bool
+arch_context_can_enter(const struct arch_context *ctx)
+{
+    return ctx->rip < USER_TOP || ctx->rip >= 0xffff800000000000ull;
+}
+
 /* System-call number and arguments as saved at entry (regs.h: rdi rsi rdx r10 r8 r9). */
 static inline int64_t
 arch_syscall_number(const struct arch_context *ctx)

@@ -18,6 +18,7 @@
  * server's call happen. Anything else takes the general path (msg.c, recv.c).
  */
 #include <kernel/channel.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/inherit.h>
 #include <kernel/msg.h>
@@ -30,21 +31,6 @@
 #include <arch/cpu.h>
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
-
-/* Copies n <= CR_MSG_REG_BYTES bytes between message-register blocks; bytes of dst past
- * n keep their values. */
-void
-msg_copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
-{
-    uint64_t w = n / 8;
-    for (uint64_t i = 0; i < w; i++) {
-        dst[i] = src[i];
-    }
-    if (n % 8 != 0) {
-        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
-        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
-    }
-}
 
 /*
  * Hands self's register message (recorded in self->ipc, no capabilities) to `server`,
@@ -102,7 +88,7 @@ fast_call(struct tcb *self, struct channel *ch)
 int64_t
 sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
-    struct tcb *self = sched_current();
+    struct tcb *self = this_cpu()->current;
     if (ipc_fast_send(self, conn, send_len, reply_len)) {
         return -EJUSTRETURN; /* the server runs now, its results and ours are set */
     }
@@ -160,7 +146,7 @@ reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_l
 int64_t
 sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
 {
-    struct tcb *self = sched_current();
+    struct tcb *self = this_cpu()->current;
     if (ipc_fast_reply_recv(self, chan, rcvid, status, reply_len)) {
         return -EJUSTRETURN; /* the client runs now, its status is set */
     }

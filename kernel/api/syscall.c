@@ -9,6 +9,7 @@
  * returning -EJUSTRETURN has set the registers itself.
  */
 #include <kernel/syscall.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/sched.h>
 #include <kernel/tcb.h>
@@ -121,19 +122,29 @@ dispatch_slow(struct tcb *t, int64_t nr)
 }
 
 /*
- * Runs the system call thread t just made (t is the current thread): the handler gets
- * its argument registers and its result goes into rax. The register-message handlers
- * try the IPC fast path first (kernel/ipc/fastpath.c); after it another thread is
- * current. O(1) here.
+ * Entry from user mode through syscall (entry.S; the running thread's context holds every
+ * register). Runs the call: the handler gets its argument registers and its result goes
+ * into rax; the register-message handlers try the IPC fast path first
+ * (kernel/ipc/fastpath.c), after which another thread is current. Then, when the caller
+ * goes back with nothing to decide — still current and ready, no reschedule due, and what
+ * arch_syscall_lean_ok asks — returns its context for the lean return; otherwise never
+ * returns (sched_exit_to_user). O(1) here.
  */
-void
-syscall_dispatch(struct tcb *t)
+struct arch_context *
+syscall_user(void)
 {
+    struct cpu *c = this_cpu();
+    struct tcb *t = c->current;
     int64_t nr = arch_syscall_number(&t->ctx);
     uint64_t num = 0 - (uint64_t)nr;
     if (UNLIKELY(num - 1 >= ARRAY_SIZE(syscall_table) - 1 || t->timeout_next != 0)) {
         dispatch_slow(t, nr);
-        return;
+    } else {
+        finish(t, nr, syscall_table[num](&t->ctx));
     }
-    finish(t, nr, syscall_table[num](&t->ctx));
+    if (LIKELY(c->current == t && !c->resched && t->state == TS_READY &&
+               arch_syscall_lean_ok(&t->ctx, tcb_vspace_id(t)))) {
+        return &t->ctx;
+    }
+    sched_exit_to_user();
 }

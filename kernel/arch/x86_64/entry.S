@@ -130,7 +130,7 @@ trap_from_kernel:
  *
  * The lean return: syscall_user returns (with the context in rax) only when the thread
  * that entered goes back to user mode with nothing changed but what a call may change
- * (trap.c says when). rbx, rbp and r12-r15 are callee-saved in C, so they hold the
+ * (arch_syscall_lean_ok). rbx, rbp and r12-r15 are callee-saved in C, so they hold the
  * thread's own values again and are not reloaded; every other register is reloaded
  * from the context, so no kernel value reaches user mode. Any other exit runs
  * sched_exit_to_user, which restores the whole context of whatever thread runs next.
@@ -158,10 +158,9 @@ syscall_entry:
     mov %r13, CTX_R13 - CTX_RFLAGS(%rsp)
     mov %r14, CTX_R14 - CTX_RFLAGS(%rsp)
     mov %r15, CTX_R15 - CTX_RFLAGS(%rsp)
-    movq $0, CTX_RESTORE - CTX_RFLAGS(%rsp) /* sysretq unless the call changes that */
-    lea -CTX_RFLAGS(%rsp), %rdi             /* struct arch_context * */
+    movq $0, CTX_RESTORE - CTX_RFLAGS(%rsp) /* CTX_LEAN until the call changes that */
     mov %gs:CPU_KSTACK_TOP, %rsp
-    call syscall_user                       /* returns only for the lean return */
+    call syscall_user                       /* api/syscall.c: returns only to leave lean */
     mov CTX_RDI(%rax), %rdi
     mov CTX_RSI(%rax), %rsi
     mov CTX_RDX(%rax), %rdx

@@ -117,30 +117,6 @@ trap_user(struct arch_context *ctx)
 }
 
 /*
- * Entry from user mode through syscall (entry.S), ctx the running thread's, complete.
- * Returns ctx for the lean return (entry.S) when the thread that called goes back with
- * nothing to decide: still current and ready, no reschedule due, its context changed
- * only where a call may change it (CTX_LEAN), a user-half rip for sysretq (the Intel
- * ring-0 #GP pitfall; a syscall's own rip always is one), and the same VSpace the last
- * full return loaded. Otherwise it never returns: sched_exit_to_user does the rest.
- */
-struct arch_context *syscall_user(struct arch_context *ctx);
-
-struct arch_context *
-syscall_user(struct arch_context *ctx)
-{
-    struct cpu *c = this_cpu();
-    struct tcb *t = c->current;
-    syscall_dispatch(t);
-    if (LIKELY(c->current == t && !c->resched && t->state == TS_READY &&
-               ctx->restore_full == CTX_LEAN && arch_is_canonical_user(ctx->rip) &&
-               tcb_vspace_id(t) == x86_exit_vspace)) {
-        return ctx;
-    }
-    sched_exit_to_user();
-}
-
-/*
  * Entry for interrupts and exceptions taken in kernel mode. Returns only when the
  * interrupt hit a preemption window; from the idle loop it goes on to the scheduler.
  */

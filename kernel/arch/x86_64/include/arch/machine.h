@@ -157,3 +157,17 @@ arch_syscall_arg(const struct arch_context *ctx, unsigned i)
 /* The VSpace the last full return to user mode loaded (its capability's object; context.c):
  * a lean return keeps CR3, so it needs the running thread's to be the same. */
 extern uint64_t x86_exit_vspace;
+
+/*
+ * True if the running thread, whose VSpace is `vspace` (tcb_vspace_id), may leave its
+ * system call by the lean return (entry.S): its context changed only where a call may
+ * change it (CTX_LEAN), its rip is in the user half (sysretq #GPs in ring 0 otherwise on
+ * Intel; a syscall's own rip always is, tcb_write_regs makes CTX_IRET), and that VSpace
+ * is the one loaded.
+ */
+static inline bool
+arch_syscall_lean_ok(const struct arch_context *ctx, uint64_t vspace)
+{
+    return ctx->restore_full == CTX_LEAN && arch_is_canonical_user(ctx->rip) &&
+           vspace == x86_exit_vspace;
+}

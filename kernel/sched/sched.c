@@ -338,11 +338,28 @@ out:
     arm_timer(c, now);
 }
 
-/* Leaves the kernel: reschedule if needed, then run the current thread or idle. */
+static void exit_decide(struct cpu *c) NORETURN;
+
+/*
+ * Leaves the kernel: reschedule if needed, then run the current thread or idle. The
+ * common case — a current thread, ready, nothing to decide (after a direct switch made
+ * by the fast path or a yield, say) — goes straight out.
+ */
 void
 sched_exit_to_user(void)
 {
     struct cpu *c = this_cpu();
+    struct tcb *t = c->current;
+    if (LIKELY(t != NULL && !c->resched && t->state == TS_READY &&
+               arch_context_can_enter(&t->ctx))) {
+        arch_exit_to_user(t);
+    }
+    exit_decide(c);
+}
+
+static NOINLINE void
+exit_decide(struct cpu *c)
+{
     /* Bounded: each pass that does not leave stops one thread for good. */
     for (;;) {
         if (c->resched || c->current == NULL || c->current->state != TS_READY) {

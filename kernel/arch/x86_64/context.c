@@ -15,8 +15,6 @@
 
 void x86_wrmsr(uint32_t msr, uint64_t v);
 void x86_set_kernel_entry(struct arch_context *ctx);
-void x86_fpu_save(struct arch_fpu *f);
-void x86_fpu_restore(const struct arch_fpu *f);
 void arch_enter_user(struct arch_context *ctx, int full) NORETURN;
 
 enum {
@@ -120,10 +118,11 @@ arch_exit_to_user(struct tcb *t)
         x86_exit_vspace = tcb_vspace_id(t);
     }
     if (c->fpu_owner != t) {
+        /* fxsave64/fxrstor64 inline (as x86_fpu_save/restore in cpu.c): every switch. */
         if (c->fpu_owner != NULL) {
-            x86_fpu_save(&c->fpu_owner->fpu);
+            __asm__ volatile("fxsave64 %0" : "=m"(c->fpu_owner->fpu));
         }
-        x86_fpu_restore(&t->fpu);
+        __asm__ volatile("fxrstor64 %0" : : "m"(t->fpu));
         c->fpu_owner = t;
     }
     if (ctx->fs_base != loaded_fs_base) {

@@ -85,6 +85,32 @@ runqueue_remove(struct runqueue *rq, struct tcb *t)
     unmark_if_empty(rq, p);
 }
 
+/*
+ * A yield's queue change in one step: takes the head of t's priority off (the queue must
+ * not be empty) and appends t (on no queue), as runqueue_remove of the head then
+ * runqueue_push_back(t) would. The bitmaps do not change. Returns the old head.
+ */
+struct tcb *
+runqueue_rotate(struct runqueue *rq, struct tcb *t)
+{
+    unsigned p = t->prio;
+    struct tcb *next = rq->head[p];
+    struct tcb *second = next->q_next;
+    next->q_next = NULL;
+    t->q_next = NULL;
+    if (second == NULL) {
+        rq->head[p] = t;
+        t->q_prev = NULL;
+    } else {
+        second->q_prev = NULL;
+        rq->head[p] = second;
+        t->q_prev = rq->tail[p];
+        rq->tail[p]->q_next = t;
+    }
+    rq->tail[p] = t;
+    return next;
+}
+
 /* Highest ready priority, or -1 if rq is empty. O(1). */
 int
 runqueue_top_prio(const struct runqueue *rq)

@@ -399,11 +399,8 @@ sys_yield(void)
         if (due == 0 || due > now) {
             charge(c, now);
             if (top == (int)cur->prio) {
-                struct tcb *next = c->rq.head[top];
                 cur->slice_left = cur->slice_ns;
-                runqueue_remove(&c->rq, next);
-                runqueue_push_back(&c->rq, cur);
-                c->current = next;
+                c->current = runqueue_rotate(&c->rq, cur); /* the head runs, cur at the tail */
             } else if (cur->slice_left == 0) {
                 cur->slice_left = cur->slice_ns;
             }

@@ -30,6 +30,7 @@ void runqueue_init(struct runqueue *rq);
 void runqueue_push_back(struct runqueue *rq, struct tcb *t);
 void runqueue_push_front(struct runqueue *rq, struct tcb *t);
 void runqueue_remove(struct runqueue *rq, struct tcb *t);
+struct tcb *runqueue_rotate(struct runqueue *rq, struct tcb *t);
 struct tcb *runqueue_peek(const struct runqueue *rq);
 int runqueue_top_prio(const struct runqueue *rq);
 bool runqueue_contains(const struct runqueue *rq, const struct tcb *t);

@@ -77,21 +77,10 @@ fast_call(struct tcb *self, struct channel *ch)
     return true;
 }
 
-/*
- * msg_send_regs(conn, send_len, reply_len): msg_sendv with the message in the message
- * registers (send_len bytes) and the reply buffer the same registers (reply_len bytes;
- * reply bytes beyond those the server gives keep their values). Returns the reply status
- * or an error as msg_sendv. Errors: those of msg_sendv, with EINVAL also for send_len or
- * reply_len > CR_MSG_REG_BYTES. Capabilities named with msg_caps travel as with
- * msg_sendv (off the fast path). Blocks. O(1) on the fast path.
- */
-int64_t
-sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
+/* msg_send_regs off the fast path. */
+static NOINLINE int64_t
+send_regs(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
-    struct tcb *self = this_cpu()->current;
-    if (ipc_fast_send(self, conn, send_len, reply_len)) {
-        return -EJUSTRETURN; /* the server runs now, its results and ours are set */
-    }
     struct channel *ch;
     uint64_t badge;
     int rc = msg_send_check(self, conn, &ch, &badge);
@@ -115,10 +104,28 @@ sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
     return -CR_EINTR; /* replaced by the reply */
 }
 
-static int64_t
-reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
+/*
+ * msg_send_regs(conn, send_len, reply_len): msg_sendv with the message in the message
+ * registers (send_len bytes) and the reply buffer the same registers (reply_len bytes;
+ * reply bytes beyond those the server gives keep their values). Returns the reply status
+ * or an error as msg_sendv. Errors: those of msg_sendv, with EINVAL also for send_len or
+ * reply_len > CR_MSG_REG_BYTES. Capabilities named with msg_caps travel as with
+ * msg_sendv (off the fast path). Blocks. O(1) on the fast path.
+ */
+int64_t
+sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
-    struct tcb *self = sched_current();
+    struct tcb *self = this_cpu()->current;
+    if (ipc_fast_send(self, conn, send_len, reply_len)) {
+        return -EJUSTRETURN; /* the server runs now, its results and ours are set */
+    }
+    return send_regs(self, conn, send_len, reply_len);
+}
+
+static NOINLINE int64_t
+reply_recv_regs(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
+                uint64_t reply_len)
+{
     /* On a restart the reply half is done (see msg_reply_recv). */
     if (rcvid != 0 && !self->ipc.reply_done) {
         struct ipc_side src = { self, 0, 0, 0, arch_context_msg_regs(&self->ctx), reply_len };
@@ -150,5 +157,5 @@ sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t
     if (ipc_fast_reply_recv(self, chan, rcvid, status, reply_len)) {
         return -EJUSTRETURN; /* the client runs now, its status is set */
     }
-    return msg_settle(self, reply_recv_regs(chan, rcvid, status, reply_len));
+    return msg_settle(self, reply_recv_regs(self, chan, rcvid, status, reply_len));
 }

@@ -111,17 +111,6 @@ runqueue_rotate(struct runqueue *rq, struct tcb *t)
     return next;
 }
 
-/* Highest ready priority, or -1 if rq is empty. O(1). */
-int
-runqueue_top_prio(const struct runqueue *rq)
-{
-    if (rq->top == 0) {
-        return -1;
-    }
-    unsigned w = 63 - (unsigned)__builtin_clzll(rq->top);
-    return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(rq->bitmap[w]));
-}
-
 /* The thread that should run next (not removed), or NULL. */
 struct tcb *
 runqueue_peek(const struct runqueue *rq)

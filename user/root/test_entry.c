@@ -307,3 +307,46 @@ TEST(entry_registers_after_a_register_receive_that_did_not_block)
 out:
     tl_end(&t);
 }
+
+static void
+leave_own_vspace(struct tl_thread *th)
+{
+    /* arg[0]: a fresh, empty VSpace; arg[1]: the fault channel. */
+    th->out[0] =
+        (uint64_t)cr_tcb_configure(th->self, CR_CAP_ROOT_CNODE, th->arg[0], th->arg[1], 0);
+    th->out[1] = 1; /* only reached if the call returned into the old address space */
+}
+
+/*
+ * A call that changes its caller's own VSpace must not take the lean return (which keeps
+ * CR3): the thread comes back in the new, empty address space and faults fetching its
+ * next instruction, as it did before the lean return existed.
+ */
+TEST(entry_own_vspace_change_takes_effect_on_return)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t vs = tl_new(&t, CR_OBJ_VSPACE, 0);
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    if (vs == 0 || chan == 0 || !tl_thread_new(&t, &th, leave_own_vspace, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = vs;
+    th.arg[1] = chan;
+    if (!tl_thread_start(&th)) {
+        goto out;
+    }
+    struct cr_fault_msg m;
+    memset(&m, 0, sizeof(m));
+    if (EXPECT_OK(tl_fault_wait(chan, &m, 0, 0))) {
+        EXPECT_EQ(CR_FAULT_PAGE, m.kind);
+        EXPECT_EQ(m.rip, m.addr); /* the instruction fetch after the syscall */
+    }
+    EXPECT_EQ(0, th.out[1]);
+    EXPECT_OK(cr_null()); /* still alive */
+out:
+    tl_end(&t);
+}

@@ -59,10 +59,11 @@ chan_of(struct tcb *self, uint64_t cptr, uint32_t need, uint64_t *badge)
 
 /*
  * msg_send_regs(conn, send_len, reply_len) to a server waiting in a register receive
- * (sys_msg_send_regs tries this first). True: done, self REPLY-blocked and the server
- * current; false: nothing changed, the general path runs the call.
+ * (sys_msg_send_regs comes here first). Returns -EJUSTRETURN when done: self
+ * REPLY-blocked and the server current; otherwise, having changed nothing, what the
+ * general path (msg_send_regs_general) returns.
  */
-bool
+int64_t
 ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
     uint64_t badge;
@@ -70,17 +71,17 @@ ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply
     if (ch == NULL || send_len > CR_MSG_REG_BYTES || reply_len > CR_MSG_REG_BYTES ||
         ch->rt == NULL || self->xfer.nsend != 0 || self->timeout_call != 0 ||
         ch->msg_senders.head != NULL) {
-        return false;
+        goto general;
     }
     struct tcb *server = ch->msg_receivers.head;
     if (server == NULL || !server->ipc.recv_regs || server->on_timeouts ||
         !sched_fast_switch_ok(server, server->prio > self->prio ? server->prio : self->prio)) {
-        return false;
+        goto general;
     }
     struct reply_table *rt = ch->rt;
     uint32_t idx;
     if (reply_alloc(rt, self, &idx) == NULL) {
-        return false;
+        goto general;
     }
     /* Committed: msg_send_regs's record (the server-side fields are all clear: no call of
      * self's is in progress; the iov fields are not used with regs set), then the same
@@ -94,16 +95,19 @@ ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply
     arch_context_set_result(&self->ctx, -CR_EINTR); /* replaced by the reply */
     msg_regs_deliver(self, ch, server, idx);
     sched_fast_switch(server, true);
-    return true;
+    return -EJUSTRETURN; /* the server runs now, its results and ours are set */
+general:
+    return msg_send_regs_general(self, conn, send_len, reply_len);
 }
 
 /*
  * msg_reply_recv_regs(chan, rcvid, status, reply_len) answering a register client, with
  * no pulse and no other client waiting: the reply, then the receive blocks
- * (sys_msg_reply_recv_regs tries this first). True: done, self blocked in the receive and
- * the client current; false: nothing changed, the general path runs the call.
+ * (sys_msg_reply_recv_regs comes here first). Returns -EJUSTRETURN when done: self
+ * blocked in the receive and the client current; otherwise, having changed nothing, what
+ * the general path (msg_reply_recv_regs_general) returns.
  */
-bool
+int64_t
 ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
                     uint64_t reply_len)
 {
@@ -113,17 +117,17 @@ ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t st
         (int64_t)status < 0 || self->ipc.reply_done || self->xfer.nsend != 0 ||
         self->timeout_call != 0 || ch->msg_senders.head != NULL ||
         (ch->pq != NULL && ch->pq->count != 0)) {
-        return false;
+        goto general;
     }
     struct reply_table *rt = ch->rt;
     uint32_t idx;
     struct reply_slot *s = reply_lookup(rt, rcvid, &idx);
     if (s == NULL || s->state != RS_OPEN) {
-        return false;
+        goto general;
     }
     struct tcb *c = s->client;
     if (!c->ipc.regs || c->on_timeouts || !sched_fast_switch_ok(c, c->prio)) {
-        return false;
+        goto general;
     }
     /* Committed: the reply (msg_reply), then the receive blocks (msg_receive). */
     uint64_t n = reply_len < c->ipc.reply_len ? reply_len : c->ipc.reply_len;
@@ -141,5 +145,7 @@ ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t st
     waitq_insert(&ch->msg_receivers, self, ch);
     arch_context_set_result(&self->ctx, -CR_EINTR); /* the receive is restarted later */
     sched_fast_switch(c, false);
-    return true;
+    return -EJUSTRETURN; /* the client runs now, its status is set */
+general:
+    return msg_reply_recv_regs_general(self, chan, rcvid, status, reply_len);
 }

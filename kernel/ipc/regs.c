@@ -77,9 +77,9 @@ fast_call(struct tcb *self, struct channel *ch)
     return true;
 }
 
-/* msg_send_regs off the fast path. */
-static NOINLINE int64_t
-send_regs(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
+/* msg_send_regs off the fast path (ipc_fast_send falls back to it). */
+int64_t
+msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
     struct channel *ch;
     uint64_t badge;
@@ -115,11 +115,7 @@ send_regs(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len
 int64_t
 sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
-    struct tcb *self = this_cpu()->current;
-    if (ipc_fast_send(self, conn, send_len, reply_len)) {
-        return -EJUSTRETURN; /* the server runs now, its results and ours are set */
-    }
-    return send_regs(self, conn, send_len, reply_len);
+    return ipc_fast_send(this_cpu()->current, conn, send_len, reply_len);
 }
 
 static NOINLINE int64_t
@@ -153,9 +149,13 @@ reply_recv_regs(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status
 int64_t
 sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
 {
-    struct tcb *self = this_cpu()->current;
-    if (ipc_fast_reply_recv(self, chan, rcvid, status, reply_len)) {
-        return -EJUSTRETURN; /* the client runs now, its status is set */
-    }
+    return ipc_fast_reply_recv(this_cpu()->current, chan, rcvid, status, reply_len);
+}
+
+/* msg_reply_recv_regs off the fast path (ipc_fast_reply_recv falls back to it). */
+int64_t
+msg_reply_recv_regs_general(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
+                            uint64_t reply_len)
+{
     return msg_settle(self, reply_recv_regs(self, chan, rcvid, status, reply_len));
 }

@@ -32,6 +32,10 @@ void msg_send_queue(struct tcb *self, struct channel *ch);
 int64_t msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno);
 int64_t msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src);
 void msg_regs_deliver(struct tcb *self, struct channel *ch, struct tcb *server, uint32_t idx);
+int64_t msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len,
+                              uint64_t reply_len);
+int64_t msg_reply_recv_regs_general(struct tcb *self, uint64_t chan, uint64_t rcvid,
+                                    uint64_t status, uint64_t reply_len);
 
 /* Copies n <= CR_MSG_REG_BYTES (32) bytes between message-register blocks; bytes of dst
  * past n keep their values. Inline: the fast path copies a whole block three times per

@@ -28,86 +28,114 @@
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
 
-/* The channel capability at cptr with rights `need`, or NULL. */
-static struct channel *
+/*
+ * The channel capability at cptr with rights `need`, or NULL. The common one-level CSpace
+ * (guard and radix take all 64 bits, as the root server's) is resolved here as
+ * cnode_lookup resolves it, without the calls; any other goes through cnode_lookup_cap.
+ * An empty slot, a zombie or another type all give NULL, and the general path then
+ * reports which.
+ */
+static inline struct channel *
 chan_of(struct tcb *self, uint64_t cptr, uint32_t need, uint64_t *badge)
 {
+    const struct cap *root = &self->slots[TCB_SLOT_CSPACE].cap; /* tcb_cspace_root */
     struct slot *s;
-    if (cnode_lookup_cap(self, cptr, CR_OBJ_CHANNEL, &s) != 0 ||
-        (s->cap.rights & need) != need) {
+    if (LIKELY(root->type == CR_OBJ_CNODE && root->aux + root->size_bits == CPTR_BITS &&
+               root->aux != 0)) {
+        if ((cptr >> root->size_bits) != root->w1) {
+            return NULL;
+        }
+        struct slot *slots = phys_to_virt(root->obj);
+        s = &slots[cptr & ((1ull << root->size_bits) - 1)];
+    } else if (cnode_lookup_cap(self, cptr, CR_OBJ_CHANNEL, &s) != 0) {
+        return NULL;
+    }
+    if (s->cap.type != CR_OBJ_CHANNEL || (s->cap.rights & need) != need) {
         return NULL;
     }
     *badge = s->cap.w1;
     return phys_to_virt(s->cap.obj);
 }
 
-/* msg_send_regs(conn, send_len, reply_len) to a server waiting in a register receive. */
-static bool
-fast_send(struct tcb *self, const uint64_t a[6])
+/*
+ * msg_send_regs(conn, send_len, reply_len) to a server waiting in a register receive
+ * (sys_msg_send_regs comes here first). Returns -EJUSTRETURN when done: self
+ * REPLY-blocked and the server current; otherwise, having changed nothing, what the
+ * general path (msg_send_regs_general) returns.
+ */
+int64_t
+ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
     uint64_t badge;
-    struct channel *ch = chan_of(self, a[0], CR_RIGHT_WRITE, &badge);
-    if (ch == NULL || a[1] > CR_MSG_REG_BYTES || a[2] > CR_MSG_REG_BYTES || ch->rt == NULL ||
-        self->xfer.nsend != 0 || self->timeout_next != 0 || ch->msg_senders.head != NULL) {
-        return false;
+    struct channel *ch = chan_of(self, conn, CR_RIGHT_WRITE, &badge);
+    if (ch == NULL || send_len > CR_MSG_REG_BYTES || reply_len > CR_MSG_REG_BYTES ||
+        ch->rt == NULL || self->xfer.nsend != 0 || self->timeout_call != 0 ||
+        ch->msg_senders.head != NULL) {
+        goto general;
     }
     struct tcb *server = ch->msg_receivers.head;
     if (server == NULL || !server->ipc.recv_regs || server->on_timeouts ||
         !sched_fast_switch_ok(server, server->prio > self->prio ? server->prio : self->prio)) {
-        return false;
+        goto general;
     }
     struct reply_table *rt = ch->rt;
     uint32_t idx;
     if (reply_alloc(rt, self, &idx) == NULL) {
-        return false;
+        goto general;
     }
     /* Committed: msg_send_regs's record (the server-side fields are all clear: no call of
      * self's is in progress; the iov fields are not used with regs set), then the same
      * delivery as the general path, with a direct switch instead of a wake-up. */
     self->ipc.chan = ch;
-    self->ipc.send_len = a[1];
-    self->ipc.reply_len = a[2];
+    self->ipc.send_len = send_len;
+    self->ipc.reply_len = reply_len;
     self->ipc.badge = badge;
     self->ipc.regs = 1;
     msg_copy_mrs(self->ipc.mr_send, arch_context_msg_regs(&self->ctx), CR_MSG_REG_BYTES);
     arch_context_set_result(&self->ctx, -CR_EINTR); /* replaced by the reply */
     msg_regs_deliver(self, ch, server, idx);
     sched_fast_switch(server, true);
-    return true;
+    return -EJUSTRETURN; /* the server runs now, its results and ours are set */
+general:
+    return msg_send_regs_general(self, conn, send_len, reply_len);
 }
 
 /*
  * msg_reply_recv_regs(chan, rcvid, status, reply_len) answering a register client, with
- * no pulse and no other client waiting: the reply, then the receive blocks.
+ * no pulse and no other client waiting: the reply, then the receive blocks
+ * (sys_msg_reply_recv_regs comes here first). Returns -EJUSTRETURN when done: self
+ * blocked in the receive and the client current; otherwise, having changed nothing, what
+ * the general path (msg_reply_recv_regs_general) returns.
  */
-static bool
-fast_reply_recv(struct tcb *self, const uint64_t a[6])
+int64_t
+ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
+                    uint64_t reply_len)
 {
     uint64_t badge;
-    struct channel *ch = chan_of(self, a[0], CR_RIGHT_READ, &badge);
-    if (ch == NULL || ch->rt == NULL || a[1] == 0 || a[3] > CR_MSG_REG_BYTES ||
-        (int64_t)a[2] < 0 || self->ipc.reply_done || self->xfer.nsend != 0 ||
-        self->timeout_next != 0 || ch->msg_senders.head != NULL ||
+    struct channel *ch = chan_of(self, chan, CR_RIGHT_READ, &badge);
+    if (ch == NULL || ch->rt == NULL || rcvid == 0 || reply_len > CR_MSG_REG_BYTES ||
+        (int64_t)status < 0 || self->ipc.reply_done || self->xfer.nsend != 0 ||
+        self->timeout_call != 0 || ch->msg_senders.head != NULL ||
         (ch->pq != NULL && ch->pq->count != 0)) {
-        return false;
+        goto general;
     }
     struct reply_table *rt = ch->rt;
     uint32_t idx;
-    struct reply_slot *s = reply_lookup(rt, a[1], &idx);
+    struct reply_slot *s = reply_lookup(rt, rcvid, &idx);
     if (s == NULL || s->state != RS_OPEN) {
-        return false;
+        goto general;
     }
     struct tcb *c = s->client;
     if (!c->ipc.regs || c->on_timeouts || !sched_fast_switch_ok(c, c->prio)) {
-        return false;
+        goto general;
     }
     /* Committed: the reply (msg_reply), then the receive blocks (msg_receive). */
-    uint64_t n = a[3] < c->ipc.reply_len ? a[3] : c->ipc.reply_len;
+    uint64_t n = reply_len < c->ipc.reply_len ? reply_len : c->ipc.reply_len;
     msg_copy_mrs(arch_context_msg_regs(&c->ctx), arch_context_msg_regs(&self->ctx), n);
     c->ipc.rt = NULL;
     c->ipc.slot = 0;
     reply_free(rt, idx);
-    arch_context_set_result(&c->ctx, (int64_t)a[2]);
+    arch_context_set_result(&c->ctx, (int64_t)status);
     c->state = TS_READY;
     self->ipc.recv_sysno = CR_SYS_msg_reply_recv_regs;
     self->ipc.recv_regs = 1;
@@ -117,18 +145,7 @@ fast_reply_recv(struct tcb *self, const uint64_t a[6])
     waitq_insert(&ch->msg_receivers, self, ch);
     arch_context_set_result(&self->ctx, -CR_EINTR); /* the receive is restarted later */
     sched_fast_switch(c, false);
-    return true;
-}
-
-/*
- * Runs the call t makes (number `num`, arguments in t's context) on the fast path if it
- * qualifies. True: done, with t blocked and another thread current; false: nothing was
- * changed and the call must go the general way.
- */
-bool
-ipc_fastpath(struct tcb *t, uint64_t num)
-{
-    uint64_t a[6];
-    arch_syscall_args(&t->ctx, a);
-    return num == CR_SYS_msg_send_regs ? fast_send(t, a) : fast_reply_recv(t, a);
+    return -EJUSTRETURN; /* the client runs now, its status is set */
+general:
+    return msg_reply_recv_regs_general(self, chan, rcvid, status, reply_len);
 }

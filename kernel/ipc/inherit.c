@@ -176,6 +176,9 @@ inherit_queue_changed(struct channel *ch)
 void
 inherit_serving(struct tcb *t, struct channel *ch)
 {
+    if (ch->server == t && ch->msg_senders.head == NULL && ch->q_holder == NULL) {
+        return; /* what inherit_queue_changed would find: nothing queued, nothing lent */
+    }
     if (ch->server != t) {
         struct channel *before = t->served;
         if (before != NULL && before->server == t) {

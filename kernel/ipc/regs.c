@@ -18,6 +18,7 @@
  * server's call happen. Anything else takes the general path (msg.c, recv.c).
  */
 #include <kernel/channel.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/inherit.h>
 #include <kernel/msg.h>
@@ -30,21 +31,6 @@
 #include <arch/cpu.h>
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
-
-/* Copies n <= CR_MSG_REG_BYTES bytes between message-register blocks; bytes of dst past
- * n keep their values. */
-void
-msg_copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
-{
-    uint64_t w = n / 8;
-    for (uint64_t i = 0; i < w; i++) {
-        dst[i] = src[i];
-    }
-    if (n % 8 != 0) {
-        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
-        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
-    }
-}
 
 /*
  * Hands self's register message (recorded in self->ipc, no capabilities) to `server`,
@@ -91,18 +77,10 @@ fast_call(struct tcb *self, struct channel *ch)
     return true;
 }
 
-/*
- * msg_send_regs(conn, send_len, reply_len): msg_sendv with the message in the message
- * registers (send_len bytes) and the reply buffer the same registers (reply_len bytes;
- * reply bytes beyond those the server gives keep their values). Returns the reply status
- * or an error as msg_sendv. Errors: those of msg_sendv, with EINVAL also for send_len or
- * reply_len > CR_MSG_REG_BYTES. Capabilities named with msg_caps travel as with
- * msg_sendv (off the fast path). Blocks. O(1) on the fast path.
- */
+/* msg_send_regs off the fast path (ipc_fast_send falls back to it). */
 int64_t
-sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
+msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
-    struct tcb *self = sched_current();
     struct channel *ch;
     uint64_t badge;
     int rc = msg_send_check(self, conn, &ch, &badge);
@@ -126,10 +104,24 @@ sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
     return -CR_EINTR; /* replaced by the reply */
 }
 
-static int64_t
-reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
+/*
+ * msg_send_regs(conn, send_len, reply_len): msg_sendv with the message in the message
+ * registers (send_len bytes) and the reply buffer the same registers (reply_len bytes;
+ * reply bytes beyond those the server gives keep their values). Returns the reply status
+ * or an error as msg_sendv. Errors: those of msg_sendv, with EINVAL also for send_len or
+ * reply_len > CR_MSG_REG_BYTES. Capabilities named with msg_caps travel as with
+ * msg_sendv (off the fast path). Blocks. O(1) on the fast path.
+ */
+int64_t
+sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
-    struct tcb *self = sched_current();
+    return ipc_fast_send(this_cpu()->current, conn, send_len, reply_len);
+}
+
+static NOINLINE int64_t
+reply_recv_regs(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
+                uint64_t reply_len)
+{
     /* On a restart the reply half is done (see msg_reply_recv). */
     if (rcvid != 0 && !self->ipc.reply_done) {
         struct ipc_side src = { self, 0, 0, 0, arch_context_msg_regs(&self->ctx), reply_len };
@@ -140,6 +132,7 @@ reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_l
         self->ipc.reply_done = 1;
     }
     struct recv_to to = { .regs = true };
+    arch_context_mrs_written(&self->ctx); /* the receive writes them without a switch */
     return msg_receive(chan, &to, CR_SYS_msg_reply_recv_regs);
 }
 
@@ -156,5 +149,13 @@ reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_l
 int64_t
 sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
 {
-    return msg_settle(sched_current(), reply_recv_regs(chan, rcvid, status, reply_len));
+    return ipc_fast_reply_recv(this_cpu()->current, chan, rcvid, status, reply_len);
+}
+
+/* msg_reply_recv_regs off the fast path (ipc_fast_reply_recv falls back to it). */
+int64_t
+msg_reply_recv_regs_general(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
+                            uint64_t reply_len)
+{
+    return msg_settle(self, reply_recv_regs(self, chan, rcvid, status, reply_len));
 }

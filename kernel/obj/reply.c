@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reply tables (kernel/include/kernel/reply.h): slot allocation from a free list, rcvid
- * encoding and checking, and what destroying a table does. O(1) per operation, init
- * included (never-used slots are handed out from `fresh`), except destruction, which is
- * O(slots used so far) with slots <= 2^CR_REPLY_MAX_BITS.
+ * Reply tables (kernel/include/kernel/reply.h, where slot allocation, rcvid encoding and
+ * checking are inline): initialisation, freeing a slot, and what destroying a table does.
+ * O(1) per operation, init included (never-used slots are handed out from `fresh`),
+ * except destruction, which is O(slots used so far) with slots <= 2^CR_REPLY_MAX_BITS.
  */
 #include <kernel/reply.h>
 #include <kernel/channel.h>
@@ -27,30 +27,6 @@ reply_table_init(struct reply_table *rt, unsigned size_bits)
     rt->fresh = 1;
 }
 
-/* Takes a free slot for client; NULL if the table is full. O(1). */
-struct reply_slot *
-reply_alloc(struct reply_table *rt, struct tcb *client, uint32_t *idx)
-{
-    uint32_t i;
-    if (rt->free_head != 0) {
-        i = rt->free_head;
-        rt->free_head = reply_slots(rt)[i].next;
-    } else if (rt->fresh < rt->nslots) {
-        i = rt->fresh++;
-        reply_slots(rt)[i].gen = 1;
-    } else {
-        return NULL;
-    }
-    struct reply_slot *s = &reply_slots(rt)[i];
-    rt->nfree--;
-    s->client = client;
-    s->op = NULL;
-    s->done = 0;
-    s->state = RS_OPEN;
-    *idx = i;
-    return s;
-}
-
 /* Frees slot idx; its rcvid stops working (new generation). O(1). */
 void
 reply_free(struct reply_table *rt, uint32_t idx)
@@ -65,30 +41,6 @@ reply_free(struct reply_table *rt, uint32_t idx)
     s->next = rt->free_head;
     rt->free_head = idx;
     rt->nfree++;
-}
-
-/* The rcvid naming slot idx now. */
-uint64_t
-reply_rcvid(struct reply_table *rt, uint32_t idx)
-{
-    return ((uint64_t)reply_slots(rt)[idx].gen << 32) | idx;
-}
-
-/* The live slot an rcvid names, or NULL (stale, forged, free or out of range). O(1). */
-struct reply_slot *
-reply_lookup(struct reply_table *rt, uint64_t rcvid, uint32_t *idx)
-{
-    uint64_t i = rcvid & 0xffffffffu;
-    uint64_t gen = rcvid >> 32;
-    if (i == 0 || i >= rt->nslots) {
-        return NULL;
-    }
-    struct reply_slot *s = &reply_slots(rt)[i];
-    if (s->state == RS_FREE || s->gen != gen) {
-        return NULL;
-    }
-    *idx = (uint32_t)i;
-    return s;
 }
 
 /* The last capability to the table is gone: every exchange in it fails. */

@@ -405,8 +405,8 @@ sys_tcb_set_fault_badge(uint64_t tcb_cptr, uint64_t badge)
  * upcall_return(frame): ends a foreign-call upcall, restoring the registers saved in
  * the struct cr_upcall_frame at `frame` (the handler may have changed them, e.g. rax
  * for the result). Errors: EFAULT (unreadable), EINVAL (bad magic); on success it does
- * not return to the caller but to the restored context, rax included (the dispatcher
- * leaves rax alone for this call).
+ * not return to the caller but to the restored context, rax included (-EJUSTRETURN
+ * tells the dispatcher to leave rax alone).
  */
 int64_t
 sys_upcall_return(uint64_t frame_uaddr)
@@ -424,5 +424,5 @@ sys_upcall_return(uint64_t frame_uaddr)
     arch_context_get_regs(&self->ctx, &now);
     f.regs.fs_base = now.fs_base;
     arch_context_set_regs(&self->ctx, &f.regs);
-    return 0;
+    return -EJUSTRETURN;
 }

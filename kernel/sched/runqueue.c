@@ -85,15 +85,30 @@ runqueue_remove(struct runqueue *rq, struct tcb *t)
     unmark_if_empty(rq, p);
 }
 
-/* Highest ready priority, or -1 if rq is empty. O(1). */
-int
-runqueue_top_prio(const struct runqueue *rq)
+/*
+ * A yield's queue change in one step: takes the head of t's priority off (the queue must
+ * not be empty) and appends t (on no queue), as runqueue_remove of the head then
+ * runqueue_push_back(t) would. The bitmaps do not change. Returns the old head.
+ */
+struct tcb *
+runqueue_rotate(struct runqueue *rq, struct tcb *t)
 {
-    if (rq->top == 0) {
-        return -1;
+    unsigned p = t->prio;
+    struct tcb *next = rq->head[p];
+    struct tcb *second = next->q_next;
+    next->q_next = NULL;
+    t->q_next = NULL;
+    if (second == NULL) {
+        rq->head[p] = t;
+        t->q_prev = NULL;
+    } else {
+        second->q_prev = NULL;
+        rq->head[p] = second;
+        t->q_prev = rq->tail[p];
+        rq->tail[p]->q_next = t;
     }
-    unsigned w = 63 - (unsigned)__builtin_clzll(rq->top);
-    return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(rq->bitmap[w]));
+    rq->tail[p] = t;
+    return next;
 }
 
 /* The thread that should run next (not removed), or NULL. */

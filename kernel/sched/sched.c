@@ -338,11 +338,28 @@ out:
     arm_timer(c, now);
 }
 
-/* Leaves the kernel: reschedule if needed, then run the current thread or idle. */
+static void exit_decide(struct cpu *c) NORETURN;
+
+/*
+ * Leaves the kernel: reschedule if needed, then run the current thread or idle. The
+ * common case — a current thread, ready, nothing to decide (after a direct switch made
+ * by the fast path or a yield, say) — goes straight out.
+ */
 void
 sched_exit_to_user(void)
 {
     struct cpu *c = this_cpu();
+    struct tcb *t = c->current;
+    if (LIKELY(t != NULL && !c->resched && t->state == TS_READY &&
+               arch_context_can_enter(&t->ctx))) {
+        arch_exit_to_user(t);
+    }
+    exit_decide(c);
+}
+
+static NOINLINE void
+exit_decide(struct cpu *c)
+{
     /* Bounded: each pass that does not leave stops one thread for good. */
     for (;;) {
         if (c->resched || c->current == NULL || c->current->state != TS_READY) {
@@ -361,11 +378,38 @@ sched_exit_to_user(void)
     }
 }
 
-/* yield(): gives the rest of the slice to the next ready thread of equal priority. */
+/*
+ * yield(): gives the rest of the slice to the next ready thread of equal priority. In the
+ * plain case — nothing pending (no reschedule, expired slice or donation), no deadline
+ * due, nothing ready above the caller — it does here, in O(1), exactly what the full
+ * pass would: with a peer ready at its priority, the caller goes to the tail with a
+ * fresh slice and the peer becomes current (a direct switch on the way out); with none,
+ * the caller is charged and goes on. Any other case takes the full pass (sched_schedule).
+ */
 int64_t
 sys_yield(void)
 {
+    struct cpu *c = this_cpu();
+    struct tcb *cur = c->current;
+    int top = runqueue_top_prio(&c->rq);
+    if (LIKELY(!c->resched && c->donor == NULL && !sched_state.slice_expired &&
+               top <= (int)cur->prio)) {
+        uint64_t now = arch_timer_now_ns();
+        uint64_t due = timeout_earliest();
+        if (due == 0 || due > now) {
+            charge(c, now);
+            if (top == (int)cur->prio) {
+                cur->slice_left = cur->slice_ns;
+                c->current = runqueue_rotate(&c->rq, cur); /* the head runs, cur at the tail */
+            } else if (cur->slice_left == 0) {
+                cur->slice_left = cur->slice_ns;
+            }
+            c->direct = NULL;
+            arm_timer(c, now); /* the slice timer follows whoever runs now */
+            return 0;
+        }
+    }
     sched_state.yield_pending = true;
-    this_cpu()->resched = true;
+    c->resched = true;
     return 0;
 }

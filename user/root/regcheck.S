@@ -81,6 +81,104 @@ regcheck_syscall:
     ret
     .size regcheck_syscall, . - regcheck_syscall
 
+/*
+ * regcheck_call(in, out): loads every general-purpose register but rsp from `in` (struct
+ * regcheck_set, regcheck.h: rax is the call number, the others arguments, message
+ * registers or patterns), executes `syscall`, and stores every register as it came back
+ * into `out`, with rsp, rflags and the syscall's own return address, and rsp and rflags
+ * as they were just before the syscall. So a test can compare each register with what
+ * the ABI says the call leaves there. Reentrant (two threads may be inside it at once:
+ * a client and its server); `out` is kept on the stack, so rsp must come back intact.
+ */
+    .set RS_RAX, 0
+    .set RS_RBX, 8
+    .set RS_RCX, 16
+    .set RS_RDX, 24
+    .set RS_RSI, 32
+    .set RS_RDI, 40
+    .set RS_RBP, 48
+    .set RS_R8, 56
+    .set RS_R9, 64
+    .set RS_R10, 72
+    .set RS_R11, 80
+    .set RS_R12, 88
+    .set RS_R13, 96
+    .set RS_R14, 104
+    .set RS_R15, 112
+    .set RS_RSP, 120
+    .set RS_RFLAGS, 128
+    .set RS_RIP, 136
+    .set RS_RSP_IN, 144
+    .set RS_RFLAGS_IN, 152
+
+    .text
+    .globl regcheck_call
+    .type regcheck_call, @function
+regcheck_call:
+    pushq %rbp
+    movq %rsp, %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    pushq %rsi                  /* out, at 8(%rsp) */
+    pushq %rdi                  /* in, at 0(%rsp) */
+    movq %rsp, RS_RSP_IN(%rsi)
+    pushfq
+    popq %rax
+    movq %rax, RS_RFLAGS_IN(%rsi)
+    movq RS_RAX(%rdi), %rax
+    movq RS_RBX(%rdi), %rbx
+    movq RS_RCX(%rdi), %rcx
+    movq RS_RDX(%rdi), %rdx
+    movq RS_RSI(%rdi), %rsi
+    movq RS_RBP(%rdi), %rbp
+    movq RS_R8(%rdi), %r8
+    movq RS_R9(%rdi), %r9
+    movq RS_R10(%rdi), %r10
+    movq RS_R11(%rdi), %r11
+    movq RS_R12(%rdi), %r12
+    movq RS_R13(%rdi), %r13
+    movq RS_R14(%rdi), %r14
+    movq RS_R15(%rdi), %r15
+    movq RS_RDI(%rdi), %rdi
+    syscall
+1:
+    xchgq %rdi, 8(%rsp)         /* rdi = out; the returned rdi on the stack */
+    movq %rax, RS_RAX(%rdi)
+    movq %rbx, RS_RBX(%rdi)
+    movq %rcx, RS_RCX(%rdi)
+    movq %rdx, RS_RDX(%rdi)
+    movq %rsi, RS_RSI(%rdi)
+    movq %rbp, RS_RBP(%rdi)
+    movq %r8, RS_R8(%rdi)
+    movq %r9, RS_R9(%rdi)
+    movq %r10, RS_R10(%rdi)
+    movq %r11, RS_R11(%rdi)
+    movq %r12, RS_R12(%rdi)
+    movq %r13, RS_R13(%rdi)
+    movq %r14, RS_R14(%rdi)
+    movq %r15, RS_R15(%rdi)
+    movq 8(%rsp), %rax
+    movq %rax, RS_RDI(%rdi)
+    movq %rsp, RS_RSP(%rdi)
+    pushfq
+    popq %rax
+    movq %rax, RS_RFLAGS(%rdi)
+    leaq 1b(%rip), %rax
+    movq %rax, RS_RIP(%rdi)
+    cld
+    addq $16, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size regcheck_call, . - regcheck_call
+
     .bss
     .balign 8
 saved_rsp:

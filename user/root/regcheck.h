@@ -26,3 +26,16 @@ enum regcheck_bit {
 };
 
 uint64_t regcheck_syscall(int64_t rax);
+
+/*
+ * Registers around one syscall (regcheck_call). `in`: rax..r15 as the syscall gets them
+ * (rcx and r11 too, though syscall overwrites them). `out`: rax..r15 as they came back,
+ * rsp and rflags after, `rip` the address after the syscall (what rcx must hold), and
+ * rsp and rflags just before the syscall (what rsp and r11 must hold).
+ */
+struct regcheck_set {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rsp, rflags, rip, rsp_in, rflags_in;
+};
+
+void regcheck_call(const struct regcheck_set *in, struct regcheck_set *out);

@@ -211,6 +211,48 @@ out:
 }
 
 static void
+fifo_log_and_yield(struct tl_thread *th)
+{
+    if (cr_tcb_set_priority(th->self, 60, CR_SCHED_FIFO) != 0) {
+        return;
+    }
+    log_and_yield(th);
+}
+
+/* FIFO threads (no slice timer: the yield's own direct switch) of one priority, the
+ * root below them: each yield sends the caller behind both others. */
+TEST(sched_fifo_yield_goes_to_the_tail)
+{
+    struct tl t;
+    struct tl_thread th[3];
+    if (!tl_begin(&t)) {
+        return;
+    }
+    sched_pos = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        if (!tl_thread_new(&t, &th[i], fifo_log_and_yield, 60)) {
+            goto out;
+        }
+        th[i].arg[0] = 'A' + i;
+    }
+    tl_root_prio(70); /* all three start before any runs */
+    for (unsigned i = 0; i < 3; i++) {
+        tl_thread_start(&th[i]);
+    }
+    EXPECT_TRUE(tl_wait_word(&sched_pos, 30, 5, 0));
+    tl_root_prio(TL_ROOT_PRIO);
+    EXPECT_EQ(sched_pos, 30);
+    for (unsigned i = 0; i < 30 && i < sched_pos; i++) {
+        if (!EXPECT_EQ(sched_log[i], (uint64_t)('A' + i % 3))) {
+            TEST_FAIL("at %u", i);
+            break;
+        }
+    }
+out:
+    tl_end(&t);
+}
+
+static void
 try_priorities(struct tl_thread *th)
 {
     th->out[0] = (uint64_t)cr_tcb_set_priority(th->self, 81, CR_SCHED_RR);

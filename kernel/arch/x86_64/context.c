@@ -15,8 +15,6 @@
 
 void x86_wrmsr(uint32_t msr, uint64_t v);
 void x86_set_kernel_entry(struct arch_context *ctx);
-void x86_fpu_save(struct arch_fpu *f);
-void x86_fpu_restore(const struct arch_fpu *f);
 void arch_enter_user(struct arch_context *ctx, int full) NORETURN;
 
 enum {
@@ -24,6 +22,7 @@ enum {
 };
 
 static uint64_t loaded_fs_base;
+uint64_t x86_exit_vspace = ~0ull; /* none yet: the first exit loads its VSpace */
 static struct arch_context *entry_ctx; /* whose context TSS.rsp0 points into */
 
 /* Zeroes ctx and sets user segments and flags (IF on). rip/rsp are set later. */
@@ -34,7 +33,7 @@ arch_context_init_user(struct arch_context *ctx)
     ctx->cs = SEL_UCODE;
     ctx->ss = SEL_UDATA;
     ctx->rflags = RFLAGS_IF | RFLAGS_FIXED;
-    ctx->restore_full = 1;
+    ctx->restore_full = CTX_IRET;
 }
 
 /* Copies the user-visible registers out of ctx. */
@@ -80,14 +79,7 @@ arch_context_set_regs(struct arch_context *ctx, const struct cr_regs *r)
     ctx->fs_base = arch_is_canonical_user(r->fs_base) ? r->fs_base : 0;
     ctx->cs = SEL_UCODE;
     ctx->ss = SEL_UDATA;
-    ctx->restore_full = 1;
-}
-
-/* Sets the system-call return value. */
-void
-arch_context_set_result(struct arch_context *ctx, int64_t v)
-{
-    ctx->rax = (uint64_t)v;
+    ctx->restore_full = CTX_IRET;
 }
 
 /* Makes the thread re-execute its syscall instruction with rax = number. */
@@ -113,28 +105,24 @@ arch_context_pc(const struct arch_context *ctx)
     return ctx->rip;
 }
 
-/*
- * False if returning to ctx would fault in ring 0: iretq (like sysretq) raises #GP
- * before the privilege change when rip is not canonical, in kernel mode on real CPUs.
- */
-bool
-arch_context_can_enter(const struct arch_context *ctx)
-{
-    return ctx->rip < USER_TOP || ctx->rip >= 0xffff800000000000ull;
-}
-
 /* Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. */
 void
 arch_exit_to_user(struct tcb *t)
 {
     struct cpu *c = this_cpu();
     struct arch_context *ctx = &t->ctx;
-    arch_mmu_switch(tcb_vspace_root(t));
+    if (tcb_vspace_id(t) != x86_exit_vspace) {
+        /* Another VSpace (the same one is still loaded: only a full exit changes this
+         * record, and a VSpace that dies in a call leaves its thread's slot empty). */
+        arch_mmu_switch(tcb_vspace_root(t));
+        x86_exit_vspace = tcb_vspace_id(t);
+    }
     if (c->fpu_owner != t) {
+        /* fxsave64/fxrstor64 inline (as x86_fpu_save/restore in cpu.c): every switch. */
         if (c->fpu_owner != NULL) {
-            x86_fpu_save(&c->fpu_owner->fpu);
+            __asm__ volatile("fxsave64 %0" : "=m"(c->fpu_owner->fpu));
         }
-        x86_fpu_restore(&t->fpu);
+        __asm__ volatile("fxrstor64 %0" : : "m"(t->fpu));
         c->fpu_owner = t;
     }
     if (ctx->fs_base != loaded_fs_base) {
@@ -147,6 +135,6 @@ arch_exit_to_user(struct tcb *t)
     }
     /* sysretq only to user-half rips (on Intel it #GPs in ring 0 otherwise); iretq to a
      * canonical kernel-half rip is harmless: the fetch page-faults in user mode. */
-    int full = ctx->restore_full != 0 || !arch_is_canonical_user(ctx->rip);
+    int full = ctx->restore_full == CTX_IRET || !arch_is_canonical_user(ctx->rip);
     arch_enter_user(ctx, full);
 }

@@ -319,7 +319,8 @@ arch_cpu_cycles(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-/* Sets TSS.rsp0 and the syscall context pointer to the end of ctx. */
+/* Sets TSS.rsp0 to the end of ctx's interrupt frame, and syscall_entry's context pointer
+ * to its ss slot (entry.S pushes rsp and rflags below it). */
 void x86_set_kernel_entry(struct arch_context *ctx);
 
 void
@@ -327,7 +328,7 @@ x86_set_kernel_entry(struct arch_context *ctx)
 {
     uint64_t top = (uint64_t)&ctx->fs_base;
     tss.rsp[0] = top;
-    this_cpu()->arch.ctx_top = top;
+    this_cpu()->arch.ctx_top = (uint64_t)&ctx->ss;
 }
 
 /* Saves the FPU registers into f. */

@@ -7,8 +7,9 @@
  * From user mode the CPU pushes its interrupt frame at TSS.rsp0, which points just past
  * the current context, so the frame lands in the TCB; the stub pushes the vector and
  * the general registers below it, then switches to the kernel stack and calls C.
- * syscall does the same by hand. An interrupt while the kernel itself runs (the idle
- * loop, or a preemption window) arrives on the kernel stack and goes to trap_kernel().
+ * syscall stores the same registers there by hand (CPU_CTX_TOP, below). An interrupt
+ * while the kernel itself runs (the idle loop, or a preemption window) arrives on the
+ * kernel stack and goes to trap_kernel().
  *
  * struct arch_context offsets (machine.h): r15 0 ... rax 112, vector 120, error 128,
  * rip 136, cs 144, rflags 152, rsp 160, ss 168, fs_base 176, restore_full 184.
@@ -16,12 +17,25 @@
 #define CPU_SCRATCH 8
 #define CPU_CTX_TOP 16
 #define CPU_KSTACK_TOP 24
+#define CTX_R15 0
+#define CTX_R14 8
+#define CTX_R13 16
+#define CTX_R12 24
+#define CTX_R11 32
+#define CTX_R10 40
+#define CTX_R9 48
+#define CTX_R8 56
+#define CTX_RBP 64
+#define CTX_RDI 72
+#define CTX_RSI 80
+#define CTX_RDX 88
+#define CTX_RCX 96
+#define CTX_RBX 104
+#define CTX_RAX 112
 #define CTX_RIP 136
 #define CTX_RFLAGS 152
 #define CTX_RSP 160
-#define VEC_SYSCALL 0x100
-#define SEL_UDATA 0x1b
-#define SEL_UCODE 0x23
+#define CTX_RESTORE 184
 
 .macro PUSH_GPRS
     push %rax
@@ -103,25 +117,62 @@ trap_from_kernel:
     add $16, %rsp
     iretq
 
-/* syscall: rcx = user rip, r11 = user rflags, interrupts masked by FMASK. */
+/*
+ * syscall: rcx = user rip, r11 = user rflags, interrupts masked by FMASK.
+ *
+ * Every general register goes into the thread's context, so the context is complete for
+ * the whole call (a switch, tcb_read_regs, the register messages and foreign calls read
+ * it). CPU_CTX_TOP points at the context's ss slot: the two pushes store rsp and rflags,
+ * and everything else is stored relative to rflags (offsets CTX_x - CTX_RFLAGS). cs and
+ * ss are the user selectors in every context already (set at creation, forced by
+ * arch_context_set_regs, pushed by the CPU on a trap), and vector and error mean nothing
+ * for a system call, so they are not written.
+ *
+ * The lean return: syscall_user returns (with the context in rax) only when the thread
+ * that entered goes back to user mode with nothing changed but what a call may change
+ * (arch_syscall_lean_ok). rbx, rbp and r12-r15 are callee-saved in C, so they hold the
+ * thread's own values again and are not reloaded; every other register is reloaded
+ * from the context, so no kernel value reaches user mode. Any other exit runs
+ * sched_exit_to_user, which restores the whole context of whatever thread runs next.
+ */
     .global syscall_entry
 syscall_entry:
     swapgs
     mov %rsp, %gs:CPU_SCRATCH
     mov %gs:CPU_CTX_TOP, %rsp
-    push $SEL_UDATA
-    push %gs:CPU_SCRATCH
-    push %r11
-    push $SEL_UCODE
-    push %rcx
-    push $0
-    push $VEC_SYSCALL
-    PUSH_GPRS
-    mov %rsp, %rdi
+    push %gs:CPU_SCRATCH                    /* rsp */
+    push %r11                               /* rflags */
+    mov %rcx, CTX_RIP - CTX_RFLAGS(%rsp)
+    mov %rax, CTX_RAX - CTX_RFLAGS(%rsp)
+    mov %rbx, CTX_RBX - CTX_RFLAGS(%rsp)
+    mov %rcx, CTX_RCX - CTX_RFLAGS(%rsp)
+    mov %rdx, CTX_RDX - CTX_RFLAGS(%rsp)
+    mov %rsi, CTX_RSI - CTX_RFLAGS(%rsp)
+    mov %rdi, CTX_RDI - CTX_RFLAGS(%rsp)
+    mov %rbp, CTX_RBP - CTX_RFLAGS(%rsp)
+    mov %r8, CTX_R8 - CTX_RFLAGS(%rsp)
+    mov %r9, CTX_R9 - CTX_RFLAGS(%rsp)
+    mov %r10, CTX_R10 - CTX_RFLAGS(%rsp)
+    mov %r11, CTX_R11 - CTX_RFLAGS(%rsp)
+    mov %r12, CTX_R12 - CTX_RFLAGS(%rsp)
+    mov %r13, CTX_R13 - CTX_RFLAGS(%rsp)
+    mov %r14, CTX_R14 - CTX_RFLAGS(%rsp)
+    mov %r15, CTX_R15 - CTX_RFLAGS(%rsp)
+    movq $0, CTX_RESTORE - CTX_RFLAGS(%rsp) /* CTX_LEAN until the call changes that */
     mov %gs:CPU_KSTACK_TOP, %rsp
-    xor %ebp, %ebp
-    call syscall_user           /* never returns */
-    ud2
+    call syscall_user                       /* api/syscall.c: returns only to leave lean */
+    mov CTX_RDI(%rax), %rdi
+    mov CTX_RSI(%rax), %rsi
+    mov CTX_RDX(%rax), %rdx
+    mov CTX_R8(%rax), %r8
+    mov CTX_R9(%rax), %r9
+    mov CTX_R10(%rax), %r10
+    mov CTX_RIP(%rax), %rcx                 /* checked below USER_TOP by syscall_user */
+    mov CTX_RFLAGS(%rax), %r11
+    mov CTX_RSP(%rax), %rsp                 /* no kernel stack from here on */
+    mov CTX_RAX(%rax), %rax
+    swapgs
+    sysretq
 
 /*
  * void arch_enter_user(struct arch_context *ctx, int full)

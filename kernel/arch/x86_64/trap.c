@@ -103,7 +103,7 @@ trap_user(struct arch_context *ctx)
 {
     struct tcb *t = sched_current();
     KASSERT(t != NULL && ctx == &t->ctx);
-    ctx->restore_full = 1;
+    ctx->restore_full = CTX_IRET;
     unsigned vec = (unsigned)ctx->vector;
     if (vec == 2 || vec == 18) {
         panic_with_frame(ctx, "%s from user mode", x86_exception_name(vec));
@@ -112,24 +112,6 @@ trap_user(struct arch_context *ctx)
         user_exception(t, ctx);
     } else {
         handle_interrupt(vec);
-    }
-    sched_exit_to_user();
-}
-
-/* Entry from user mode through syscall. Never returns. */
-void syscall_user(struct arch_context *ctx) NORETURN;
-
-void
-syscall_user(struct arch_context *ctx)
-{
-    struct tcb *t = sched_current();
-    KASSERT(t != NULL && ctx == &t->ctx);
-    ctx->restore_full = 0; /* sysretq unless the call rewrites the registers */
-    syscall_dispatch(t);
-    struct cpu *c = this_cpu();
-    if (LIKELY(c->current == t && !c->resched && t->state == TS_READY &&
-               arch_context_can_enter(ctx))) {
-        arch_exit_to_user(t); /* the common return: nothing to decide */
     }
     sched_exit_to_user();
 }

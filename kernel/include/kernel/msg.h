@@ -31,5 +31,31 @@ int msg_send_check(struct tcb *self, uint64_t conn, struct channel **ch, uint64_
 void msg_send_queue(struct tcb *self, struct channel *ch);
 int64_t msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno);
 int64_t msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src);
-void msg_copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n);
 void msg_regs_deliver(struct tcb *self, struct channel *ch, struct tcb *server, uint32_t idx);
+int64_t msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len,
+                              uint64_t reply_len);
+int64_t msg_reply_recv_regs_general(struct tcb *self, uint64_t chan, uint64_t rcvid,
+                                    uint64_t status, uint64_t reply_len);
+
+/* Copies n <= CR_MSG_REG_BYTES (32) bytes between message-register blocks; bytes of dst
+ * past n keep their values. Inline: the fast path copies a whole block three times per
+ * round trip. */
+static inline void
+msg_copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
+{
+    if (n == 32) {
+        dst[0] = src[0];
+        dst[1] = src[1];
+        dst[2] = src[2];
+        dst[3] = src[3];
+        return;
+    }
+    uint64_t w = n / 8;
+    for (uint64_t i = 0; i < w; i++) {
+        dst[i] = src[i];
+    }
+    if (n % 8 != 0) {
+        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
+        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
+    }
+}

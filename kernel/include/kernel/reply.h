@@ -54,8 +54,54 @@ reply_slots(struct reply_table *rt)
 }
 
 void reply_table_init(struct reply_table *rt, unsigned size_bits);
-struct reply_slot *reply_alloc(struct reply_table *rt, struct tcb *client, uint32_t *idx);
 void reply_free(struct reply_table *rt, uint32_t idx);
-struct reply_slot *reply_lookup(struct reply_table *rt, uint64_t rcvid, uint32_t *idx);
-uint64_t reply_rcvid(struct reply_table *rt, uint32_t idx);
 void reply_table_finalise(struct reply_table *rt);
+
+/* Takes a free slot for client; NULL if the table is full. O(1). Inline, as are the
+ * two below: the fast path takes, names and finds a slot on every round trip. */
+static inline struct reply_slot *
+reply_alloc(struct reply_table *rt, struct tcb *client, uint32_t *idx)
+{
+    uint32_t i;
+    if (rt->free_head != 0) {
+        i = rt->free_head;
+        rt->free_head = reply_slots(rt)[i].next;
+    } else if (rt->fresh < rt->nslots) {
+        i = rt->fresh++;
+        reply_slots(rt)[i].gen = 1;
+    } else {
+        return NULL;
+    }
+    struct reply_slot *s = &reply_slots(rt)[i];
+    rt->nfree--;
+    s->client = client;
+    s->op = NULL;
+    s->done = 0;
+    s->state = RS_OPEN;
+    *idx = i;
+    return s;
+}
+
+/* The rcvid naming slot idx now. */
+static inline uint64_t
+reply_rcvid(struct reply_table *rt, uint32_t idx)
+{
+    return ((uint64_t)reply_slots(rt)[idx].gen << 32) | idx;
+}
+
+/* The live slot an rcvid names, or NULL (stale, forged, free or out of range). O(1). */
+static inline struct reply_slot *
+reply_lookup(struct reply_table *rt, uint64_t rcvid, uint32_t *idx)
+{
+    uint64_t i = rcvid & 0xffffffffu;
+    uint64_t gen = rcvid >> 32;
+    if (i == 0 || i >= rt->nslots) {
+        return NULL;
+    }
+    struct reply_slot *s = &reply_slots(rt)[i];
+    if (s->state == RS_FREE || s->gen != gen) {
+        return NULL;
+    }
+    *idx = (uint32_t)i;
+    return s;
+}

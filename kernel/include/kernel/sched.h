@@ -26,12 +26,23 @@ struct runqueue {
 };
 _Static_assert(SCHED_WORDS <= 64, "two-level bitmap covers at most 4096 priorities");
 
+/* Highest ready priority, or -1 if rq is empty. O(1); inline, as every switch asks. */
+static inline int
+runqueue_top_prio(const struct runqueue *rq)
+{
+    if (rq->top == 0) {
+        return -1;
+    }
+    unsigned w = 63 - (unsigned)__builtin_clzll(rq->top);
+    return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(rq->bitmap[w]));
+}
+
 void runqueue_init(struct runqueue *rq);
 void runqueue_push_back(struct runqueue *rq, struct tcb *t);
 void runqueue_push_front(struct runqueue *rq, struct tcb *t);
 void runqueue_remove(struct runqueue *rq, struct tcb *t);
+struct tcb *runqueue_rotate(struct runqueue *rq, struct tcb *t);
 struct tcb *runqueue_peek(const struct runqueue *rq);
-int runqueue_top_prio(const struct runqueue *rq);
 bool runqueue_contains(const struct runqueue *rq, const struct tcb *t);
 
 void sched_init(void);

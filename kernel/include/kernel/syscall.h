@@ -8,6 +8,7 @@
 #include <kernel/types.h>
 
 struct tcb;
+struct arch_context;
 
 #define SYS_PARAMS_0 void
 #define SYS_PARAMS_1 uint64_t
@@ -21,5 +22,7 @@ struct tcb;
 #include <courier/abi/syscalls.def>
 #undef CR_SYSCALL
 
-void syscall_dispatch(struct tcb *t);
-bool ipc_fastpath(struct tcb *t, uint64_t num);
+struct arch_context *syscall_user(void);
+int64_t ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len);
+int64_t ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
+                            uint64_t reply_len);

@@ -139,6 +139,14 @@ struct reply_slot;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void *tcb_vspace_root(struct tcb *t);
+
+/* Names t's VSpace: its capability's object, 0 for none (the slot holds nothing else). */
+static inline uint64_t
+tcb_vspace_id(const struct tcb *t)
+{
+    return t->slots[TCB_SLOT_VSPACE].cap.obj;
+}
+
 struct cap *tcb_cspace_root(struct tcb *t);
 void tcb_deliver_fault(struct tcb *t, unsigned kind, unsigned vector, uint64_t code,
                        uint64_t addr);

@@ -218,6 +218,33 @@ TEST(runqueue_push_front_goes_first)
     ASSERT_TRUE(rq_consistent(&rq));
 }
 
+TEST(runqueue_rotate_is_remove_head_then_push_back)
+{
+    struct runqueue rq;
+    runqueue_init(&rq);
+    threads_init(130);
+    /* One queued: it leaves, the rotated thread is alone. */
+    runqueue_push_back(&rq, &threads[0]);
+    ASSERT_TRUE(runqueue_rotate(&rq, &threads[1]) == &threads[0]);
+    ASSERT_TRUE(rq.head[130] == &threads[1] && rq.tail[130] == &threads[1]);
+    ASSERT_TRUE(threads[0].q_next == NULL && threads[0].q_prev == NULL);
+    ASSERT_TRUE(rq_consistent(&rq));
+    /* Three queued: the head leaves, the rotated thread goes behind the other two. */
+    runqueue_push_back(&rq, &threads[2]);
+    runqueue_push_back(&rq, &threads[3]);
+    ASSERT_TRUE(runqueue_rotate(&rq, &threads[0]) == &threads[1]);
+    struct tcb *want[] = { &threads[2], &threads[3], &threads[0] };
+    struct tcb *t = rq.head[130];
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++, t = t->q_next) {
+        ASSERT_TRUE(t == want[i]);
+    }
+    ASSERT_TRUE(t == NULL);
+    ASSERT_TRUE(threads[1].q_next == NULL && threads[1].q_prev == NULL);
+    ASSERT_EQ(rq.top, 0x4);
+    ASSERT_EQ(rq.bitmap[2], 0x4);
+    ASSERT_TRUE(rq_consistent(&rq));
+}
+
 TEST(runqueue_remove_keeps_bitmaps_exact)
 {
     struct runqueue rq;

@@ -12,7 +12,7 @@
 struct arch_cpu {
     uint64_t self;       /* offset 0: address of this struct (GS base in the kernel) */
     uint64_t scratch;    /* offset 8: user rsp during syscall entry */
-    uint64_t ctx_top;    /* offset 16: end of the current thread's saved context */
+    uint64_t ctx_top;    /* offset 16: the current thread's saved ss (syscall_entry) */
     uint64_t kstack_top; /* offset 24: kernel stack top */
 };
 
@@ -34,11 +34,9 @@ void arch_preempt_window(void);
 void arch_context_init_user(struct arch_context *ctx);
 void arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r);
 void arch_context_set_regs(struct arch_context *ctx, const struct cr_regs *r);
-void arch_context_set_result(struct arch_context *ctx, int64_t v);
 void arch_context_restart_syscall(struct arch_context *ctx, uint64_t number);
 void arch_context_cancel_restart(struct arch_context *ctx, int64_t result);
 uint64_t arch_context_pc(const struct arch_context *ctx);
 void arch_fpu_init_state(struct arch_fpu *f);
 void arch_exit_to_user(struct tcb *t) NORETURN;
-bool arch_context_can_enter(const struct arch_context *ctx);
 void arch_backtrace(uint64_t rbp);

@@ -35,7 +35,20 @@ struct arch_context {
     uint64_t error;
     uint64_t rip, cs, rflags, rsp, ss;
     uint64_t fs_base;
-    uint64_t restore_full; /* nonzero: return with iretq (all registers live) */
+    uint64_t restore_full; /* enum ctx_restore: how the next return to user mode works */
+};
+
+/*
+ * How a context goes back to user mode (restore_full). A system call starts in
+ * CTX_LEAN; whatever writes more than rax, rip and the argument/result registers
+ * rdi rsi rdx r10 r8 r9 of the running thread's context must move it on, because the
+ * lean return (entry.S) reloads only those and takes rbx, rbp and r12-r15 from the CPU.
+ */
+enum ctx_restore {
+    CTX_LEAN = 0,   /* entered by syscall: syscall_user may take the lean sysretq */
+    CTX_IRET = 1,   /* rewritten or entered by a trap: iretq, every register from here */
+    CTX_RELOAD = 2, /* entered by syscall, message registers written: sysretq after
+                     * reloading every register from here */
 };
 _Static_assert(__builtin_offsetof(struct arch_context, r12) == 24,
                "message registers MR0..MR3 = r15..r12 are contiguous");
@@ -70,6 +83,16 @@ arch_is_canonical_user(uint64_t va)
     return va < USER_TOP;
 }
 
+/*
+ * False if returning to ctx would fault in ring 0: iretq (like sysretq) raises #GP
+ * before the privilege change when rip is not canonical, in kernel mode on real CPUs.
+ */
+static inline bool
+arch_context_can_enter(const struct arch_context *ctx)
+{
+    return ctx->rip < USER_TOP || ctx->rip >= 0xffff800000000000ull;
+}
+
 /* System-call number and arguments as saved at entry (regs.h: rdi rsi rdx r10 r8 r9). */
 static inline int64_t
 arch_syscall_number(const struct arch_context *ctx)
@@ -84,6 +107,22 @@ arch_context_msg_regs(struct arch_context *ctx)
     return &ctx->r15;
 }
 
+/* The kernel wrote ctx's message registers (r12-r15) while its thread may be running. */
+static inline void
+arch_context_mrs_written(struct arch_context *ctx)
+{
+    if (ctx->restore_full == CTX_LEAN) {
+        ctx->restore_full = CTX_RELOAD;
+    }
+}
+
+/* Sets the system-call return value. */
+static inline void
+arch_context_set_result(struct arch_context *ctx, int64_t v)
+{
+    ctx->rax = (uint64_t)v;
+}
+
 /* The extra results of a register receive: r[0..4] into rdi, rsi, rdx, r10, r8. */
 static inline void
 arch_context_set_results(struct arch_context *ctx, const uint64_t r[5])
@@ -95,13 +134,40 @@ arch_context_set_results(struct arch_context *ctx, const uint64_t r[5])
     ctx->r8 = r[4];
 }
 
-static inline void
-arch_syscall_args(const struct arch_context *ctx, uint64_t a[6])
+/* System-call argument i (0..5), as saved at entry. */
+static inline uint64_t
+arch_syscall_arg(const struct arch_context *ctx, unsigned i)
 {
-    a[0] = ctx->rdi;
-    a[1] = ctx->rsi;
-    a[2] = ctx->rdx;
-    a[3] = ctx->r10;
-    a[4] = ctx->r8;
-    a[5] = ctx->r9;
+    switch (i) {
+    case 0:
+        return ctx->rdi;
+    case 1:
+        return ctx->rsi;
+    case 2:
+        return ctx->rdx;
+    case 3:
+        return ctx->r10;
+    case 4:
+        return ctx->r8;
+    default:
+        return ctx->r9;
+    }
+}
+
+/* The VSpace the last full return to user mode loaded (its capability's object; context.c):
+ * a lean return keeps CR3, so it needs the running thread's to be the same. */
+extern uint64_t x86_exit_vspace;
+
+/*
+ * True if the running thread, whose VSpace is `vspace` (tcb_vspace_id), may leave its
+ * system call by the lean return (entry.S): its context changed only where a call may
+ * change it (CTX_LEAN), its rip is in the user half (sysretq #GPs in ring 0 otherwise on
+ * Intel; a syscall's own rip always is, tcb_write_regs makes CTX_IRET), and that VSpace
+ * is the one loaded.
+ */
+static inline bool
+arch_syscall_lean_ok(const struct arch_context *ctx, uint64_t vspace)
+{
+    return ctx->restore_full == CTX_LEAN && arch_is_canonical_user(ctx->rip) &&
+           vspace == x86_exit_vspace;
 }

@@ -128,6 +128,8 @@ TEST(entry_registers_after_the_lean_return)
     fill(&in, -(int64_t)CR_SYS_null);
     regcheck_call(&in, &out);
     expect_regs(&in, &out, R_RAX, &want);
+    /* 0, or EBUSY once the console server owns the serial port (klog_release). */
+    want.rax = (uint64_t)cr_debug_putc('\n');
     fill(&in, -(int64_t)CR_SYS_debug_putc);
     in.rdi = '\n';
     regcheck_call(&in, &out);

@@ -28,14 +28,15 @@
 #include <courier/lib/string.h>
 #include <courier/sys.h>
 
+#include "../root.h"
 #include "../slot.h"
 #include "../uart.h"
 #include "con_ring.h"
 
 enum {
-    /* COM1 is ISA IRQ 4, on IOAPIC pin 4: PCs and QEMU override only ISA IRQ 0 (the
-     * kernel does not read the MADT's overrides yet, #2). */
-    CON_IRQ_LINE = 4,
+    /* COM1 is ISA IRQ 4; the line (GSI) it arrives on is bootinfo's isa_irq_line[4],
+     * which the kernel took from the ACPI MADT's overrides (4 on PCs and QEMU). */
+    CON_ISA_IRQ = 4,
     CON_PULSE_IRQ = 1, /* the pulse code the line is bound with */
     CON_MAX_READERS = 16,
     /* Bytes read from the UART per pass: a full ring plus a full FIFO. Input at 115200
@@ -64,9 +65,9 @@ static struct con_input_state {
 } in;
 
 /*
- * Takes COM1's interrupt line for the console channel `chan` and turns the receive
- * interrupt on; prints "console: input on COM1, IRQ 4", which the test harness
- * (tools/qemu.sh) waits for before it types. Runs once, in the root's main thread,
+ * Takes COM1's interrupt line (ISA IRQ 4, through bootinfo's isa_irq_line) for the
+ * console channel `chan` and turns the receive interrupt on; prints
+ * "console: input on COM1, IRQ 4 (line 4)". Runs once, in the root's main thread,
  * before the console thread starts. Returns false (with a line saying why) if input
  * cannot work; output is not affected and IO_READ then fails with EIO.
  */
@@ -75,12 +76,13 @@ pm_console_input_init(cr_cptr_t chan)
 {
     con_ring_init(&in.ring);
     in.chan = chan;
+    uint32_t line = root_bootinfo()->isa_irq_line[CON_ISA_IRQ];
     cr_cptr_t h = root_slot_alloc();
     int64_t rc = h == 0 ? -CR_ENOSPC : 0;
     const char *step = "slot";
     if (rc == 0) {
         step = "irq_get";
-        rc = cr_irq_get(CR_CAP_IRQ_CONTROL, CON_IRQ_LINE, CR_CAP_ROOT_CNODE, h);
+        rc = cr_irq_get(CR_CAP_IRQ_CONTROL, line, CR_CAP_ROOT_CNODE, h);
     }
     if (rc == 0) {
         step = "irq_set_notification";
@@ -96,7 +98,7 @@ pm_console_input_init(cr_cptr_t chan)
         return false;
     }
     in.irq = h;
-    printf("console: input on COM1, IRQ %d\n", CON_IRQ_LINE);
+    printf("console: input on COM1, IRQ %d (line %u)\n", CON_ISA_IRQ, (unsigned)line);
     return true;
 }
 

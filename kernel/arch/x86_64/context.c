@@ -129,7 +129,7 @@ arch_exit_to_user(struct tcb *t)
 {
     struct cpu *c = this_cpu();
     struct arch_context *ctx = &t->ctx;
-    arch_mmu_switch(tcb_vspace_root(t));
+    arch_mmu_switch(tcb_vspace_root(t), tcb_vspace_asid(t));
     if (c->fpu_owner != t) {
         if (c->fpu_owner != NULL) {
             x86_fpu_save(&c->fpu_owner->fpu);

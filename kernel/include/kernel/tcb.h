@@ -139,6 +139,7 @@ struct reply_slot;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void *tcb_vspace_root(struct tcb *t);
+uint32_t tcb_vspace_asid(struct tcb *t);
 struct cap *tcb_cspace_root(struct tcb *t);
 void tcb_deliver_fault(struct tcb *t, unsigned kind, unsigned vector, uint64_t code,
                        uint64_t addr);

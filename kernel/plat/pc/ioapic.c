@@ -85,7 +85,13 @@ chip_init(const struct madt_info *m, unsigned i, uint32_t dest)
     const struct madt_ioapic *a = &m->ioapic[i];
     volatile uint32_t *mmio = phys_to_virt(a->addr);
     ioapic.chip[i] = mmio;
-    unsigned pins = ((ioapic_read(mmio, IOAPIC_VER) >> 16) & 0xff) + 1;
+    uint32_t ver = ioapic_read(mmio, IOAPIC_VER);
+    if (ver == 0xffffffffu) {
+        /* Nothing decodes the address: the MADT named an IOAPIC that is not there. */
+        kprintf("ioapic: id %u at 0x%x does not answer; ignored\n", a->id, a->addr);
+        return;
+    }
+    unsigned pins = ((ver >> 16) & 0xff) + 1;
     unsigned taken = 0;
     for (unsigned pin = 0; pin < pins; pin++) {
         uint64_t gsi = (uint64_t)a->gsi_base + pin;

@@ -105,6 +105,11 @@ boot-test: all
 	    echo "$$p $$f" > $(BUILD)/results/boot-test.counts; \
 	    echo "boot-test: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
 
+# The system tests in Bochs, on a CPU with PCIDs (tools/bochs.sh): slow, so not part of
+# `make test`; run it after changing anything about address spaces or the TLB.
+bochs-test: $(ISO_BOCHS)
+	$(Q)BUILD='$(BUILD)' tools/bochs.sh test $(ISO_BOCHS)
+
 # The panic report: reason, backtrace with symbol names (the kernel panics on request).
 panic-test: all
 	$(Q)mkdir -p $(BUILD)/results

@@ -3,9 +3,8 @@
  * System tests of address spaces: page-table objects must be mapped top down before a
  * frame (ENOTABLE otherwise); map checks alignment, user range, rights against the
  * capability and double mappings; unmap, remap and deleting a frame or table capability
- * take effect at once for running threads (they fault), and for a space that is not
- * running; and a second VSpace built from scratch runs a code blob copied into it,
- * isolated from the root server's memory.
+ * take effect at once for running threads (they fault); and a second VSpace built from
+ * scratch runs a code blob copied into it, isolated from the root server's memory.
  */
 #include "tests.h"
 
@@ -573,49 +572,6 @@ TEST(vspace_second_address_space_isolated)
     }
     /* Its CSpace has only slots 0..3 behind a 62-bit guard. */
     EXPECT_EQ(cr_null(), 0);
-out:
-    tl_end(&t);
-}
-
-/*
- * A frame swapped under a space while another one runs is what that space sees when it
- * runs again. With TLB tags (PCIDs) the space's translation of va survives the switches
- * in between, so the unmap must mark its tag for a flush (kernel/obj/tlbtag.c); without
- * them every switch flushes. Only a CPU with PCIDs can fail it (make bochs-test).
- */
-TEST(vspace_frame_swapped_while_not_running)
-{
-    struct tl t;
-    struct tl_as a;
-    if (!tl_begin(&t)) {
-        return;
-    }
-    const uint64_t va = TL_AS_DATA + CR_PAGE_SIZE; /* in the PT that maps its data page */
-    cr_cptr_t f1;
-    cr_cptr_t f2;
-    volatile uint64_t *p1 = tl_map(&t, RW, &f1);
-    volatile uint64_t *p2 = tl_map(&t, RW, &f2);
-    cr_cptr_t m1 = p1 != NULL ? tl_copy(&t, f1, RW) : 0;
-    cr_cptr_t m2 = p2 != NULL ? tl_copy(&t, f2, RW) : 0;
-    if (m1 == 0 || m2 == 0 || !tl_as_build(&t, &a, t.ut) ||
-        !EXPECT_OK(cr_vspace_map(m1, a.vs, va, RW, 0))) {
-        goto out;
-    }
-    p1[0] = 100;
-    p2[0] = 500;
-    uint64_t bits = 0;
-    if (!tl_as_run(&a, AS2_CODE, va, 1, TL_AS_SELF) || !EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0))) {
-        goto out;
-    }
-    EXPECT_EQ(p1[0], 101);
-    /* The blob's space is not loaded now (this thread runs): swap the frame under it. */
-    EXPECT_OK(cr_vspace_unmap(m1));
-    if (!EXPECT_OK(cr_vspace_map(m2, a.vs, va, RW, 0)) ||
-        !tl_as_run(&a, AS2_CODE, va, 1, TL_AS_SELF) || !EXPECT_OK(tl_wait(a.ntfn, &bits, 0, 0))) {
-        goto out;
-    }
-    EXPECT_EQ(p2[0], 501);
-    EXPECT_EQ(p1[0], 101); /* not written through a stale translation */
 out:
     tl_end(&t);
 }

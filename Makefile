@@ -17,7 +17,7 @@ OBJCOPY := objcopy
 
 .DEFAULT_GOAL := all
 .PHONY: all run test bench iso debug clean deps check-style host-test system-test iso-test \
-    panic-test musl musl-test posix-test boot-test profile
+    panic-test musl musl-test posix-test boot-test profile bochs-test
 
 include mk/common.mk
 include kernel/module.mk

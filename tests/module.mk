@@ -17,7 +17,8 @@
 HOSTCC ?= gcc
 HOST_TEST_CFLAGS := -std=c11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Wall -Wextra -Werror -DHOST_TEST \
-    -Itests/host/shim -Iinclude -Itests/host -Ikernel/include -Iuser/include \
+    -Itests/host/shim -Iinclude -Itests/host -Ikernel/include -Ikernel/plat/pc/include \
+    -Iuser/include \
     -Iuser/lib/sys/include -iquote .
 
 HOST_TEST_SRCS := $(sort $(shell find kernel user tools tests/host -path '*/test/*_test.c' \
@@ -73,22 +74,42 @@ iso-test: $(ISO_TEST)
 	    echo "iso-test: $$p passed, $$f failed (GRUB multiboot 2 boot)"; [ "$$f" -eq 0 ]
 
 # What `make run` shows: the interactive boot starts the managers and the programs of
-# etc/boot.conf (tools/bootimg.manifest), reports their exits and goes idle. Each expected
+# etc/boot.conf (tools/bootimg.manifest), reports their exits and goes idle; the kernel's
+# reading of QEMU's ACPI MADT (docs/acpi.md) and the console's input line are checked too. Each expected
 # line of BOOT_TEST_LINES must appear in the serial log (one line per word of the list,
 # with '_' standing for a space).
 BOOT_TEST_LINES ?= console:_server_for_COM1_up root:_process_and_memory_managers_up \
     ptest:_hello \
     hello_from_musl argv[3]_=_boot exited_with_status_0 \
     linuxhello:_an_unmodified_Linux_binary linuxhello:_0_checks_failed \
+    root:_no_more_children\;_idle \
+    acpi:_MADT:_local_APIC_at_0xfee00000,_1_IOAPIC\(s\),_1_CPU\(s\)_enabled \
+    ioapic:_id_0_at_0xfec00000:_GSI_0-23,_24_line\(s\)_taken \
+    acpi:_ISA_IRQ_0_-\>_GSI_2,_edge,_active_high acpi:_ISA_IRQ_9_-\>_GSI_9,_level,_active_high \
+    console:_input_on_COM1,_IRQ_4_\(line_4\)
+# The same boot without ACPI tables (QEMU's acpi=off): the kernel must say it keeps the
+# defaults and boot as before; BOOT_NOACPI_LINES are checked in that run's log.
+BOOT_NOACPI_LINES ?= acpi:_no_RSDP\;_using_the_defaults \
+    ioapic:_id_0_at_0xfec00000:_GSI_0-23 console:_input_on_COM1,_IRQ_4_\(line_4\) \
     root:_no_more_children\;_idle
 boot-test: all
 	$(Q)mkdir -p $(BUILD)/results
-	$(Q)BUILD='$(BUILD)' tools/qemu.sh boot; log=$(BUILD)/boot-serial.log; p=0; f=0; \
-	    for w in $(BOOT_TEST_LINES); do want=$$(printf '%s' "$$w" | tr '_' ' '); \
-	        if tr -d '\r' < $$log | grep -qF -- "$$want"; then p=$$((p + 1)); \
-	        else f=$$((f + 1)); echo "FAIL boot: no '$$want' in $$log"; fi; \
-	    done; echo "$$p $$f" > $(BUILD)/results/boot-test.counts; \
+	$(Q)BUILD='$(BUILD)' QEMU_EXTRA='-machine acpi=off' tools/qemu.sh boot; \
+	    mv $(BUILD)/boot-serial.log $(BUILD)/boot-noacpi-serial.log
+	$(Q)BUILD='$(BUILD)' tools/qemu.sh boot; p=0; f=0; \
+	    check() { if tr -d '\r' < $$1 | grep -qF -- "$$2"; then p=$$((p + 1)); \
+	        else f=$$((f + 1)); echo "FAIL boot: no '$$2' in $$1"; fi; }; \
+	    for w in $(BOOT_TEST_LINES); do \
+	        check $(BUILD)/boot-serial.log "$$(printf '%s' "$$w" | tr '_' ' ')"; done; \
+	    for w in $(BOOT_NOACPI_LINES); do \
+	        check $(BUILD)/boot-noacpi-serial.log "$$(printf '%s' "$$w" | tr '_' ' ')"; done; \
+	    echo "$$p $$f" > $(BUILD)/results/boot-test.counts; \
 	    echo "boot-test: $$p passed, $$f failed"; [ "$$f" -eq 0 ]
+
+# The system tests in Bochs, on a CPU with PCIDs (tools/bochs.sh): slow, so not part of
+# `make test`; run it after changing anything about address spaces or the TLB.
+bochs-test: $(ISO_BOCHS)
+	$(Q)BUILD='$(BUILD)' tools/bochs.sh test $(ISO_BOCHS)
 
 # The panic report: reason, backtrace with symbol names (the kernel panics on request).
 panic-test: all

@@ -27,7 +27,8 @@
 # Environment: BUILD (default build); COURIER_ACCEL=kvm|tcg (default: kvm only when /dev/kvm
 # is usable and backed by kvm_intel or kvm_amd; bench uses tcg unless COURIER_ACCEL=kvm);
 # TEST_TIMEOUT (s, default 300); BENCH_TIMEOUT (default 600); ISO_TIMEOUT (default 60);
-# COURIER_FIRMWARE=uefi boots the ISO with OVMF (package ovmf); QEMU_EXTRA adds flags.
+# COURIER_FIRMWARE=uefi boots the ISO with OVMF (package ovmf); QEMU_EXTRA adds flags;
+# KERNEL_ARGS adds words to the kernel command line of the -kernel modes (e.g. nopcid).
 
 set -u
 
@@ -90,6 +91,14 @@ boot=(-kernel "$BUILD/kernel.bin" -initrd "$BUILD/root.elf,$BUILD/bootimg.img")
 # shellcheck disable=SC2206
 extra=(${QEMU_EXTRA:-})
 
+# args WORDS: the kernel command line, WORDS plus $KERNEL_ARGS.
+args() {
+    local a="$1 ${KERNEL_ARGS:-}"
+
+    a=${a# }
+    printf '%s' "${a% }"
+}
+
 # What `test` types on the guest's serial line, and the line the guest prints to ask for
 # it (user/root/test_console.c, once its readers wait for input; keep the two in step).
 test_input=courier-input-test
@@ -143,7 +152,7 @@ run | debug)
             "gdb $BUILD/kernel.elf -ex 'target remote :1234'" >&2
     fi
     echo "qemu.sh: booting Courier ($accel_name); Ctrl-A X quits" >&2
-    exec "$qemu" "${common[@]}" "${accel[@]}" -serial mon:stdio "${boot[@]}" -append "" \
+    exec "$qemu" "${common[@]}" "${accel[@]}" -serial mon:stdio "${boot[@]}" -append "$(args "")" \
         "${gdb[@]}" "${extra[@]}"
     ;;
 boot)
@@ -152,7 +161,7 @@ boot)
     require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
     pick_accel auto
     mkdir -p "$(dirname "$log")"
-    "$qemu" "${common[@]}" "${accel[@]}" -serial "file:$log" "${boot[@]}" -append "" \
+    "$qemu" "${common[@]}" "${accel[@]}" -serial "file:$log" "${boot[@]}" -append "$(args "")" \
         "${extra[@]}" </dev/null >/dev/null 2>&1 &
     pid=$!
     limit=${BOOT_TIMEOUT:-60}
@@ -188,7 +197,7 @@ test)
     feed_input "$log" "${TEST_TIMEOUT:-300}" >"$input_fifo" &
     feeder=$!
     qemu_input=$input_fifo run_logged "${TEST_TIMEOUT:-300}" "$log" "${common[@]}" \
-        "${accel[@]}" -serial stdio "${boot[@]}" -append test
+        "${accel[@]}" -serial stdio "${boot[@]}" -append "$(args test)"
     kill "$feeder" 2>/dev/null
     wait "$feeder" 2>/dev/null
     rm -f "$input_fifo"
@@ -217,7 +226,7 @@ bench)
     fi
     echo "qemu.sh: benchmarks ($label)" >&2
     run_logged "${BENCH_TIMEOUT:-600}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
-        "${boot[@]}" -append "$bench_cmdline" | sed -u -n 's/\r$//; /^BENCH /p'
+        "${boot[@]}" -append "$(args "$bench_cmdline")" | sed -u -n 's/\r$//; /^BENCH /p'
     if ! tr -d '\r' <"$log" | grep -q '^BENCH bench_done'; then
         echo "qemu.sh: no 'BENCH bench_done' line; the last lines of $log:" >&2
         tail -n 30 "$log" >&2
@@ -255,7 +264,7 @@ panic)
     require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
     pick_accel auto
     run_logged "${PANIC_TIMEOUT:-8}" "$log" "${common[@]}" "${accel[@]}" -serial stdio \
-        "${boot[@]}" -append panic-test >/dev/null
+        "${boot[@]}" -append "$(args panic-test)" >/dev/null
     exit 0
     ;;
 *)

@@ -3,9 +3,9 @@
  * Boot memory. The bump allocator takes pages from the first RAM region above the
  * kernel image and boot modules; every page it hands out is zeroed and never returned.
  * Untyped carving: RAM minus reserved ranges (the first MiB, the kernel image, the
- * modules, the bump allocator's pages) becomes non-device untypeds; holes below 4 GiB
- * that are not RAM become device untypeds (MMIO). Each range is cut into the largest
- * naturally aligned power-of-two blocks.
+ * modules, the platform's kernel MMIO pages, the bump allocator's pages) becomes
+ * non-device untypeds; holes below 4 GiB that are not RAM become device untypeds (MMIO).
+ * Each range is cut into the largest naturally aligned power-of-two blocks.
  */
 #include <kernel/bootmem.h>
 #include <kernel/boot.h>
@@ -16,7 +16,7 @@
 #include <courier/abi/caps.h>
 
 enum {
-    MAX_RESERVED = BOOT_MAX_MODULES + 5,
+    MAX_RESERVED = BOOT_MAX_MODULES + BOOT_MAX_MMIO + 4,
     LOW_RESERVED = 0x100000,
     MIN_UNTYPED_BITS = 12,
 };
@@ -61,8 +61,10 @@ bootmem_init(const struct boot_params *bp)
     paddr_t kend = virt_to_phys(_kernel_end);
     reserve(0, LOW_RESERVED);
     reserve(LOW_RESERVED, kend);
-    /* The IOAPIC and local APIC pages belong to the kernel: never hand them out. */
-    reserve(0xfec00000ull, 0xfee01000ull);
+    /* The interrupt controllers' pages belong to the kernel: never hand them out. */
+    for (unsigned i = 0; i < bp->nmmio; i++) {
+        reserve(bp->mmio[i].base, bp->mmio[i].end);
+    }
     paddr_t high = kend;
     for (unsigned i = 0; i < bp->nmodules; i++) {
         reserve(bp->modules[i].base, bp->modules[i].base + bp->modules[i].len);

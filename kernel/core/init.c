@@ -55,6 +55,13 @@ kernel_main(struct boot_params *bp)
     bootmem_init(bp);
     arch_mmu_init(bp, bootmem_alloc_page);
     arch_cpu_init(this_cpu());
+    /* TLB tags (PCIDs) where the CPU has them, unless the command line says nopcid: a
+     * switch then keeps the TLB entries of the space it leaves (docs/objects.md). */
+    if (!cmdline_has(bp->cmdline, "nopcid") && arch_mmu_tags_init()) {
+        kprintf("mmu: PCID on: each VSpace keeps its TLB entries across switches\n");
+    } else {
+        kprintf("mmu: PCID off: each address-space switch flushes the TLB\n");
+    }
     sched_init();
     /* Interrupt controllers before the LAPIC: masking the legacy PIC while the LAPIC
      * still accepts it (virtual wire) lets its pending output drop cleanly. */

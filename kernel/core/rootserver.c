@@ -21,6 +21,7 @@
 #include <kernel/tcb.h>
 #include <kernel/vspace.h>
 #include <arch/cpu.h>
+#include <arch/irq.h>
 #include <arch/mmu.h>
 #include <arch/timer.h>
 #include <courier/abi/bootinfo.h>
@@ -155,6 +156,12 @@ rootserver_create(const struct boot_params *bp)
     bi->root_cnode_radix = radix;
     bi->tsc_hz = arch_timer_tsc_hz();
     bi->kernel_entry_tsc = bp->entry_tsc;
+    bi->irq_lines = arch_irq_lines();
+    bi->irq_source = arch_irq_from_firmware() ? CR_IRQ_SOURCE_ACPI : CR_IRQ_SOURCE_DEFAULT;
+    bi->cpu_count = arch_cpu_count();
+    for (unsigned i = 0; i < CR_BOOTINFO_ISA_IRQS; i++) {
+        bi->isa_irq_line[i] = arch_irq_isa_line(i);
+    }
     unsigned next = CR_CAP_FIRST_FREE_FIXED;
 
     /* Boot image: one frame capability per page, mapped in order, read-only; with EXEC

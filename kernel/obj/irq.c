@@ -90,8 +90,9 @@ irq_unbind_notification(struct notification *n)
 
 /*
  * irq_get(irq_control, line, dst_cnode, dst_index): issues the handler capability for
- * a line. Errors: EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (lookups), ERANGE (no such line, or
- * index), EEXIST (destination occupied), EBUSY (the line's handler was already issued).
+ * a line, a GSI (bootinfo isa_irq_line[] translates ISA IRQs). Errors:
+ * EBADCAP/ENOCAP/EBUSY/EWRONGTYPE (lookups), ERANGE (no such line, or index), EEXIST
+ * (destination occupied), EBUSY (the line's handler was already issued).
  */
 int64_t
 sys_irq_get(uint64_t ctl_cptr, uint64_t line, uint64_t dst_cnode, uint64_t dst_index)
@@ -103,7 +104,7 @@ sys_irq_get(uint64_t ctl_cptr, uint64_t line, uint64_t dst_cnode, uint64_t dst_i
     if (rc != 0) {
         return rc;
     }
-    if (line >= arch_irq_lines()) {
+    if (line >= arch_irq_lines() || !arch_irq_present((unsigned)line)) {
         return -CR_ERANGE;
     }
     rc = cnode_lookup_dest(self, dst_cnode, dst_index, &dst);

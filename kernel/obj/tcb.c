@@ -49,6 +49,15 @@ tcb_vspace_root(struct tcb *t)
     return c->type == CR_OBJ_VSPACE ? phys_to_virt(c->obj) : arch_mmu_kernel_pml4();
 }
 
+/* Returns the ASID (index and generation) of t's VSpace, 0 if it has none (the kernel's
+ * tables, which tcb_vspace_root then gives). */
+uint32_t
+tcb_vspace_asid(struct tcb *t)
+{
+    struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
+    return c->type == CR_OBJ_VSPACE ? c->aux : 0;
+}
+
 /* Returns the CSpace root capability of t (a null capability if unconfigured). */
 struct cap *
 tcb_cspace_root(struct tcb *t)

@@ -15,8 +15,13 @@
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
+#include <kernel/tlbtag.h>
 #include <arch/cpu.h>
 #include <arch/mmu.h>
+
+/* A VSpace's TLB tag (PCID) is its ASID index: as many tags as ASIDs, none shared. */
+_Static_assert((unsigned)VSPACE_MAX_ASIDS == (unsigned)TLBTAG_COUNT, "one TLB tag per ASID");
+_Static_assert((unsigned)ASID_BITS == (unsigned)TLBTAG_BITS, "one TLB tag per ASID");
 
 struct asid_entry {
     void *pml4;   /* NULL when free */
@@ -94,8 +99,9 @@ vspace_finalise(struct cap *c)
     }
     void *pml4 = asids.table[idx].pml4;
     if (virt_to_phys(pml4) == arch_cpu_read_cr3()) {
-        arch_mmu_switch(arch_mmu_kernel_pml4());
+        arch_mmu_switch(arch_mmu_kernel_pml4(), 0);
     }
+    arch_mmu_retire(c->aux); /* its TLB tag is flushed before the index is used again */
     arch_mmu_changed();
     asids.table[idx].pml4 = NULL;
     asids.table[idx].gen = (asids.table[idx].gen + 1) & ((1u << (32 - ASID_BITS)) - 1);
@@ -125,9 +131,9 @@ vspace_unmap_cap(struct cap *c)
     void *pml4 = vspace_from_asid(c->aux);
     if (pml4 != NULL) {
         if (c->type == CR_OBJ_FRAME) {
-            arch_mmu_unmap_frame(pml4, c->w1, c->obj, c->size_bits);
+            arch_mmu_unmap_frame(pml4, c->aux, c->w1, c->obj, c->size_bits);
         } else {
-            arch_mmu_unmap_table(pml4, c->w1, table_level(c->type), c->obj);
+            arch_mmu_unmap_table(pml4, c->aux, c->w1, table_level(c->type), c->obj);
         }
     }
     c->flags &= ~(CAP_F_MAPPED | CAP_F_MAP_ATTRS);
@@ -272,7 +278,7 @@ sys_vspace_remap(uint64_t frame_cptr, uint64_t rights)
     uint64_t attrs = (f->flags & CAP_F_MAP_UNCACHED) ? CR_MAP_UNCACHED
                      : (f->flags & CAP_F_MAP_WC)     ? CR_MAP_WRITE_COMBINE
                                                      : 0;
-    return arch_mmu_remap_frame(pml4, f->w1, f->obj, f->size_bits,
+    return arch_mmu_remap_frame(pml4, f->aux, f->w1, f->obj, f->size_bits,
                                 perm_from_rights(rights, attrs));
 }
 

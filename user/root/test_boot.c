@@ -49,6 +49,24 @@ TEST(boot_bootinfo_valid)
     EXPECT_TRUE(bi->bootimg_frame_count * CR_PAGE_SIZE >= bi->bootimg_size);
 }
 
+/*
+ * The interrupt description the kernel read from QEMU's ACPI MADT (-machine pc, -smp 1):
+ * one IOAPIC of 24 pins at GSI base 0, one CPU, ISA IRQ 0 overridden to GSI 2 and the
+ * rest identity. The same holds for the GRUB boot, which passes the RSDP in a tag.
+ */
+TEST(boot_irq_description_from_madt)
+{
+    const struct cr_bootinfo *bi = root_bootinfo();
+    EXPECT_EQ(bi->irq_source, CR_IRQ_SOURCE_ACPI);
+    EXPECT_EQ(bi->cpu_count, 1);
+    EXPECT_EQ(bi->irq_lines, 24);
+    EXPECT_EQ(bi->reserved0, 0);
+    EXPECT_EQ(bi->isa_irq_line[0], 2);
+    for (unsigned i = 1; i < CR_BOOTINFO_ISA_IRQS; i++) {
+        EXPECT_EQ(bi->isa_irq_line[i], i);
+    }
+}
+
 TEST(boot_cmdline_terminated)
 {
     const struct cr_bootinfo *bi = root_bootinfo();

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Interrupt delivery end to end, with a real device: the PIT (channel 0, ISA IRQ 0,
- * which arrives on IOAPIC line 2 on PCs and QEMU). The root server takes the line's
+ * whose line bootinfo's isa_irq_line[0] gives: GSI 2 on PCs and QEMU, by the MADT's
+ * override). The root server takes the line's
  * handler capability, binds it to a notification, programs the PIT through its I/O-port
  * capability for one terminal-count interrupt, and waits on the notification. The kernel
  * masks the line when it fires; until irq_ack unmasks it, further edges are dropped.
@@ -15,13 +16,20 @@
 #include <courier/sys.h>
 
 enum {
-    PIT_LINE = 2,      /* ISA IRQ 0 is wired to IOAPIC pin 2 */
+    PIT_ISA_IRQ = 0,
     PIT_CH0 = 0x40,
     PIT_CMD = 0x43,
     PIT_MODE0 = 0x30,  /* channel 0, lo/hi byte, mode 0: interrupt on terminal count */
     PIT_COUNT = 1193,  /* about 1 ms */
     NTFN_BADGE = 0x40,
 };
+
+/* The PIT's line, from the kernel's reading of the firmware tables. */
+static uint64_t
+pit_line(void)
+{
+    return root_bootinfo()->isa_irq_line[PIT_ISA_IRQ];
+}
 
 static cr_cptr_t
 small_untyped(void)
@@ -61,8 +69,8 @@ TEST(irq_pit_interrupt_signals_notification)
     }
     EXPECT_OK(cr_cap_mint(CR_CAP_ROOT_CNODE, badged, CR_CAP_ROOT_CNODE, ntfn, CR_RIGHTS_ALL,
                           NTFN_BADGE));
-    EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, PIT_LINE, CR_CAP_ROOT_CNODE, handler));
-    EXPECT_ERR(-CR_EBUSY, cr_irq_get(CR_CAP_IRQ_CONTROL, PIT_LINE, CR_CAP_ROOT_CNODE, 0));
+    EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, pit_line(), CR_CAP_ROOT_CNODE, handler));
+    EXPECT_ERR(-CR_EBUSY, cr_irq_get(CR_CAP_IRQ_CONTROL, pit_line(), CR_CAP_ROOT_CNODE, 0));
     EXPECT_ERR(-CR_EINVAL, cr_irq_ack(handler)); /* not bound yet */
     EXPECT_OK(cr_irq_set_notification(handler, badged, 0));
 
@@ -84,7 +92,7 @@ TEST(irq_pit_interrupt_signals_notification)
 
     /* Deleting the handler frees the line for a new handler capability. */
     EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, handler));
-    EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, PIT_LINE, CR_CAP_ROOT_CNODE, handler));
+    EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, pit_line(), CR_CAP_ROOT_CNODE, handler));
     EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, handler));
     EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, badged));
     EXPECT_OK(cr_cap_delete(CR_CAP_ROOT_CNODE, ntfn));
@@ -120,7 +128,7 @@ TEST(irq_pit_interrupt_as_pulse_on_a_channel)
     EXPECT_OK(cr_channel_bind(chan, pq, 0));
     EXPECT_OK(cr_cap_mint(CR_CAP_ROOT_CNODE, conn, CR_CAP_ROOT_CNODE, chan, CR_RIGHT_WRITE,
                           0x99));
-    EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, PIT_LINE, CR_CAP_ROOT_CNODE, handler));
+    EXPECT_OK(cr_irq_get(CR_CAP_IRQ_CONTROL, pit_line(), CR_CAP_ROOT_CNODE, handler));
     EXPECT_ERR(-CR_EINVAL, cr_irq_set_notification(handler, conn, 1ull << 32));
     EXPECT_ERR(-CR_EWRONGTYPE, cr_irq_set_notification(handler, pq, 5));
     EXPECT_OK(cr_irq_set_notification(handler, conn, 0x1234));
@@ -132,7 +140,7 @@ TEST(irq_pit_interrupt_as_pulse_on_a_channel)
     struct cr_msg_info info;
     EXPECT_EQ(0, cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info)));
     EXPECT_EQ(0x1234, p.code);
-    EXPECT_EQ(PIT_LINE, p.value);
+    EXPECT_EQ(pit_line(), p.value);
     EXPECT_EQ(0x99, p.badge);
     EXPECT_OK(cr_irq_ack(handler));
     pit_fire_once();

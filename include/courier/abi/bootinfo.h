@@ -9,12 +9,15 @@
 #include <courier/abi/types.h>
 
 #define CR_BOOTINFO_MAGIC 0x4f464e49544f4f42ull /* "BOOTINFO" */
-#define CR_BOOTINFO_VERSION 2
+#define CR_BOOTINFO_VERSION 3
 #define CR_BOOTINFO_VADDR 0x7fe00000ull     /* one page */
 #define CR_BOOTIMG_VADDR 0x40000000ull      /* boot image, mapped read-only */
 #define CR_ROOT_STACK_TOP 0x7ff00000ull     /* root server initial stack top */
 #define CR_ROOT_STACK_PAGES 16
 #define CR_BOOTINFO_MAX_UNTYPED 192
+#define CR_BOOTINFO_ISA_IRQS 16
+#define CR_IRQ_SOURCE_DEFAULT 0 /* no usable ACPI MADT: the PC defaults */
+#define CR_IRQ_SOURCE_ACPI 1    /* read from the ACPI MADT */
 
 struct cr_untyped_desc {
     uint64_t paddr;
@@ -40,5 +43,14 @@ struct cr_bootinfo {
     uint64_t cmdline_len;
     char cmdline[256];          /* kernel command line, NUL-terminated */
     struct cr_untyped_desc untyped[CR_BOOTINFO_MAX_UNTYPED];
+    /* Interrupts (version 3). An irq_get line is a GSI, an IOAPIC input; ISA devices
+     * find theirs here. */
+    uint32_t irq_lines;         /* every line is below this; some below may not exist */
+    uint32_t irq_source;        /* CR_IRQ_SOURCE_ACPI or CR_IRQ_SOURCE_DEFAULT */
+    uint32_t cpu_count;         /* processors the firmware lists as enabled; one runs */
+    uint32_t reserved0;         /* zero */
+    uint32_t isa_irq_line[CR_BOOTINFO_ISA_IRQS]; /* the line ISA IRQ n arrives on */
 };
+_Static_assert(__builtin_offsetof(struct cr_bootinfo, irq_lines) == 3424, "ABI");
+_Static_assert(sizeof(struct cr_bootinfo) == 3504, "ABI");
 _Static_assert(sizeof(struct cr_bootinfo) <= 4096, "bootinfo must fit one page");

@@ -114,7 +114,7 @@ arch_exit_to_user(struct tcb *t)
     if (tcb_vspace_id(t) != x86_exit_vspace) {
         /* Another VSpace (the same one is still loaded: only a full exit changes this
          * record, and a VSpace that dies in a call leaves its thread's slot empty). */
-        arch_mmu_switch(tcb_vspace_root(t));
+        arch_mmu_switch(tcb_vspace_root(t), tcb_vspace_asid(t));
         x86_exit_vspace = tcb_vspace_id(t);
     }
     if (c->fpu_owner != t) {

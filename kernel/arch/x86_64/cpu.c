@@ -31,6 +31,7 @@ enum {
     CR4_PGE = 1u << 7,
     CR4_OSFXSR = 1u << 9,
     CR4_OSXMMEXCPT = 1u << 10,
+    CR4_PCIDE = 1u << 17,
     CR4_SMEP = 1u << 20,
     CR4_SMAP = 1u << 21,
     IST_STACK_SIZE = 4096,
@@ -280,6 +281,23 @@ arch_fpu_init_state(struct arch_fpu *f)
     *f = fpu_template;
 }
 
+/*
+ * Turns on PCIDs (CR4.PCIDE) if the CPU has them; returns whether they are on. CR3's tag
+ * must be 0 at that moment (the kernel's tables are loaded with tag 0). For mmu.c.
+ */
+bool x86_pcid_enable(void);
+
+bool
+x86_pcid_enable(void)
+{
+    if (!features.pcid || (read_cr4() & CR4_PCIDE)) {
+        return features.pcid;
+    }
+    uint64_t cr4 = read_cr4() | CR4_PCIDE;
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+    return true;
+}
+
 /* Returns CR3 (physical address of the loaded PML4). */
 uint64_t
 arch_cpu_read_cr3(void)
@@ -289,11 +307,15 @@ arch_cpu_read_cr3(void)
     return v & 0x000ffffffffff000ull;
 }
 
-/* Loads CR3, flushing non-global TLB entries. */
+/*
+ * Loads CR3: the PML4's physical address, and with PCIDs on also the tag (bits 11:0) and
+ * the keep bit (63). Flushes the non-global TLB entries (with PCIDs: of that tag only),
+ * unless the keep bit is set.
+ */
 void
-arch_cpu_write_cr3(uint64_t pa)
+arch_cpu_write_cr3(uint64_t v)
 {
-    __asm__ volatile("mov %0, %%cr3" : : "r"(pa) : "memory");
+    __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
 /* Invalidates one page's TLB entry. */
@@ -303,11 +325,14 @@ arch_cpu_invlpg(vaddr_t va)
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
-/* Flushes all non-global TLB entries. */
+/* Flushes the loaded address space's non-global TLB entries (with PCIDs on: those of
+ * the loaded tag, which CR3 keeps; the keep bit always reads as 0). */
 void
 arch_cpu_flush_tlb(void)
 {
-    arch_cpu_write_cr3(arch_cpu_read_cr3());
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    arch_cpu_write_cr3(v);
 }
 
 /* Reads the time-stamp counter. */

@@ -10,6 +10,8 @@
 #include <arch/cpu.h>
 #include <kernel/klog.h>
 #include <kernel/panic.h>
+#include <plat/acpi_boot.h>
+#include <plat/madt.h>
 #include <plat/pit.h>
 
 enum {
@@ -69,7 +71,13 @@ arch_timer_init(void)
 {
     uint64_t base = x86_rdmsr(MSR_APIC_BASE);
     x86_wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
-    lapic.mmio = phys_to_virt(base & 0xfffff000ull);
+    paddr_t pa = base & 0x000ffffffffff000ull;
+    if (plat_madt()->lapic_addr != pa) {
+        /* The MSR is what this CPU decodes; the MADT only describes it. */
+        kprintf("timer: local APIC at 0x%lx by its MSR, 0x%lx by the MADT; using the MSR\n", pa,
+                plat_madt()->lapic_addr);
+    }
+    lapic.mmio = phys_to_virt(pa);
     lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
     lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
     lapic_write(LAPIC_LVT_LINT1, LVT_MASKED);

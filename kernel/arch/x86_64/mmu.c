@@ -9,12 +9,18 @@
  *
  * The user-table hooks edit entries only; the objects that own table pages and the
  * rules about who may map what live in obj/vspace.c. No TLB shootdown yet (one CPU): an
- * edit to the loaded address space is followed by invlpg, other address spaces are
- * flushed by the CR3 write that switches to them (no PCID, so nothing is retained).
+ * edit to the loaded address space is followed by invlpg (or a flush of the space for a
+ * removed table). Without PCIDs every CR3 write that switches spaces flushes, so other
+ * spaces need nothing. With PCIDs (arch_mmu_tags_init; the CPU must have them) a space
+ * keeps its translations, tagged with its ASID index, across switches: a removal in a
+ * space that is not loaded marks its tag stale, a VSpace's end retires its tag, and the
+ * switch into a tag that is stale or not its ASID's yet flushes that tag
+ * (kernel/obj/tlbtag.c). Untested under QEMU's TCG, which has no PCIDs.
  */
 #include <arch/mmu.h>
 #include <arch/cpu.h>
 #include <kernel/boot.h>
+#include <kernel/cpu.h>
 #include <kernel/klog.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
@@ -31,6 +37,7 @@ enum {
     PTE_PAT_LARGE = 1u << 12,
 };
 #define PTE_NX (1ull << 63)
+#define CR3_KEEP (1ull << 63) /* with PCIDs: load CR3 without flushing the tag */
 #define PTE_ADDR 0x000ffffffffff000ull
 #define ENTRIES 512
 
@@ -39,6 +46,14 @@ extern char _data_start[], _data_end[], _kernel_end[];
 
 static uint64_t *kernel_pml4;
 uint64_t arch_mmu_gen = 1;
+
+static struct {
+    bool tags;     /* PCIDs on: set once at boot, before the first user space */
+    paddr_t loaded; /* CR3's PML4 as last written by arch_mmu_switch (the only writer but
+                     * TLB flushes, which write the same value back) */
+} cr3;
+
+bool x86_pcid_enable(void);
 
 static inline unsigned
 index_of(vaddr_t va, unsigned level)
@@ -130,7 +145,7 @@ arch_mmu_init(const struct boot_params *bp, paddr_t (*alloc_page)(void))
                     PTE_P | PTE_G | PTE_NX);
     map_image_range(hpd, alloc_page, (vaddr_t)_data_start, (vaddr_t)_data_end,
                     PTE_P | PTE_W | PTE_G | PTE_NX);
-    arch_mmu_switch(kernel_pml4);
+    arch_mmu_switch(kernel_pml4, 0);
 }
 
 /* Returns the kernel's PML4 (kernel virtual address). */
@@ -172,11 +187,19 @@ arch_mmu_lookup_table(void *pml4, vaddr_t va, enum mmu_level want, uint64_t **en
     return 0;
 }
 
+/* Translations of the space (pml4, asid) were removed or reduced: drop them from the TLB
+ * now (loaded: va only, or everything if va is ~0) or at its next load (tags on). */
 static void
-flush_page(void *pml4, vaddr_t va)
+flush_space(void *pml4, uint32_t asid, vaddr_t va)
 {
     if (virt_to_phys(pml4) == arch_cpu_read_cr3()) {
-        arch_cpu_invlpg(va);
+        if (va == ~(vaddr_t)0) {
+            arch_cpu_flush_tlb();
+        } else {
+            arch_cpu_invlpg(va);
+        }
+    } else if (cr3.tags) {
+        tlbtag_stale(&this_cpu()->tlbtags, asid);
     }
 }
 
@@ -202,7 +225,8 @@ arch_mmu_map_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table)
 
 /* Removes table `table` from va's entry at level+1 if it is still installed there. */
 void
-arch_mmu_unmap_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table)
+arch_mmu_unmap_table(void *pml4, uint32_t asid, vaddr_t va, enum mmu_level level,
+                     paddr_t table)
 {
     uint64_t *e;
     if (arch_mmu_lookup_table(pml4, va, level + 1, &e) != 0) {
@@ -211,9 +235,7 @@ arch_mmu_unmap_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table
     if ((*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == table) {
         *e = 0;
         arch_mmu_changed();
-        if (virt_to_phys(pml4) == arch_cpu_read_cr3()) {
-            arch_cpu_flush_tlb();
-        }
+        flush_space(pml4, asid, ~(vaddr_t)0);
     }
 }
 
@@ -265,7 +287,8 @@ arch_mmu_map_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits, unsig
 
 /* Changes the permissions of frame pa at va. Errors: -ENOTMAPPED if it is not there. */
 int
-arch_mmu_remap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits, unsigned perm)
+arch_mmu_remap_frame(void *pml4, uint32_t asid, vaddr_t va, paddr_t pa, unsigned size_bits,
+                     unsigned perm)
 {
     uint64_t *e;
     if (leaf_entry(pml4, va, size_bits, &e) != 0 || !(*e & PTE_P) || (*e & PTE_ADDR) != pa) {
@@ -273,13 +296,13 @@ arch_mmu_remap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits, uns
     }
     *e = pa | leaf_bits(size_bits, perm);
     arch_mmu_changed();
-    flush_page(pml4, va);
+    flush_space(pml4, asid, va);
     return 0;
 }
 
 /* Unmaps frame pa from va if it is still mapped there; otherwise does nothing. */
 void
-arch_mmu_unmap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits)
+arch_mmu_unmap_frame(void *pml4, uint32_t asid, vaddr_t va, paddr_t pa, unsigned size_bits)
 {
     uint64_t *e;
     if (leaf_entry(pml4, va, size_bits, &e) != 0) {
@@ -289,7 +312,7 @@ arch_mmu_unmap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits)
     if ((*e & PTE_P) && (*e & PTE_ADDR) == pa && large == (size_bits == 21)) {
         *e = 0;
         arch_mmu_changed();
-        flush_page(pml4, va);
+        flush_space(pml4, asid, va);
     }
 }
 
@@ -367,17 +390,53 @@ arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *
     return false;
 }
 
-/* Loads pml4 into CR3 unless it is already there. */
+/*
+ * Loads the space (pml4, asid) into CR3 unless it is already there; asid is its ASID
+ * (index and generation), 0 for the kernel's own tables. Without PCIDs the load flushes
+ * the TLB. With them it keeps the space's tagged translations unless tlbtag_load says
+ * they must go (the tag is new to this ASID, or stale).
+ */
 void
-arch_mmu_switch(void *pml4)
+arch_mmu_switch(void *pml4, uint32_t asid)
 {
-    static paddr_t loaded; /* CR3 as last written here (the only writer but TLB flushes,
-                            * which write the same value back) */
     paddr_t pa = virt_to_phys(pml4);
-    if (loaded != pa) {
-        arch_cpu_write_cr3(pa);
-        loaded = pa;
+    if (!cr3.tags) {
+        if (cr3.loaded != pa) {
+            arch_cpu_write_cr3(pa);
+            cr3.loaded = pa;
+        }
+        return;
     }
+    bool flush;
+    unsigned tag = tlbtag_load(&this_cpu()->tlbtags, asid, &flush);
+    if (cr3.loaded != pa || flush) {
+        arch_cpu_write_cr3(pa | tag | (flush ? 0 : CR3_KEEP));
+        cr3.loaded = pa;
+    }
+}
+
+/*
+ * The VSpace with ASID asid is gone, and not loaded (vspace_finalise switches away
+ * first): with PCIDs, its tag is flushed before the index's next owner uses it.
+ */
+void
+arch_mmu_retire(uint32_t asid)
+{
+    if (cr3.tags) {
+        tlbtag_retire(&this_cpu()->tlbtags, asid);
+    }
+}
+
+/*
+ * Turns on TLB tags (PCIDs) if the CPU has them; returns whether they are on. Called once
+ * at boot, with the kernel's tables loaded (tag 0) and before any user space runs. Not
+ * calling it leaves every switch flushing the TLB, as on a CPU without PCIDs.
+ */
+bool
+arch_mmu_tags_init(void)
+{
+    cr3.tags = virt_to_phys(kernel_pml4) == arch_cpu_read_cr3() && x86_pcid_enable();
+    return cr3.tags;
 }
 
 /*

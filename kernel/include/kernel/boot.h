@@ -12,6 +12,8 @@ enum {
     BOOT_MAX_REGIONS = 64,
     BOOT_MAX_MODULES = 8,
     BOOT_CMDLINE_MAX = 256,
+    BOOT_MAX_MMIO = 10,
+    BOOT_RSDP_MAX = 36, /* an ACPI 2.0 RSDP */
 };
 
 enum boot_region_kind {
@@ -31,6 +33,12 @@ struct boot_module {
     char name[32];
 };
 
+/* A physical range [base, end). */
+struct boot_range {
+    paddr_t base;
+    paddr_t end;
+};
+
 struct boot_params {
     struct boot_region regions[BOOT_MAX_REGIONS];
     unsigned nregions;
@@ -39,6 +47,11 @@ struct boot_params {
     char cmdline[BOOT_CMDLINE_MAX];
     const char *loader; /* "multiboot1" or "multiboot2" */
     uint64_t entry_tsc; /* TSC when arch_boot_main started */
+    uint8_t rsdp[BOOT_RSDP_MAX]; /* the loader's copy of the ACPI RSDP (multiboot 2) */
+    uint32_t rsdp_len;           /* its length; 0 if the loader gave none */
+    struct boot_range mmio[BOOT_MAX_MMIO]; /* device pages the kernel keeps (interrupt
+                                            * controllers): never given out as untypeds */
+    unsigned nmmio;
 };
 
 void kernel_main(struct boot_params *bp) NORETURN;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <kernel/sched.h>
+#include <kernel/tlbtag.h>
 #include <arch/cpu.h>
 
 struct cpu {
@@ -21,6 +22,8 @@ struct cpu {
                                 * blocks in it and nothing outranks it (sched.c) */
     bool direct_donate;        /* the switch to `direct` donates current's slice */
     struct tcb *donor;         /* whose slice current runs on (donated by a call), or NULL */
+    struct tlbtag_cpu tlbtags; /* which TLB tags (PCIDs) need a flush; used only with PCIDs
+                                * on (arch_mmu_tags_init) */
 };
 
 extern struct cpu cpu0;

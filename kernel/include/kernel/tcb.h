@@ -139,6 +139,7 @@ struct reply_slot;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void *tcb_vspace_root(struct tcb *t);
+uint32_t tcb_vspace_asid(struct tcb *t);
 
 /* Names t's VSpace: its capability's object, 0 for none (the slot holds nothing else). */
 static inline uint64_t

@@ -22,6 +22,7 @@
 #include <courier/proto/proc.h>
 #include <courier/sys.h>
 
+#include "../root.h"
 #include "../slot.h"
 #include <courier/lib/uart.h>
 
@@ -34,8 +35,9 @@ enum {
     /* 14 pending pulses: COM1's interrupt needs one (its line stays masked until
      * irq_ack); the rest absorbs pulses clients send on their connections. */
     CON_PULSES_BITS = 4,
-    /* COM1 is ISA IRQ 4, on IOAPIC pin 4: PCs and QEMU override only ISA IRQ 0. */
-    CON_IRQ_LINE = 4,
+    /* COM1 is ISA IRQ 4; its line (GSI) is bootinfo's isa_irq_line[4], which the kernel
+     * took from the ACPI MADT's overrides (4 on PCs and QEMU). */
+    CON_ISA_IRQ = 4,
     /* How long a line of the root's waits for the console before it goes to COM1
      * directly: far longer than any write takes, short enough not to wedge the root. */
     CON_WRITE_TIMEOUT_NS = 2000000000,
@@ -202,7 +204,8 @@ pm_start(void)
     int64_t rc = cr_ioport_issue(CR_CAP_IOPORT, UART_COM1, UART_COM1 + 7, CR_CAP_ROOT_CNODE,
                                  pm.con_io);
     if (rc == 0) {
-        rc = cr_irq_get(CR_CAP_IRQ_CONTROL, CON_IRQ_LINE, CR_CAP_ROOT_CNODE, pm.con_irq);
+        rc = cr_irq_get(CR_CAP_IRQ_CONTROL, root_bootinfo()->isa_irq_line[CON_ISA_IRQ],
+                        CR_CAP_ROOT_CNODE, pm.con_irq);
     }
     if (rc != 0) {
         printf("pm: cannot give the console COM1 (%s)\n", cr_errname((int)rc));

@@ -19,6 +19,7 @@
  */
 #include "console.h"
 
+#include <courier/abi/caps.h>
 #include <courier/abi/errors.h>
 #include <courier/abi/msg.h>
 #include <courier/lib/print.h>
@@ -54,9 +55,9 @@ static struct con_input_state {
 
 /*
  * Binds COM1's interrupt line (the handler irq) to the console channel chan and turns
- * the receive interrupt on; prints "console: input on COM1", which the test harness
- * (tools/qemu.sh) waits for before it types. Returns false (with a line saying why) if
- * input cannot work; output is not affected and IO_READ then fails with EIO.
+ * the receive interrupt on; prints "console: input on COM1, IRQ 4 (line N)". Returns
+ * false (with a line saying why) if input cannot work; output is not affected and
+ * IO_READ then fails with EIO.
  */
 bool
 con_input_init(cr_cptr_t chan, cr_cptr_t irq)
@@ -75,7 +76,11 @@ con_input_init(cr_cptr_t chan, cr_cptr_t irq)
         return false;
     }
     in.irq = irq;
-    printf("console: input on COM1\n");
+    /* The handler's identity is its line (a GSI): the root took it from bootinfo's
+     * isa_irq_line[4], which the kernel read from the ACPI MADT's overrides. */
+    struct cr_cap_info ci = { 0 };
+    cr_cap_identify(irq, CR_UPTR(&ci));
+    printf("console: input on COM1, IRQ 4 (line %llu)\n", (unsigned long long)ci.badge);
     return true;
 }
 

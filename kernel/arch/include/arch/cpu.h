@@ -21,11 +21,12 @@ struct tcb;
 
 void arch_cpu_init(struct cpu *c);
 uint64_t arch_cpu_read_cr3(void);
-void arch_cpu_write_cr3(uint64_t pa);
+void arch_cpu_write_cr3(uint64_t v);
 void arch_cpu_invlpg(vaddr_t va);
 void arch_cpu_flush_tlb(void);
 uint64_t arch_cpu_cycles(void);
 bool arch_cpu_has_feature(const char *name);
+unsigned arch_cpu_count(void);
 void arch_cpu_idle(void) NORETURN;
 void arch_cpu_halt(void);
 void arch_preempt_window(void);

@@ -67,11 +67,18 @@ void arch_mmu_init(const struct boot_params *bp, paddr_t (*alloc_page)(void));
 void arch_mmu_init_vspace(void *pml4);
 int arch_mmu_lookup_table(void *pml4, vaddr_t va, enum mmu_level want, uint64_t **entry_out);
 int arch_mmu_map_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table);
-void arch_mmu_unmap_table(void *pml4, vaddr_t va, enum mmu_level level, paddr_t table);
+/*
+ * The hooks that remove or reduce a mapping take the VSpace's ASID (index and generation)
+ * as well as its PML4: with TLB tags a space that is not loaded keeps translations in the
+ * TLB, and its tag is marked for a flush at its next load (kernel/obj/tlbtag.c).
+ */
+void arch_mmu_unmap_table(void *pml4, uint32_t asid, vaddr_t va, enum mmu_level level,
+                          paddr_t table);
 int arch_mmu_map_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits, unsigned perm);
-void arch_mmu_unmap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits);
-int arch_mmu_remap_frame(void *pml4, vaddr_t va, paddr_t pa, unsigned size_bits,
-                         unsigned perm);
+void arch_mmu_unmap_frame(void *pml4, uint32_t asid, vaddr_t va, paddr_t pa,
+                          unsigned size_bits);
+int arch_mmu_remap_frame(void *pml4, uint32_t asid, vaddr_t va, paddr_t pa,
+                         unsigned size_bits, unsigned perm);
 bool arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable);
 
 /* A cache of one page table for arch_mmu_translate_cached (zero it before first use). */
@@ -82,7 +89,9 @@ struct arch_xlat {
 };
 bool arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
                                bool *writable);
-void arch_mmu_switch(void *pml4);
+void arch_mmu_switch(void *pml4, uint32_t asid);
+void arch_mmu_retire(uint32_t asid);
+bool arch_mmu_tags_init(void);
 int arch_mmu_map_boot(void *pml4, vaddr_t va, paddr_t pa, unsigned perm,
                       paddr_t (*alloc_page)(void));
 void *arch_mmu_kernel_pml4(void);

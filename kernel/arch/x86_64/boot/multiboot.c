@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reads the multiboot 1 (QEMU -kernel) or multiboot 2 (GRUB) information block into a
- * struct boot_params, then calls the CPU setup and kernel_main(). Runs on the boot page
- * tables, which map the first 4 GiB at the direct-map base; both loaders place their
- * information and modules below 4 GiB.
+ * struct boot_params (with the ACPI RSDP copy of a multiboot 2 loader), reads the
+ * platform's interrupt description (plat_acpi_init), then calls kernel_main(). Runs on
+ * the boot page tables, which map the first 4 GiB at the direct-map base; both loaders
+ * place their information and modules below 4 GiB.
  */
 #include <kernel/boot.h>
 #include <kernel/klog.h>
@@ -11,6 +12,7 @@
 #include <kernel/string.h>
 #include <arch/mmu.h>
 #include <arch/cpu.h>
+#include <plat/acpi_boot.h>
 #include <plat/console.h>
 
 enum {
@@ -23,6 +25,8 @@ enum {
     MB2_TAG_CMDLINE = 1,
     MB2_TAG_MODULE = 3,
     MB2_TAG_MMAP = 6,
+    MB2_TAG_ACPI_OLD = 14, /* a copy of the ACPI 1.0 RSDP */
+    MB2_TAG_ACPI_NEW = 15, /* a copy of the ACPI 2.0+ RSDP, preferred */
     BOOT_LOW_LIMIT = 0x100000000ull, /* boot tables map only the first 4 GiB */
 };
 
@@ -155,6 +159,11 @@ parse_mb2(struct boot_params *bp, uint64_t info_pa)
         } else if (t->type == MB2_TAG_MODULE) {
             const uint32_t *w = (const uint32_t *)(t + 1);
             add_module(bp, w[0], w[1], (const char *)(w + 2));
+        } else if ((t->type == MB2_TAG_ACPI_NEW ||
+                    (t->type == MB2_TAG_ACPI_OLD && bp->rsdp_len == 0))) {
+            uint32_t n = MIN(t->size - (uint32_t)sizeof(*t), (uint32_t)BOOT_RSDP_MAX);
+            memcpy(bp->rsdp, t + 1, n);
+            bp->rsdp_len = n;
         } else if (t->type == MB2_TAG_MMAP) {
             const uint32_t *w = (const uint32_t *)(t + 1);
             uint32_t esize = w[0];
@@ -184,5 +193,6 @@ arch_boot_main(uint32_t magic, uint32_t info_pa)
     } else {
         panic("boot: unknown loader magic %x", magic);
     }
+    plat_acpi_init(bp);
     kernel_main(bp);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Helpers for the root server's system tests (testlib.c): a per-test arena that hands out
- * root-CNode slots, a 1 MiB RAM untyped and pages of a virtual-address window in the root
- * server's own address space, and takes all of it back at the end of the test; helper
- * threads that run a C function in the root server's address space; and bounded waits
- * (no test can hang the run on a thread that never signals).
+ * Helpers for the root server's system tests: a per-test arena that hands out root-CNode
+ * slots, a 1 MiB RAM untyped and pages of a virtual-address window in the root server's
+ * own address space, and takes all of it back at the end of the test (testlib.c); helper
+ * threads that run a C function in the root server's address space, and bounded waits,
+ * so no test can hang the run on a thread that never signals (testlib_thread.c); a second
+ * address space (testlib_as.c); and the IPC tests' clients and prober (testlib_ipc.c).
+ * This is the one header the tests include for all of them.
  *
  * Use:
  *     TEST(area_behaviour)

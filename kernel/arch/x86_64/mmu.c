@@ -322,21 +322,18 @@ arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable)
     return false;
 }
 
-/*
- * arch_mmu_translate with a cache of the last 4 KiB page table walked: a page in the same
- * 2 MiB span reads its entry there directly. The cache is the caller's and is valid only
- * while the page tables cannot change under it (one kernel operation, no preemption in
- * between); start it zeroed.
- */
-bool
-arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
-                          bool *writable)
+/* arch_mmu_translate_cached, also giving the bytes from va to the end of the page (4 KiB,
+ * 2 MiB or 1 GiB) that maps it. */
+static bool
+translate_leaf(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa, bool *writable,
+               uint64_t *rest)
 {
     if (x->pt != NULL && (va >> 21) == x->span && va < USER_TOP) {
         uint64_t e = x->pt[index_of(va, MMU_LEVEL_PT)];
         if ((e & (PTE_P | PTE_U)) == (PTE_P | PTE_U)) {
             *pa = (e & PTE_ADDR) + (va & 0xfff);
             *writable = x->upper_w && (e & PTE_W);
+            *rest = 4096 - (va & 0xfff);
             return true;
         }
     }
@@ -354,6 +351,7 @@ arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *
             uint64_t span = 1ull << (12 + 9 * level);
             *pa = (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1));
             *writable = w && (e & PTE_W);
+            *rest = span - (va & (span - 1));
             return true;
         }
         w = w && (e & PTE_W);
@@ -365,6 +363,81 @@ arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *
         t = table_at(e);
     }
     return false;
+}
+
+/*
+ * arch_mmu_translate with a cache of the last 4 KiB page table walked: a page in the same
+ * 2 MiB span reads its entry there directly. The cache is the caller's and is valid only
+ * while the page tables cannot change under it (one kernel operation, no preemption in
+ * between); start it zeroed.
+ */
+bool
+arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
+                          bool *writable)
+{
+    uint64_t rest;
+    return translate_leaf(x, pml4, va, pa, writable, &rest);
+}
+
+/*
+ * How many bytes from user address va on, at most max, lie in pages mapped
+ * user-accessible (and writable, if `write`) on consecutive physical frames, so that one
+ * copy through the direct map serves them all; *pa is va's physical address. Returns 0
+ * when va itself is not mapped so (a later page that is not stops the span, it is no
+ * error). Uses and refills the cache x as arch_mmu_translate_cached does, under the same
+ * rule. Cost: one entry read per 4 KiB page up to max, plus a walk per 2 MiB crossed
+ * (a large page takes one walk for all of its bytes).
+ */
+uint64_t
+arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
+              paddr_t *pa)
+{
+    uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
+    uint64_t len = 0; /* bytes from va found so far */
+    /* Bounded: every pass adds at least a page or ends, up to max. */
+    while (len < max) {
+        vaddr_t next = va + len;
+        if (x->pt == NULL || (next >> 21) != x->span || next >= USER_TOP ||
+            (write && !x->upper_w)) {
+            /* Outside the cached table: one walk, which refills it, or finds a large
+             * page, all of whose bytes continue the span. */
+            paddr_t npa;
+            bool w;
+            uint64_t rest;
+            if (!translate_leaf(x, pml4, next, &npa, &w, &rest) || (write && !w) ||
+                (len != 0 && npa != *pa + len)) {
+                break;
+            }
+            if (len == 0) {
+                *pa = npa;
+            }
+            len += rest;
+            continue;
+        }
+        /* The rest of the cached table, one entry per page: each must map the frame after
+         * the last one, with the rights asked for. */
+        const uint64_t *e = &x->pt[index_of(next, MMU_LEVEL_PT)];
+        const uint64_t *end = x->pt + ENTRIES;
+        if (len == 0) {
+            if ((*e & need) != need) {
+                break;
+            }
+            *pa = (*e & PTE_ADDR) + (va & 0xfff);
+            len = 4096 - (va & 0xfff);
+            e++;
+        }
+        uint64_t mask = PTE_ADDR | need;
+        uint64_t want = (*pa + len) | need; /* *pa + len is a page boundary */
+        while (len < max && e < end && (*e & mask) == want) {
+            e++;
+            len += 4096;
+            want += 4096;
+        }
+        if (e < end) {
+            break; /* max reached, or an entry that does not continue the span */
+        }
+    }
+    return MIN(len, max);
 }
 
 /* Loads pml4 into CR3 unless it is already there. */

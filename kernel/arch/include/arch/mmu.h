@@ -82,6 +82,8 @@ struct arch_xlat {
 };
 bool arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
                                bool *writable);
+uint64_t arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
+                       paddr_t *pa);
 void arch_mmu_switch(void *pml4);
 int arch_mmu_map_boot(void *pml4, vaddr_t va, paddr_t pa, unsigned perm,
                       paddr_t (*alloc_page)(void));

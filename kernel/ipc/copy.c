@@ -54,7 +54,7 @@ side_cursor(const struct ipc_side *s, struct fetch_ctx *f, struct iov_cursor *c,
     *f = (struct fetch_ctx){ s->t, s->iov, s->kbuf_len };
     int rc = s->kbuf != NULL ? iov_cursor_init(c, fetch_kbuf, f, 1)
                              : iov_cursor_init(c, fetch, f, s->n);
-    return rc != 0 ? rc : iov_cursor_skip(c, skip);
+    return rc != 0 ? rc : iov_cursor_advance(c, skip);
 }
 
 /*
@@ -81,9 +81,9 @@ translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
  * Where byte `addr` of side s is in the kernel's view (*p), and how many bytes from
  * there, at most max, can be copied in one go: those in pages on consecutive frames
  * (arch_mmu_span), or the rest of a kernel buffer. Returns 0 if s cannot give byte addr.
- * The page table last walked for the side is cached in x: the copy's pages follow one
- * another, so one walk serves a 2 MiB span. The cache lives for one ipc_copy call, in
- * which no other thread runs (a preemption returns and restarts).
+ * The page table last walked for the side is cached in x, which its thread keeps: the
+ * copy's pages follow one another, so one walk serves a 2 MiB span, and the next message
+ * through the same buffers needs no walk at all.
  */
 static uint64_t
 side_span(const struct ipc_side *s, struct arch_xlat *x, void *pml4, uint64_t addr,
@@ -134,8 +134,8 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
         return rc;
     }
     uint64_t since_check = 0;
-    struct arch_xlat sx = { 0 };
-    struct arch_xlat dx = { 0 };
+    struct arch_xlat *sx = &src->t->copy_xlat[0];
+    struct arch_xlat *dx = &dst->t->copy_xlat[1];
     void *spml4 = src->kbuf == NULL ? tcb_vspace_root(src->t) : NULL;
     void *dpml4 = dst->kbuf == NULL ? tcb_vspace_root(dst->t) : NULL;
     /* Preemptible: progress is *done. Each pass copies one run. */
@@ -156,14 +156,14 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
             uint64_t want = MIN(run - off, IPC_COPY_CHUNK - since_check);
             uint64_t ahead = MIN(run - off, IPC_COPY_AHEAD);
             if (shave == 0) {
-                shave = side_span(src, &sx, spml4, sc.addr + off, ahead, false, &sp);
+                shave = side_span(src, sx, spml4, sc.addr + off, ahead, false, &sp);
                 if (shave == 0) {
                     *fault_side = IPC_FAULT_SRC;
                     return -CR_EFAULT;
                 }
             }
             if (dhave == 0) {
-                dhave = side_span(dst, &dx, dpml4, dc.addr + off, ahead, true, &dp);
+                dhave = side_span(dst, dx, dpml4, dc.addr + off, ahead, true, &dp);
                 if (dhave == 0) {
                     *fault_side = IPC_FAULT_DST;
                     return -CR_EFAULT;
@@ -180,10 +180,10 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
             since_check += len;
         }
         *fault_side = IPC_FAULT_SRC;
-        rc = iov_cursor_skip(&sc, run);
+        rc = iov_cursor_advance(&sc, run);
         if (rc == 0) {
             *fault_side = IPC_FAULT_DST;
-            rc = iov_cursor_skip(&dc, run);
+            rc = iov_cursor_advance(&dc, run);
         }
         if (rc != 0) {
             return rc;

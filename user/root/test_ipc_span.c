@@ -248,3 +248,62 @@ TEST(ipc_copy_stops_at_a_hole_amid_consecutive_frames)
 out:
     tl_end(&t);
 }
+
+/* Each thread keeps the page table its last copies went through (and reads its entries
+ * afresh): after the receive buffer's page is unmapped and another frame mapped in its
+ * place, the next message must land in the new frame, and the old one keep the first. */
+TEST(ipc_copy_after_a_remap_uses_the_new_frame)
+{
+    struct tl t;
+    struct tl_thread a;
+    struct tl_thread b;
+    if (!tl_ipc_begin(&t)) {
+        return;
+    }
+    cr_cptr_t chan = tl_ipc_channel(&t, 1, NULL);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 1) : 0;
+    cr_cptr_t old_frame;
+    cr_cptr_t new_frame;
+    uint8_t *buf = tl_map(&t, RW, &old_frame);
+    uint8_t *spare = tl_map(&t, RW, &new_frame);
+    uint8_t *msgs = tl_pages(&t, 3, RW);
+    if (conn == 0 || buf == NULL || spare == NULL || msgs == NULL) {
+        goto out;
+    }
+    fill(msgs, CR_PAGE_SIZE, 4, 0);
+    fill(msgs + CR_PAGE_SIZE, CR_PAGE_SIZE, 5, 0);
+    struct cr_iov *siov = (struct cr_iov *)(void *)(msgs + 2 * CR_PAGE_SIZE);
+    siov[0] = (struct cr_iov){ CR_UPTR(msgs), CR_PAGE_SIZE };
+    siov[1] = (struct cr_iov){ CR_UPTR(msgs + CR_PAGE_SIZE), CR_PAGE_SIZE };
+    struct tl_call ca = { conn, CR_UPTR(&siov[0]), 1, 0, 0 };
+    struct tl_call cb = { conn, CR_UPTR(&siov[1]), 1, 0, 0 };
+    struct cr_msg_info info;
+    if (!tl_call_start(&t, &a, &ca, TL_PRIO)) {
+        goto out;
+    }
+    int64_t rcvid = tl_recv1(chan, buf, CR_PAGE_SIZE, &info);
+    if (!EXPECT_TRUE(rcvid > 0) || !EXPECT_TRUE(matches(buf, CR_PAGE_SIZE, 4, 0))) {
+        goto out;
+    }
+    EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid, 0, 0, 0));
+    EXPECT_RESULT(&a, 0);
+    /* Swap the frames: the buffer's address now maps new_frame, old_frame is at spare. */
+    if (!EXPECT_OK(cr_vspace_unmap(old_frame)) || !EXPECT_OK(cr_vspace_unmap(new_frame)) ||
+        !EXPECT_OK(tl_map_at(new_frame, (uint64_t)(uintptr_t)buf, RW)) ||
+        !EXPECT_OK(tl_map_at(old_frame, (uint64_t)(uintptr_t)spare, RW))) {
+        goto out;
+    }
+    memset(buf, 0, CR_PAGE_SIZE);
+    if (!tl_call_start(&t, &b, &cb, TL_PRIO)) {
+        goto out;
+    }
+    rcvid = tl_recv1(chan, buf, CR_PAGE_SIZE, &info);
+    if (EXPECT_TRUE(rcvid > 0)) {
+        EXPECT_TRUE(matches(buf, CR_PAGE_SIZE, 5, 0));
+        EXPECT_TRUE(matches(spare, CR_PAGE_SIZE, 4, 0));
+        EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid, 0, 0, 0));
+        EXPECT_RESULT(&b, 0);
+    }
+out:
+    tl_end(&t);
+}

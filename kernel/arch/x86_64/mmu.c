@@ -322,13 +322,21 @@ arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable)
     return false;
 }
 
+/* Whether x holds the table that translates user address va of pml4, valid now. */
+static inline bool
+pt_cached(const struct arch_xlat *x, const void *pml4, vaddr_t va)
+{
+    return x->pt != NULL && (va >> 21) == x->span && va < USER_TOP && x->gen == arch_mmu_gen &&
+           x->pml4 == pml4;
+}
+
 /* arch_mmu_translate_cached, also giving the bytes from va to the end of the page (4 KiB,
  * 2 MiB or 1 GiB) that maps it. */
 static bool
 translate_leaf(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa, bool *writable,
                uint64_t *rest)
 {
-    if (x->pt != NULL && (va >> 21) == x->span && va < USER_TOP) {
+    if (pt_cached(x, pml4, va)) {
         uint64_t e = x->pt[index_of(va, MMU_LEVEL_PT)];
         if ((e & (PTE_P | PTE_U)) == (PTE_P | PTE_U)) {
             *pa = (e & PTE_ADDR) + (va & 0xfff);
@@ -358,6 +366,8 @@ translate_leaf(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa, bool *w
         if (level == MMU_LEVEL_PD) {
             x->pt = table_at(e); /* the PT for this 2 MiB span, with its upper rights */
             x->span = va >> 21;
+            x->gen = arch_mmu_gen;
+            x->pml4 = pml4;
             x->upper_w = w;
         }
         t = table_at(e);
@@ -367,9 +377,9 @@ translate_leaf(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa, bool *w
 
 /*
  * arch_mmu_translate with a cache of the last 4 KiB page table walked: a page in the same
- * 2 MiB span reads its entry there directly. The cache is the caller's and is valid only
- * while the page tables cannot change under it (one kernel operation, no preemption in
- * between); start it zeroed.
+ * 2 MiB span reads its entry there directly. The cache is the caller's (start it zeroed);
+ * it is used only for the same pml4 and while no mapping has been removed or reduced
+ * since it was filled (arch_mmu_generation), so a table it names is still in place.
  */
 bool
 arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
@@ -397,8 +407,7 @@ arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool wr
     /* Bounded: every pass adds at least a page or ends, up to max. */
     while (len < max) {
         vaddr_t next = va + len;
-        if (x->pt == NULL || (next >> 21) != x->span || next >= USER_TOP ||
-            (write && !x->upper_w)) {
+        if (!pt_cached(x, pml4, next) || (write && !x->upper_w)) {
             /* Outside the cached table: one walk, which refills it, or finds a large
              * page, all of whose bytes continue the span. */
             paddr_t npa;

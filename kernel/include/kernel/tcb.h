@@ -119,6 +119,10 @@ struct tcb {
     uint64_t xlat_pa; /* page */
     bool xlat_write;
 
+    /* The copier's page-table caches (copy.c): [0] where the thread's bytes were last
+     * read from, [1] where they were last written to. They check themselves. */
+    struct arch_xlat copy_xlat[2];
+
     uint8_t base_prio;
     struct channel *served; /* channel it last took a message from (channel->server) */
     struct reply_slot *held_head;

@@ -52,6 +52,9 @@ struct tcb_ipc {
     uint32_t regs;            /* client: msg_send_regs (message in mr_send, reply buffer
                                * in its message registers) */
     uint32_t recv_regs;       /* server: waits in msg_reply_recv_regs */
+    uint32_t recv_n;          /* server: its receive's iov count, iov array and info, */
+    uint64_t recv_iov;        /* recorded when it blocks (a sender may complete the */
+    uint64_t recv_info;       /* receive: msg_receive_direct) */
     struct reply_table *op_rt; /* server: table of op_slot */
     uint64_t siov;
     uint64_t riov;

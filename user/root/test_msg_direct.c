@@ -242,3 +242,89 @@ TEST(msg_direct_receive_with_bad_client_buffer_fails_the_client_only)
 out:
     tl_end(&t);
 }
+
+enum {
+    LONG_PAGES = 32, /* 128 KiB messages: eight preemption checks each */
+    LONG_MSGS = 64,
+};
+
+/* The long-message server: LONG_MSGS receives into arg[1]; out[0] counts the messages
+ * that arrived whole (message i is pattern i), out[1] counts receives that failed. */
+static void
+long_server(struct tl_thread *th)
+{
+    uint8_t *buf = (uint8_t *)(uintptr_t)th->arg[1];
+    struct cr_iov iov = { CR_UPTR(buf), LONG_PAGES * 4096 };
+    struct cr_msg_info info;
+    for (uint64_t i = 0; i < LONG_MSGS; i++) {
+        int64_t r = cr_msg_receivev(th->arg[0], CR_UPTR(&iov), 1, CR_UPTR(&info));
+        if (r <= 0) {
+            th->out[1]++;
+            continue;
+        }
+        bool whole = info.copied == LONG_PAGES * 4096;
+        for (uint64_t k = 0; whole && k < LONG_PAGES * 4096; k += 61) {
+            whole = buf[k] == (uint8_t)(pat(k) + i);
+        }
+        th->out[0] += whole;
+        cr_msg_replyv(th->arg[0], (uint64_t)r, 0, 0, 0);
+    }
+}
+
+/* The long-message client: LONG_MSGS sends of pattern i from arg[1]. */
+static void
+long_client(struct tl_thread *th)
+{
+    uint8_t *buf = (uint8_t *)(uintptr_t)th->arg[1];
+    struct cr_iov iov = { CR_UPTR(buf), LONG_PAGES * 4096 };
+    for (uint64_t i = 0; i < LONG_MSGS; i++) {
+        for (uint64_t k = 0; k < LONG_PAGES * 4096; k++) {
+            buf[k] = (uint8_t)(pat(k) + i);
+        }
+        th->out[0] += cr_msg_sendv(th->arg[0], CR_UPTR(&iov), 1, 0, 0) == 0;
+    }
+}
+
+/* Long messages to a waiting server while the root wakes from short timed waits above
+ * both: a wake-up due while a send copies stops the copy at its next check, and the
+ * server's call finishes it. However the wake-ups fall, every message arrives whole. */
+TEST(msg_direct_receive_preempted_is_finished_by_the_server)
+{
+    struct tl t;
+    struct tl_thread s;
+    struct tl_thread c;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    tl_root_prio(TL_SRV_PRIO);
+    cr_cptr_t chan = tl_ipc_channel(&t, 1, NULL);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, BADGE) : 0;
+    cr_cptr_t ntfn = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    uint8_t *sbuf = tl_pages(&t, LONG_PAGES, RW);
+    uint8_t *cbuf = tl_pages(&t, LONG_PAGES, RW);
+    if (conn == 0 || ntfn == 0 || sbuf == NULL || cbuf == NULL ||
+        !tl_thread_new(&t, &s, long_server, 40) || !tl_thread_new(&t, &c, long_client, 30)) {
+        goto out;
+    }
+    s.arg[0] = chan;
+    s.arg[1] = CR_UPTR(sbuf);
+    c.arg[0] = conn;
+    c.arg[1] = CR_UPTR(cbuf);
+    tl_root_prio(200);
+    if (!tl_thread_start(&s) || !tl_thread_start(&c)) {
+        goto out;
+    }
+    uint64_t end = tl_now_ns() + 20 * (uint64_t)TL_TIMEOUT_MS * 1000000ull;
+    while (!c.finished && tl_now_ns() < end) {
+        uint64_t bits;
+        cr_timeout_set(tl_now_ns() + 20000);
+        cr_notify_wait(ntfn, CR_UPTR(&bits));
+    }
+    if (EXPECT_TRUE(tl_wait_word(&s.finished, 1, 0, TL_TIMEOUT_MS))) {
+        EXPECT_EQ(c.out[0], LONG_MSGS);
+        EXPECT_EQ(s.out[0], LONG_MSGS);
+        EXPECT_EQ(s.out[1], 0);
+    }
+out:
+    tl_end(&t);
+}

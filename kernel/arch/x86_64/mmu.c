@@ -389,21 +389,34 @@ arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *
     return translate_leaf(x, pml4, va, pa, writable, &rest);
 }
 
-/*
- * How many bytes from user address va on, at most max, lie in pages mapped
- * user-accessible (and writable, if `write`) on consecutive physical frames, so that one
- * copy through the direct map serves them all; *pa is va's physical address. Returns 0
- * when va itself is not mapped so (a later page that is not stops the span, it is no
- * error). Uses and refills the cache x as arch_mmu_translate_cached does, under the same
- * rule. Cost: one entry read per 4 KiB page up to max, plus a walk per 2 MiB crossed
- * (a large page takes one walk for all of its bytes).
- */
-uint64_t
-arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
-              paddr_t *pa)
+/* How many of the n entries from e on have the bits `mask` equal to want, want + 4 KiB,
+ * and so on: each maps the frame after the last, with the same rights. */
+static inline uint64_t
+run_of(const uint64_t *e, uint64_t n, uint64_t mask, uint64_t want)
+{
+    uint64_t i = 0;
+    /* Bounded by n. */
+    while (i < n && (e[i] & mask) == want) {
+        i++;
+        want += 4096;
+    }
+    return i;
+}
+
+/* Pages needed to cover bytes len..max (0 when len >= max). */
+static inline uint64_t
+pages_to(uint64_t len, uint64_t max)
+{
+    return len < max ? (max - len + 4095) / 4096 : 0;
+}
+
+/* arch_mmu_span from byte len of the span on (len 0: from va itself), through walks
+ * where the cached table does not serve. */
+static uint64_t
+span_walk(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write, paddr_t *pa,
+          uint64_t len)
 {
     uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
-    uint64_t len = 0; /* bytes from va found so far */
     /* Bounded: every pass adds at least a page or ends, up to max. */
     while (len < max) {
         vaddr_t next = va + len;
@@ -435,16 +448,47 @@ arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool wr
             len = 4096 - (va & 0xfff);
             e++;
         }
-        uint64_t mask = PTE_ADDR | need;
-        uint64_t want = (*pa + len) | need; /* *pa + len is a page boundary */
-        while (len < max && e < end && (*e & mask) == want) {
-            e++;
-            len += 4096;
-            want += 4096;
-        }
-        if (e < end) {
+        uint64_t left = (uint64_t)(end - e);
+        uint64_t n = MIN(pages_to(len, max), left);
+        uint64_t i = run_of(e, n, PTE_ADDR | need, (*pa + len) | need); /* a page boundary */
+        len += i * 4096;
+        if (i < left) {
             break; /* max reached, or an entry that does not continue the span */
         }
+    }
+    return MIN(len, max);
+}
+
+/*
+ * How many bytes from user address va on, at most max, lie in pages mapped
+ * user-accessible (and writable, if `write`) on consecutive physical frames, so that one
+ * copy through the direct map serves them all; *pa is va's physical address. Returns 0
+ * when va itself is not mapped so (a later page that is not stops the span, it is no
+ * error). Uses and refills the cache x as arch_mmu_translate_cached does, under the same
+ * rule. Cost: one entry read per 4 KiB page up to max, plus a walk per 2 MiB crossed
+ * (a large page takes one walk for all of its bytes). The common case, a span that starts
+ * and ends in the cached table, takes no call.
+ */
+uint64_t
+arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
+              paddr_t *pa)
+{
+    uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
+    if (!pt_cached(x, pml4, va) || (write && !x->upper_w)) {
+        return span_walk(x, pml4, va, max, write, pa, 0);
+    }
+    const uint64_t *e = &x->pt[index_of(va, MMU_LEVEL_PT)];
+    if ((*e & need) != need) {
+        return 0;
+    }
+    *pa = (*e & PTE_ADDR) + (va & 0xfff);
+    uint64_t len = 4096 - (va & 0xfff);
+    uint64_t left = (uint64_t)(x->pt + ENTRIES - (e + 1));
+    uint64_t n = MIN(pages_to(len, max), left);
+    uint64_t i = run_of(e + 1, n, PTE_ADDR | need, ((*e & PTE_ADDR) + 4096) | need);
+    len += i * 4096;
+    if (i == left && len < max) {
+        return span_walk(x, pml4, va, max, write, pa, len); /* on into the next table */
     }
     return MIN(len, max);
 }

@@ -217,7 +217,9 @@ sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t
         .chan = ch, .sn = (uint32_t)sn, .rn = (uint32_t)rn, .siov = siov, .riov = riov,
         .send_len = slen, .reply_len = rlen, .badge = badge,
     };
-    msg_send_queue(self, ch);
+    if (!msg_receive_direct(self, ch)) {
+        msg_send_queue(self, ch);
+    }
     return -CR_EINTR; /* replaced by the reply */
 }
 

@@ -21,6 +21,7 @@
 #include <kernel/tcb.h>
 #include <kernel/timeout.h>
 #include <kernel/usercopy.h>
+#include <arch/cpu.h>
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
 
@@ -100,10 +101,69 @@ wait_receive(struct tcb *self, struct channel *ch, const struct recv_to *to, uns
     sched_remove(self);
     self->ipc.recv_sysno = sysno;
     self->ipc.recv_regs = to->regs;
+    self->ipc.recv_n = to->n;
+    self->ipc.recv_iov = to->iov;
+    self->ipc.recv_info = to->info;
     self->ipc.in_receive = 1;
     self->state = TS_BLOCKED_MSG_RECV;
     waitq_insert(&ch->msg_receivers, self, ch);
     return -CR_EINTR;
+}
+
+/*
+ * A memory server's receive, done by the sender (msg_sendv, or msg_send_regs off the fast
+ * path): when the first thread waiting on ch waits in msg_receivev or msg_reply_recv,
+ * nobody is queued ahead, the sender names no capabilities and a slot is free, the sender
+ * takes the slot (REPLY-blocked) and copies its message into the server's buffers (as
+ * recorded when it blocked) in its own call. If the copy and the info are done, the
+ * server's call completes with the rcvid without running again; otherwise (a preemption
+ * check found one pending, or either side's memory is bad) the server's call is restarted
+ * as after a handoff, owning the receive with the progress made, and finishes it as any
+ * receive would, errors included. Either way the server is ready and runs next if it can
+ * (sched_direct). Returns false, having changed nothing, when the conditions do not hold.
+ * Bounded: one ipc_copy, which gives up at its first pending preemption.
+ */
+bool
+msg_receive_direct(struct tcb *self, struct channel *ch)
+{
+    struct tcb *server = ch->msg_receivers.head;
+    struct reply_table *rt = ch->rt;
+    uint32_t idx;
+    if (server == NULL || server->ipc.recv_regs || self->xfer.nsend != 0 ||
+        ch->msg_senders.head != NULL || reply_alloc(rt, self, &idx) == NULL) {
+        return false;
+    }
+    sched_remove(self);
+    waitq_remove(&ch->msg_receivers, server);
+    timeout_cancel(server); /* it got its message: the receive completes */
+    self->ipc.rt = rt;
+    self->ipc.slot = idx;
+    self->state = TS_BLOCKED_REPLY;
+    exchange_op_begin(server, rt, idx, RS_RECEIVING);
+    inherit_hold(server, &reply_slots(rt)[idx], self->prio);
+    inherit_serving(server, ch);
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    struct recv_to to = { server->ipc.recv_iov, server->ipc.recv_n, server->ipc.recv_info,
+                          false };
+    struct ipc_side src = msg_client_side(self, false, 0);
+    struct ipc_side dst = { server, to.iov, to.n, 0, NULL, 0 };
+    int side;
+    int rc = self->ipc.send_len == 0 ? 0 : ipc_copy(&src, &dst, &s->done, &side);
+    if (rc == 0) {
+        rc = fill_info(server, &to, rt, idx, s->done, 0);
+    }
+    if (rc == 0) {
+        exchange_op_end(server, rt, idx);
+        server->ipc.in_receive = 0; /* its call completes, as msg_settle would leave it */
+        server->ipc.reply_done = 0;
+        arch_context_set_result(&server->ctx, (int64_t)reply_rcvid(rt, idx));
+    } else {
+        arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
+    }
+    server->state = TS_READY;
+    sched_make_ready(server);
+    sched_direct(server, true);
+    return true;
 }
 
 /*

@@ -98,7 +98,7 @@ msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len, uint64
         .chan = ch, .send_len = send_len, .reply_len = reply_len, .badge = badge, .regs = 1,
     };
     memcpy(self->ipc.mr_send, arch_context_msg_regs(&self->ctx), CR_MSG_REG_BYTES);
-    if (!fast_call(self, ch)) {
+    if (!fast_call(self, ch) && !msg_receive_direct(self, ch)) {
         msg_send_queue(self, ch);
     }
     return -CR_EINTR; /* replaced by the reply */

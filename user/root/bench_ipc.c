@@ -27,6 +27,9 @@ struct ipc_run {
     cr_cptr_t conn;
     uint64_t size;
     uint64_t calls;
+    uint8_t *send;  /* the client's buffers and the server's */
+    uint8_t *reply;
+    uint8_t *serve;
     volatile uint64_t best;
 };
 
@@ -37,8 +40,8 @@ static struct ipc_run run;
 static void
 client_iov(struct tl_thread *th)
 {
-    struct cr_iov s[1] = { { CR_UPTR(client_buf[0]), run.size } };
-    struct cr_iov r[1] = { { CR_UPTR(client_buf[1]), run.size } };
+    struct cr_iov s[1] = { { CR_UPTR(run.send), run.size } };
+    struct cr_iov r[1] = { { CR_UPTR(run.reply), run.size } };
     uint64_t best = UINT64_MAX;
     for (int k = 0; k < ROUNDS; k++) {
         uint64_t t0 = bench_rdtsc();
@@ -73,7 +76,7 @@ client_regs(struct tl_thread *th)
 static void
 serve_iov(cr_cptr_t chan, uint64_t size, uint64_t n)
 {
-    struct cr_iov iov[1] = { { CR_UPTR(server_buf), size } };
+    struct cr_iov iov[1] = { { CR_UPTR(run.serve), size } };
     struct cr_msg_info info;
     struct cr_msg_recv next = { CR_UPTR(iov), 1, CR_UPTR(&info) };
     int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(iov), 1, CR_UPTR(&info));
@@ -99,15 +102,54 @@ serve_regs(cr_cptr_t chan, uint64_t size, uint64_t n)
     }
 }
 
-/* One figure: a client thread making calls x ROUNDS calls, the root serving them. */
+/*
+ * `pages` fresh pages whose frames are never physically adjacent in address order (each
+ * page holds the frame allocated before the previous page's), so the copier cannot
+ * copy more than one page at a time. NULL if the test window or the arena is short.
+ */
+static uint8_t *
+scattered(struct tl *t, unsigned pages)
+{
+    uint64_t va = tl_va(t, pages);
+    cr_cptr_t f = tl_slots(t, pages);
+    if (va == 0 || f == 0 ||
+        cr_untyped_retype(t->ut, CR_OBJ_FRAME, CR_PAGE_BITS, CR_CAP_ROOT_CNODE, f, pages) != 0) {
+        return NULL;
+    }
+    for (unsigned i = 0; i < pages; i++) {
+        if (tl_map_at(f + pages - 1 - i, va + i * CR_PAGE_SIZE,
+                      CR_RIGHT_READ | CR_RIGHT_WRITE) != 0) {
+            return NULL;
+        }
+    }
+    memset((void *)(uintptr_t)va, 1, (uint64_t)pages * CR_PAGE_SIZE);
+    return (uint8_t *)(uintptr_t)va;
+}
+
+/* One figure: a client thread making calls x ROUNDS calls, the root serving them; the
+ * buffers are the static ones (laid out by the loader, physically contiguous here), or,
+ * with scatter set, pages with no two frames adjacent. */
 static void
 round_trip_with(const char *name, uint64_t size, uint64_t calls, tl_thread_fn client,
-                void (*serve)(cr_cptr_t chan, uint64_t size, uint64_t n))
+                void (*serve)(cr_cptr_t chan, uint64_t size, uint64_t n), bool scatter)
 {
     struct tl t;
     struct tl_thread th;
     if (!tl_begin(&t)) {
         return;
+    }
+    run.send = client_buf[0];
+    run.reply = client_buf[1];
+    run.serve = server_buf;
+    if (scatter) {
+        unsigned pages = (unsigned)(size / CR_PAGE_SIZE);
+        run.send = scattered(&t, pages);
+        run.reply = scattered(&t, pages);
+        run.serve = scattered(&t, pages);
+        if (run.send == NULL || run.reply == NULL || run.serve == NULL) {
+            tl_end(&t);
+            return;
+        }
     }
     cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
     cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 2);
@@ -131,14 +173,14 @@ round_trip_with(const char *name, uint64_t size, uint64_t calls, tl_thread_fn cl
 static void
 round_trip(const char *name, uint64_t size, uint64_t calls)
 {
-    round_trip_with(name, size, calls, client_iov, serve_iov);
+    round_trip_with(name, size, calls, client_iov, serve_iov, false);
 }
 
 /* The register fast path: 0 or 32 bytes each way in the message registers. */
 static void
 round_trip_regs(const char *name, uint64_t size, uint64_t calls)
 {
-    round_trip_with(name, size, calls, client_regs, serve_regs);
+    round_trip_with(name, size, calls, client_regs, serve_regs, false);
 }
 
 static void
@@ -167,6 +209,7 @@ BENCH(ipc_rt)
     round_trip("ipc_rt_64b", 64, 2000);
     round_trip("ipc_rt_4k", 4096, 500);
     round_trip("ipc_rt_64k", 64 * 1024, 50);
+    round_trip_with("ipc_rt_64k_scattered", 64 * 1024, 50, client_iov, serve_iov, true);
     memcpy_figure("memcpy_64k", 64 * 1024);
     round_trip("ipc_rt_1m", BIG, 4);
     memcpy_figure("memcpy_1m", BIG);

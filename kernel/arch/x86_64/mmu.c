@@ -345,21 +345,26 @@ arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable)
     return false;
 }
 
-/*
- * arch_mmu_translate with a cache of the last 4 KiB page table walked: a page in the same
- * 2 MiB span reads its entry there directly. The cache is the caller's and is valid only
- * while the page tables cannot change under it (one kernel operation, no preemption in
- * between); start it zeroed.
- */
-bool
-arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
-                          bool *writable)
+/* Whether x holds the table that translates user address va of pml4, valid now. */
+static inline bool
+pt_cached(const struct arch_xlat *x, const void *pml4, vaddr_t va)
 {
-    if (x->pt != NULL && (va >> 21) == x->span && va < USER_TOP) {
+    return x->pt != NULL && (va >> 21) == x->span && va < USER_TOP && x->gen == arch_mmu_gen &&
+           x->pml4 == pml4;
+}
+
+/* arch_mmu_translate_cached, also giving the bytes from va to the end of the page (4 KiB,
+ * 2 MiB or 1 GiB) that maps it. */
+static bool
+translate_leaf(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa, bool *writable,
+               uint64_t *rest)
+{
+    if (pt_cached(x, pml4, va)) {
         uint64_t e = x->pt[index_of(va, MMU_LEVEL_PT)];
         if ((e & (PTE_P | PTE_U)) == (PTE_P | PTE_U)) {
             *pa = (e & PTE_ADDR) + (va & 0xfff);
             *writable = x->upper_w && (e & PTE_W);
+            *rest = 4096 - (va & 0xfff);
             return true;
         }
     }
@@ -377,17 +382,138 @@ arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *
             uint64_t span = 1ull << (12 + 9 * level);
             *pa = (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1));
             *writable = w && (e & PTE_W);
+            *rest = span - (va & (span - 1));
             return true;
         }
         w = w && (e & PTE_W);
         if (level == MMU_LEVEL_PD) {
             x->pt = table_at(e); /* the PT for this 2 MiB span, with its upper rights */
             x->span = va >> 21;
+            x->gen = arch_mmu_gen;
+            x->pml4 = pml4;
             x->upper_w = w;
         }
         t = table_at(e);
     }
     return false;
+}
+
+/*
+ * arch_mmu_translate with a cache of the last 4 KiB page table walked: a page in the same
+ * 2 MiB span reads its entry there directly. The cache is the caller's (start it zeroed);
+ * it is used only for the same pml4 and while no mapping has been removed or reduced
+ * since it was filled (arch_mmu_generation), so a table it names is still in place.
+ */
+bool
+arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
+                          bool *writable)
+{
+    uint64_t rest;
+    return translate_leaf(x, pml4, va, pa, writable, &rest);
+}
+
+/* How many of the n entries from e on have the bits `mask` equal to want, want + 4 KiB,
+ * and so on: each maps the frame after the last, with the same rights. */
+static inline uint64_t
+run_of(const uint64_t *e, uint64_t n, uint64_t mask, uint64_t want)
+{
+    uint64_t i = 0;
+    /* Bounded by n. */
+    while (i < n && (e[i] & mask) == want) {
+        i++;
+        want += 4096;
+    }
+    return i;
+}
+
+/* Pages needed to cover bytes len..max (0 when len >= max). */
+static inline uint64_t
+pages_to(uint64_t len, uint64_t max)
+{
+    return len < max ? (max - len + 4095) / 4096 : 0;
+}
+
+/* arch_mmu_span from byte len of the span on (len 0: from va itself), through walks
+ * where the cached table does not serve. */
+static uint64_t
+span_walk(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write, paddr_t *pa,
+          uint64_t len)
+{
+    uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
+    /* Bounded: every pass adds at least a page or ends, up to max. */
+    while (len < max) {
+        vaddr_t next = va + len;
+        if (!pt_cached(x, pml4, next) || (write && !x->upper_w)) {
+            /* Outside the cached table: one walk, which refills it, or finds a large
+             * page, all of whose bytes continue the span. */
+            paddr_t npa;
+            bool w;
+            uint64_t rest;
+            if (!translate_leaf(x, pml4, next, &npa, &w, &rest) || (write && !w) ||
+                (len != 0 && npa != *pa + len)) {
+                break;
+            }
+            if (len == 0) {
+                *pa = npa;
+            }
+            len += rest;
+            continue;
+        }
+        /* The rest of the cached table, one entry per page: each must map the frame after
+         * the last one, with the rights asked for. */
+        const uint64_t *e = &x->pt[index_of(next, MMU_LEVEL_PT)];
+        const uint64_t *end = x->pt + ENTRIES;
+        if (len == 0) {
+            if ((*e & need) != need) {
+                break;
+            }
+            *pa = (*e & PTE_ADDR) + (va & 0xfff);
+            len = 4096 - (va & 0xfff);
+            e++;
+        }
+        uint64_t left = (uint64_t)(end - e);
+        uint64_t n = MIN(pages_to(len, max), left);
+        uint64_t i = run_of(e, n, PTE_ADDR | need, (*pa + len) | need); /* a page boundary */
+        len += i * 4096;
+        if (i < left) {
+            break; /* max reached, or an entry that does not continue the span */
+        }
+    }
+    return MIN(len, max);
+}
+
+/*
+ * How many bytes from user address va on, at most max, lie in pages mapped
+ * user-accessible (and writable, if `write`) on consecutive physical frames, so that one
+ * copy through the direct map serves them all; *pa is va's physical address. Returns 0
+ * when va itself is not mapped so (a later page that is not stops the span, it is no
+ * error). Uses and refills the cache x as arch_mmu_translate_cached does, under the same
+ * rule. Cost: one entry read per 4 KiB page up to max, plus a walk per 2 MiB crossed
+ * (a large page takes one walk for all of its bytes). The common case, a span that starts
+ * and ends in the cached table, takes no call.
+ */
+uint64_t
+arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
+              paddr_t *pa)
+{
+    uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
+    if (!pt_cached(x, pml4, va) || (write && !x->upper_w)) {
+        return span_walk(x, pml4, va, max, write, pa, 0);
+    }
+    const uint64_t *e = &x->pt[index_of(va, MMU_LEVEL_PT)];
+    if ((*e & need) != need) {
+        return 0;
+    }
+    *pa = (*e & PTE_ADDR) + (va & 0xfff);
+    uint64_t len = 4096 - (va & 0xfff);
+    uint64_t left = (uint64_t)(x->pt + ENTRIES - (e + 1));
+    uint64_t n = MIN(pages_to(len, max), left);
+    uint64_t i = run_of(e + 1, n, PTE_ADDR | need, ((*e & PTE_ADDR) + 4096) | need);
+    len += i * 4096;
+    if (i == left && len < max) {
+        return span_walk(x, pml4, va, max, write, pa, len); /* on into the next table */
+    }
+    return MIN(len, max);
 }
 
 /*

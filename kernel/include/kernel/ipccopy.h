@@ -32,6 +32,8 @@ enum ipc_fault_side {
 
 enum {
     IPC_COPY_CHUNK = 16 * 1024, /* bytes between preemption checks */
+    IPC_COPY_AHEAD = 64 * 1024, /* bytes a side's frames are looked at ahead of the copy
+                                 * (bounds the entries read between two checks) */
 };
 
 int ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,

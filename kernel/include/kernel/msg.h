@@ -30,6 +30,7 @@ struct ipc_side msg_client_side(struct tcb *c, bool reply, uint64_t offset);
 int msg_send_check(struct tcb *self, uint64_t conn, struct channel **ch, uint64_t *badge);
 void msg_send_queue(struct tcb *self, struct channel *ch);
 int64_t msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno);
+bool msg_receive_direct(struct tcb *self, struct channel *ch);
 int64_t msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src);
 void msg_regs_deliver(struct tcb *self, struct channel *ch, struct tcb *server, uint32_t idx);
 int64_t msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len,

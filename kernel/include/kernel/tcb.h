@@ -52,6 +52,9 @@ struct tcb_ipc {
     uint32_t regs;            /* client: msg_send_regs (message in mr_send, reply buffer
                                * in its message registers) */
     uint32_t recv_regs;       /* server: waits in msg_reply_recv_regs */
+    uint32_t recv_n;          /* server: its receive's iov count, iov array and info, */
+    uint64_t recv_iov;        /* recorded when it blocks (a sender may complete the */
+    uint64_t recv_info;       /* receive: msg_receive_direct) */
     struct reply_table *op_rt; /* server: table of op_slot */
     uint64_t siov;
     uint64_t riov;
@@ -118,6 +121,10 @@ struct tcb {
     uint64_t xlat_va; /* page */
     uint64_t xlat_pa; /* page */
     bool xlat_write;
+
+    /* The copier's page-table caches (copy.c): [0] where the thread's bytes were last
+     * read from, [1] where they were last written to. They check themselves. */
+    struct arch_xlat copy_xlat[2];
 
     uint8_t base_prio;
     struct channel *served; /* channel it last took a message from (channel->server) */

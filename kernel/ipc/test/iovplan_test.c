@@ -812,3 +812,61 @@ TEST(iovplan_copy_matches_naive_copy_randomized)
     ASSERT_TRUE(limited > ROUNDS);
     ASSERT_TRUE(page_cuts > ROUNDS);
 }
+
+/*
+ * iov_cursor_advance (the inline fast path) against iov_cursor_skip: random lists with
+ * zero-length entries and a faulting entry, random steps (zero, within the entry,
+ * exactly to its end, past it, past the whole list): the same result, the same cursor
+ * and the same fetches, step after step.
+ */
+TEST(iovplan_advance_matches_skip_randomized)
+{
+    rng_state = 0xadfa57c0ffee0001ull;
+    struct cr_iov v[8];
+    for (int round = 0; round < 20000; round++) {
+        uint32_t n = (uint32_t)(rng() % 8);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t len = rng() % 3 == 0 ? 0 : 1 + rng() % 9000;
+            v[i] = (struct cr_iov){ 0x10000 * (i + 1) + rng() % PAGE, len };
+        }
+        struct list la = list(v, n);
+        struct list lb = list(v, n);
+        la.fault_at = lb.fault_at = rng() % 4 == 0 ? (uint32_t)(rng() % 8) : NO_FAULT;
+        struct iov_cursor a;
+        struct iov_cursor b;
+        int ra = iov_cursor_init(&a, fetch, &la, n);
+        int rb = iov_cursor_init(&b, fetch, &lb, n);
+        ASSERT_EQ(ra, rb);
+        if (ra != 0) {
+            continue;
+        }
+        for (int step = 0; step < 12; step++) {
+            uint64_t bytes;
+            switch (rng() % 5) {
+            case 0:
+                bytes = 0;
+                break;
+            case 1:
+                bytes = a.left > 1 ? 1 + rng() % (a.left - 1) : 0;
+                break;
+            case 2:
+                bytes = a.left;
+                break;
+            case 3:
+                bytes = a.left + 1 + rng() % 9000;
+                break;
+            default:
+                bytes = UINT64_MAX / 2;
+                break;
+            }
+            ra = iov_cursor_advance(&a, bytes);
+            rb = iov_cursor_skip(&b, bytes);
+            ASSERT_EQ(ra, rb);
+            ASSERT_EQ(a.idx, b.idx);
+            ASSERT_EQ(a.addr, b.addr);
+            ASSERT_EQ(a.left, b.left);
+            ASSERT_EQ(la.fetches, lb.fetches);
+            ASSERT_TRUE(!la.out_of_range && !lb.out_of_range);
+        }
+    }
+}

@@ -81,14 +81,10 @@ int arch_mmu_remap_frame(void *pml4, uint32_t asid, vaddr_t va, paddr_t pa,
                          unsigned size_bits, unsigned perm);
 bool arch_mmu_translate(void *pml4, vaddr_t va, paddr_t *pa, bool *writable);
 
-/* A cache of one page table for arch_mmu_translate_cached (zero it before first use). */
-struct arch_xlat {
-    uint64_t *pt;  /* the 4 KiB-page table of span, or NULL */
-    uint64_t span; /* va >> 21 it translates */
-    bool upper_w;  /* the levels above allow writing */
-};
 bool arch_mmu_translate_cached(struct arch_xlat *x, void *pml4, vaddr_t va, paddr_t *pa,
                                bool *writable);
+uint64_t arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
+                       paddr_t *pa);
 void arch_mmu_switch(void *pml4, uint32_t asid);
 void arch_mmu_retire(uint32_t asid);
 bool arch_mmu_tags_init(void);

@@ -18,3 +18,12 @@ struct arch_context {
 struct arch_fpu {
     uint8_t area[512];
 } __attribute__((aligned(16)));
+
+/* The copier's page-table cache (tcb.h keeps two). */
+struct arch_xlat {
+    uint64_t *pt;
+    uint64_t span;
+    uint64_t gen;
+    void *pml4;
+    bool upper_w;
+};

@@ -13,6 +13,20 @@
 #define PHYS_MAP_MAX (512ull << 30) /* one PDPT's worth of direct map */
 #define USER_TOP 0x0000800000000000ull
 
+/*
+ * A cache of one 4 KiB-page table for arch_mmu_translate_cached and arch_mmu_span (zero
+ * it before first use). It names the address space and the mapping generation it was
+ * filled under and is used only while both still hold, so it may be kept across kernel
+ * calls (a TCB keeps the copier's).
+ */
+struct arch_xlat {
+    uint64_t *pt;  /* the 4 KiB-page table of span, or NULL */
+    uint64_t span; /* va >> 21 it translates */
+    uint64_t gen;  /* arch_mmu_generation() when filled */
+    void *pml4;    /* the address space it belongs to */
+    bool upper_w;  /* the levels above allow writing */
+};
+
 /* GDT selectors. User selectors are ordered for sysret (STAR): data, then code. */
 enum {
     SEL_KCODE = 0x08,

@@ -43,7 +43,6 @@ cmdline_has(const char *line, const char *word)
 void
 kernel_main(struct boot_params *bp)
 {
-    kprintf("\nCourier microkernel (x86_64), booted by %s\n", bp->loader);
     uint64_t ram = 0;
     for (unsigned i = 0; i < bp->nregions; i++) {
         if (bp->regions[i].kind == BOOT_REGION_RAM) {

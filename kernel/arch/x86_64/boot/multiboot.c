@@ -193,6 +193,7 @@ arch_boot_main(uint32_t magic, uint32_t info_pa)
     } else {
         panic("boot: unknown loader magic %x", magic);
     }
+    kprintf("\nCourier microkernel (x86_64), booted by %s\n", bp->loader);
     plat_acpi_init(bp);
     kernel_main(bp);
 }

@@ -150,7 +150,11 @@ sched_set_priority(struct tcb *t, unsigned prio, unsigned policy)
     this_cpu()->resched = true;
 }
 
-/* The one-shot timer fired: the running round-robin thread's slice is over. */
+/*
+ * The one-shot timer fired: a timeout may be due or the running round-robin thread's
+ * slice over. The lazy slice timer (arm_timer) may fire before either; the scheduler pass
+ * this asks for then charges the thread, finds slice_left not 0 and re-arms.
+ */
 void
 sched_timer_tick(void)
 {
@@ -197,12 +201,21 @@ charge(struct cpu *c, uint64_t now)
     c->slice_start = now;
 }
 
-/* Sets the one-shot timer for the next timeout or the end of a shared slice. */
+/*
+ * Sets the one-shot timer for the next timeout or the end of a shared slice. The slice
+ * timer is lazy: when the end of a slice is what the timer is needed for and it is
+ * already set for an earlier moment (the slice of the round-robin thread that ran before,
+ * say, a yield ago), it stays. Writing the timer costs more than anything else in a
+ * yield, and an early interrupt costs one scheduler pass, which finds the running
+ * thread's slice not used up (charge, slice_left) and re-arms for what is left of it.
+ * A timeout is never left to a lazy timer: the timer is set for it exactly.
+ */
 static void
 arm_timer(struct cpu *c, uint64_t now)
 {
     struct tcb *t = c->current;
-    uint64_t deadline = timeout_earliest();
+    uint64_t due = timeout_earliest();
+    uint64_t deadline = due;
     if (t != NULL && t->policy == CR_SCHED_RR && c->rq.head[t->prio] != NULL) {
         struct tcb *payer = c->donor != NULL ? c->donor : t;
         uint64_t slice_end = now + payer->slice_left;
@@ -210,6 +223,9 @@ arm_timer(struct cpu *c, uint64_t now)
     }
     if (deadline == c->timer_armed) {
         return; /* already set for it (a fired timer resets timer_armed) */
+    }
+    if (deadline != due && c->timer_armed != 0 && c->timer_armed < deadline) {
+        return; /* for a slice, and set earlier than it ends: fires early (above) */
     }
     c->timer_armed = deadline;
     if (deadline != 0) {

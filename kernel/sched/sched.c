@@ -34,6 +34,17 @@ static struct {
     bool slice_expired;
 } sched_state;
 
+/*
+ * A reschedule is due. exit_slow goes with it (and with every change of current): the
+ * system-call exit tests that one flag, not each reason (syscall_user).
+ */
+static inline void
+resched_set(struct cpu *c)
+{
+    c->resched = true;
+    c->exit_slow = true;
+}
+
 /* Sets up the ready queue. */
 void
 sched_init(void)
@@ -58,7 +69,7 @@ sched_forget(struct tcb *t)
     }
     if (c->current == t) {
         c->current = NULL;
-        c->resched = true;
+        resched_set(c);
     }
     if (c->direct == t) {
         c->direct = NULL;
@@ -80,7 +91,7 @@ sched_make_ready(struct tcb *t)
     runqueue_push_back(&c->rq, t);
     /* Equal priority too: the running thread's slice timer may now need arming. */
     if (c->current == NULL || c->current->state != TS_READY || t->prio >= c->current->prio) {
-        c->resched = true;
+        resched_set(c);
     }
 }
 
@@ -108,7 +119,7 @@ sched_remove(struct tcb *t)
 {
     struct cpu *c = this_cpu();
     if (t == c->current) {
-        c->resched = true;
+        resched_set(c);
         return;
     }
     if (t->state == TS_READY) {
@@ -137,7 +148,7 @@ sched_change_prio(struct tcb *t, unsigned prio)
     } else {
         t->prio = (uint8_t)prio;
     }
-    c->resched = true;
+    resched_set(c);
 }
 
 /* Sets t's base priority and policy; its effective priority follows (inherit.c). */
@@ -147,7 +158,7 @@ sched_set_priority(struct tcb *t, unsigned prio, unsigned policy)
     t->base_prio = (uint8_t)prio;
     t->policy = (uint8_t)policy;
     inherit_update(t);
-    this_cpu()->resched = true;
+    resched_set(this_cpu());
 }
 
 /*
@@ -161,7 +172,7 @@ sched_timer_tick(void)
     struct cpu *c = this_cpu();
     sched_state.slice_expired = true;
     c->timer_armed = 0; /* one-shot: it is not set any more */
-    c->resched = true;
+    resched_set(c);
 }
 
 /*
@@ -301,6 +312,7 @@ sched_fast_switch(struct tcb *t, bool donate)
     c->current = t;
     c->direct = NULL;
     c->resched = false;
+    c->exit_slow = true;
 }
 
 /* Picks the thread to run next and makes it current. */
@@ -347,6 +359,7 @@ sched_schedule(void)
         runqueue_remove(&c->rq, cur);
     }
     c->current = cur;
+    c->exit_slow = true;
 out:
     sched_state.yield_pending = false;
     sched_state.slice_expired = false;
@@ -417,6 +430,7 @@ sys_yield(void)
             if (top == (int)cur->prio) {
                 cur->slice_left = cur->slice_ns;
                 c->current = runqueue_rotate(&c->rq, cur); /* the head runs, cur at the tail */
+                c->exit_slow = true;
             } else if (cur->slice_left == 0) {
                 cur->slice_left = cur->slice_ns;
             }
@@ -426,6 +440,6 @@ sys_yield(void)
         }
     }
     sched_state.yield_pending = true;
-    c->resched = true;
+    resched_set(c);
     return 0;
 }

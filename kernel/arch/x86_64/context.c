@@ -12,6 +12,11 @@
 #include <kernel/cpu.h>
 #include <kernel/tcb.h>
 #include <kernel/string.h>
+#include <courier/abi/types.h>
+
+/* The lean return does not check rip (syscall_user): a syscall instruction lies below
+ * CR_USER_MAX, the end of what can be mapped, so the rip after it is in the user half. */
+_Static_assert(CR_USER_MAX < USER_TOP, "a syscall's own rip is a user-half rip");
 
 void x86_wrmsr(uint32_t msr, uint64_t v);
 void x86_set_kernel_entry(struct arch_context *ctx);
@@ -36,10 +41,16 @@ arch_context_init_user(struct arch_context *ctx)
     ctx->restore_full = CTX_IRET;
 }
 
-/* Copies the user-visible registers out of ctx. */
+/*
+ * Copies the user-visible registers out of ctx. A context entered by syscall (not
+ * CTX_IRET) keeps rcx and r11 only where the CPU put them, in rip and rflags (syscall_entry
+ * does not store them twice); they are reported as the thread will see them after its
+ * sysretq.
+ */
 void
 arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r)
 {
+    bool by_syscall = ctx->restore_full != CTX_IRET;
     *r = (struct cr_regs){
         .rip = ctx->rip, .rsp = ctx->rsp, .rflags = ctx->rflags, .rax = ctx->rax,
         .rbx = ctx->rbx, .rcx = ctx->rcx, .rdx = ctx->rdx,       .rsi = ctx->rsi,
@@ -47,6 +58,10 @@ arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r)
         .r10 = ctx->r10, .r11 = ctx->r11, .r12 = ctx->r12,       .r13 = ctx->r13,
         .r14 = ctx->r14, .r15 = ctx->r15, .fs_base = ctx->fs_base,
     };
+    if (by_syscall) {
+        r->rcx = ctx->rip;
+        r->r11 = ctx->rflags;
+    }
 }
 
 /*
@@ -136,5 +151,13 @@ arch_exit_to_user(struct tcb *t)
     /* sysretq only to user-half rips (on Intel it #GPs in ring 0 otherwise); iretq to a
      * canonical kernel-half rip is harmless: the fetch page-faults in user mode. */
     int full = ctx->restore_full == CTX_IRET || !arch_is_canonical_user(ctx->rip);
+    if (full && ctx->restore_full != CTX_IRET) {
+        ctx->rcx = ctx->rip; /* entered by syscall: rcx and r11 were not stored */
+        ctx->r11 = ctx->rflags;
+    }
+    /* The next entry by syscall finds its context lean (a trap marks it CTX_IRET), and
+     * the lean-return test finds nothing pending from before. */
+    ctx->restore_full = CTX_LEAN;
+    c->exit_slow = false;
     arch_enter_user(ctx, full);
 }

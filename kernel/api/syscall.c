@@ -97,18 +97,33 @@ foreign_call(struct tcb *t, const struct cr_regs *r)
     arch_context_set_regs(&t->ctx, &n);
 }
 
-/* Stores the handler's result, or makes the thread execute call nr again (-ERESTART). */
-static inline void
-finish(struct tcb *t, int64_t nr, int64_t rc)
+/* A result below -EJUSTRETURN, or -ERESTART: the thread executes its call again. */
+static NOINLINE void
+finish_low(struct tcb *t, int64_t rc)
 {
-    if (UNLIKELY(rc <= -ERESTART && rc >= -EJUSTRETURN)) {
-        if (rc == -ERESTART) {
-            arch_context_restart_syscall(&t->ctx, (uint64_t)nr);
+    if (rc == -ERESTART) {
+        arch_context_restart_syscall(&t->ctx, (uint64_t)arch_syscall_kept_number(&t->ctx));
+    } else {
+        arch_context_set_result(&t->ctx, rc);
+    }
+}
+
+/*
+ * Stores the handler's result; -EJUSTRETURN (the handler set the registers itself: the
+ * blocking calls and the fast path) leaves them. One test for a plain result.
+ */
+static inline void
+finish(struct tcb *t, int64_t rc)
+{
+    if (UNLIKELY(rc <= -ERESTART)) {
+        if (rc != -EJUSTRETURN) {
+            finish_low(t, rc);
         }
         return;
     }
     arch_context_set_result(&t->ctx, rc);
 }
+_Static_assert(EJUSTRETURN == ERESTART + 1, "finish's two codes are the lowest");
 
 /* The calls off the hot path: foreign, unknown, or with a timeout set for them. */
 static NOINLINE void
@@ -127,6 +142,7 @@ dispatch_slow(struct tcb *t, int64_t nr)
     /* A timeout applies to this one call (timeout_set itself may set the next one). */
     t->timeout_call = t->timeout_next;
     t->timeout_next = 0;
+    arch_syscall_keep_number(&t->ctx, nr);
     int64_t rc = syscall_handler(nr)(&t->ctx);
     if (t->timeout_call != 0) {
         if (rc == -ERESTART) {
@@ -134,7 +150,7 @@ dispatch_slow(struct tcb *t, int64_t nr)
         }
         t->timeout_call = 0;
     }
-    finish(t, nr, rc);
+    finish(t, rc);
 }
 
 /*
@@ -161,7 +177,9 @@ syscall_user(void)
     if (UNLIKELY(!syscall_is_native(nr) || t->timeout_next != 0)) {
         dispatch_slow(t, nr);
     } else {
-        finish(t, nr, syscall_handler(nr)(&t->ctx));
+        arch_syscall_keep_number(&t->ctx, nr); /* nr need not live across the call */
+        int64_t rc = syscall_handler(nr)(&t->ctx);
+        finish(t, rc);
     }
     if (LIKELY((c->exit_slow | t->ctx.restore_full) == 0 && t->state == TS_READY &&
                arch_syscall_vspace_ok(tcb_vspace_id(t)))) {

@@ -114,6 +114,23 @@ arch_syscall_number(const struct arch_context *ctx)
     return (int64_t)ctx->rax;
 }
 
+/*
+ * Keeps a system call's number for its restart, where the trap error code goes (a call
+ * has none): the handler may have changed rax, and a register costs the dispatcher more.
+ */
+static inline void
+arch_syscall_keep_number(struct arch_context *ctx, int64_t nr)
+{
+    ctx->error = (uint64_t)nr;
+}
+
+/* The number arch_syscall_keep_number kept. */
+static inline int64_t
+arch_syscall_kept_number(const struct arch_context *ctx)
+{
+    return (int64_t)ctx->error;
+}
+
 /* The message registers MR0..MR3 (r15, r14, r13, r12: contiguous in the context). */
 static inline uint64_t *
 arch_context_msg_regs(struct arch_context *ctx)

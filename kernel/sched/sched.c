@@ -408,34 +408,58 @@ exit_decide(struct cpu *c)
 }
 
 /*
+ * The timer after a yield made `next` current at `now` with nothing else changed: with a
+ * timer already set no later than next's slice ends (the slice the yielding thread ran
+ * on, say) and no timeout due before that end, it stays (arm_timer's lazy rule, with
+ * nothing recomputed); otherwise arm_timer decides. O(1).
+ */
+static inline void
+yield_timer(struct cpu *c, struct tcb *next, uint64_t now, uint64_t due)
+{
+    uint64_t slice_end = now + next->slice_left;
+    if (next->policy == CR_SCHED_RR && c->timer_armed != 0 && c->timer_armed <= slice_end &&
+        (due == 0 || slice_end < due)) {
+        return;
+    }
+    arm_timer(c, now);
+}
+
+/*
  * yield(): gives the rest of the slice to the next ready thread of equal priority. In the
  * plain case — nothing pending (no reschedule, expired slice or donation), no deadline
  * due, nothing ready above the caller — it does here, in O(1), exactly what the full
  * pass would: with a peer ready at its priority, the caller goes to the tail with a
- * fresh slice and the peer becomes current (a direct switch on the way out); with none,
- * the caller is charged and goes on. Any other case takes the full pass (sched_schedule).
+ * fresh slice and the peer becomes current (a direct switch on the way out), its slice
+ * starting now; with none, the caller is charged and goes on. Any other case takes the
+ * full pass (sched_schedule).
  */
 int64_t
 sys_yield(void)
 {
     struct cpu *c = this_cpu();
     struct tcb *cur = c->current;
-    int top = runqueue_top_prio(&c->rq);
+    unsigned p = cur->prio;
     if (LIKELY(!c->resched && c->donor == NULL && !sched_state.slice_expired &&
-               top <= (int)cur->prio)) {
+               !runqueue_has_above(&c->rq, p))) {
         uint64_t now = arch_timer_now_ns();
         uint64_t due = timeout_earliest();
         if (due == 0 || due > now) {
-            charge(c, now);
-            if (top == (int)cur->prio) {
+            c->direct = NULL;
+            if (c->rq.head[p] != NULL) {
+                /* No charge: cur's slice starts afresh at the tail whatever it used. */
                 cur->slice_left = cur->slice_ns;
-                c->current = runqueue_rotate(&c->rq, cur); /* the head runs, cur at the tail */
+                c->slice_start = now;
+                struct tcb *next = runqueue_rotate(&c->rq, cur); /* next runs, cur at the tail */
+                c->current = next;
                 c->exit_slow = true;
-            } else if (cur->slice_left == 0) {
+                yield_timer(c, next, now, due);
+                return 0;
+            }
+            charge(c, now);
+            if (cur->slice_left == 0) {
                 cur->slice_left = cur->slice_ns;
             }
-            c->direct = NULL;
-            arm_timer(c, now); /* the slice timer follows whoever runs now */
+            arm_timer(c, now);
             return 0;
         }
     }

@@ -16,6 +16,9 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-s
 # its lean path saves three instructions. A backtrace through it still names it (the
 # handler's return address) and then stops at the user's rbp, outside the kernel.
 $(BUILD)/kernel/api/syscall.o: KERNEL_CFLAGS += -fomit-frame-pointer
+# The same for the exit to user mode (arch_exit_to_user, on every switch), which never
+# returns and calls nothing a backtrace would start in.
+$(BUILD)/kernel/arch/x86_64/context.o: KERNEL_CFLAGS += -fomit-frame-pointer
 
 $(BUILD)/kernel/ksyms0.o: tools/mksyms.sh
 	@mkdir -p $(dir $@)

@@ -19,7 +19,7 @@
 _Static_assert(CR_USER_MAX < USER_TOP, "a syscall's own rip is a user-half rip");
 
 void x86_wrmsr(uint32_t msr, uint64_t v);
-void x86_set_kernel_entry(struct arch_context *ctx);
+struct arch_context *x86_set_kernel_entry(struct arch_context *ctx);
 void arch_enter_user(struct arch_context *ctx, int full) NORETURN;
 
 enum {
@@ -120,17 +120,33 @@ arch_context_pc(const struct arch_context *ctx)
     return ctx->rip;
 }
 
-/* Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. */
-void
-arch_exit_to_user(struct tcb *t)
+/* The VSpace and TLS base of t, when they are not the ones loaded. Returns t. */
+static NOINLINE struct tcb *
+exit_load(struct tcb *t)
 {
-    struct cpu *c = this_cpu();
-    struct arch_context *ctx = &t->ctx;
     if (tcb_vspace_id(t) != x86_exit_vspace) {
         /* Another VSpace (the same one is still loaded: only a full exit changes this
          * record, and a VSpace that dies in a call leaves its thread's slot empty). */
         arch_mmu_switch(tcb_vspace_root(t), tcb_vspace_asid(t));
         x86_exit_vspace = tcb_vspace_id(t);
+    }
+    if (t->ctx.fs_base != loaded_fs_base) {
+        x86_wrmsr(MSR_FS_BASE, t->ctx.fs_base);
+        loaded_fs_base = t->ctx.fs_base;
+    }
+    return t;
+}
+
+/*
+ * Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. The
+ * helpers it calls hand t back, so nothing is kept in a saved register on this path.
+ */
+void
+arch_exit_to_user(struct tcb *t)
+{
+    struct cpu *c = this_cpu();
+    if (UNLIKELY(tcb_vspace_id(t) != x86_exit_vspace || t->ctx.fs_base != loaded_fs_base)) {
+        t = exit_load(t);
     }
     if (c->fpu_owner != t) {
         /* fxsave64/fxrstor64 inline (as x86_fpu_save/restore in cpu.c): every switch. */
@@ -140,13 +156,10 @@ arch_exit_to_user(struct tcb *t)
         __asm__ volatile("fxrstor64 %0" : : "m"(t->fpu));
         c->fpu_owner = t;
     }
-    if (ctx->fs_base != loaded_fs_base) {
-        x86_wrmsr(MSR_FS_BASE, ctx->fs_base);
-        loaded_fs_base = ctx->fs_base;
-    }
+    struct arch_context *ctx = &t->ctx;
     if (ctx != entry_ctx) {
-        x86_set_kernel_entry(ctx);
         entry_ctx = ctx;
+        ctx = x86_set_kernel_entry(ctx);
     }
     /* sysretq only to user-half rips (on Intel it #GPs in ring 0 otherwise); iretq to a
      * canonical kernel-half rip is harmless: the fetch page-faults in user mode. */

@@ -94,8 +94,9 @@ enum {
 static inline bool
 arch_is_canonical_user(uint64_t va)
 {
-    return va < USER_TOP;
+    return (va >> 47) == 0; /* va < USER_TOP in one shift, no 64-bit constant */
 }
+_Static_assert(USER_TOP == 1ull << 47, "arch_is_canonical_user");
 
 /*
  * False if returning to ctx would fault in ring 0: iretq (like sysretq) raises #GP
@@ -104,7 +105,7 @@ arch_is_canonical_user(uint64_t va)
 static inline bool
 arch_context_can_enter(const struct arch_context *ctx)
 {
-    return ctx->rip < USER_TOP || ctx->rip >= 0xffff800000000000ull;
+    return arch_is_canonical_user(ctx->rip) || ctx->rip >= 0xffff800000000000ull;
 }
 
 /* System-call number and arguments as saved at entry (regs.h: rdi rsi rdx r10 r8 r9). */

@@ -12,6 +12,14 @@ KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_BIN := $(BUILD)/kernel.bin
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
+# The system-call dispatcher (syscall_user) runs on every call: without a frame pointer
+# its lean path saves three instructions. A backtrace through it still names it (the
+# handler's return address) and then stops at the user's rbp, outside the kernel.
+$(BUILD)/kernel/api/syscall.o: KERNEL_CFLAGS += -fomit-frame-pointer
+# The same for the exit to user mode (arch_exit_to_user, on every switch), which never
+# returns and calls nothing a backtrace would start in.
+$(BUILD)/kernel/arch/x86_64/context.o: KERNEL_CFLAGS += -fomit-frame-pointer
+
 $(BUILD)/kernel/ksyms0.o: tools/mksyms.sh
 	@mkdir -p $(dir $@)
 	$(Q)tools/mksyms.sh /dev/null > $(BUILD)/kernel/ksyms0.S

@@ -40,12 +40,6 @@
 
 typedef int64_t (*syscall_fn)(const struct arch_context *ctx);
 
-static const syscall_fn syscall_table[] = {
-#define CR_SYSCALL(name, num, argc) [num] = call_##name,
-#include <courier/abi/syscalls.def>
-#undef CR_SYSCALL
-};
-
 /* Numbers are 1..N with no gap (the hot path calls any entry in range without a check). */
 enum {
 #define CR_SYSCALL(name, num, argc) +1
@@ -53,7 +47,30 @@ enum {
 #include <courier/abi/syscalls.def>
 #undef CR_SYSCALL
 };
-_Static_assert(SYSCALL_DEFINED == ARRAY_SIZE(syscall_table) - 1, "syscalls.def has a gap");
+
+/*
+ * Call num at [SYSCALL_DEFINED - num]: user code passes -num in rax, so the hot path
+ * indexes with rax itself (syscall_handler), with no negation.
+ */
+static const syscall_fn syscall_table[SYSCALL_DEFINED] = {
+#define CR_SYSCALL(name, num, argc) [SYSCALL_DEFINED - (num)] = call_##name,
+#include <courier/abi/syscalls.def>
+#undef CR_SYSCALL
+};
+
+/* True if nr (rax at entry) names a native call: -SYSCALL_DEFINED <= nr <= -1. */
+static inline bool
+syscall_is_native(int64_t nr)
+{
+    return (uint64_t)nr >= 0 - (uint64_t)SYSCALL_DEFINED;
+}
+
+/* The handler of native call nr (syscall_is_native). */
+static inline syscall_fn
+syscall_handler(int64_t nr)
+{
+    return (syscall_table + SYSCALL_DEFINED)[nr];
+}
 
 enum {
     UPCALL_RED_ZONE = 128, /* SysV ABI red zone below the user's rsp */
@@ -80,18 +97,33 @@ foreign_call(struct tcb *t, const struct cr_regs *r)
     arch_context_set_regs(&t->ctx, &n);
 }
 
-/* Stores the handler's result, or makes the thread execute call nr again (-ERESTART). */
-static inline void
-finish(struct tcb *t, int64_t nr, int64_t rc)
+/* A result below -EJUSTRETURN, or -ERESTART: the thread executes its call again. */
+static NOINLINE void
+finish_low(struct tcb *t, int64_t rc)
 {
-    if (UNLIKELY(rc <= -ERESTART && rc >= -EJUSTRETURN)) {
-        if (rc == -ERESTART) {
-            arch_context_restart_syscall(&t->ctx, (uint64_t)nr);
+    if (rc == -ERESTART) {
+        arch_context_restart_syscall(&t->ctx, (uint64_t)arch_syscall_kept_number(&t->ctx));
+    } else {
+        arch_context_set_result(&t->ctx, rc);
+    }
+}
+
+/*
+ * Stores the handler's result; -EJUSTRETURN (the handler set the registers itself: the
+ * blocking calls and the fast path) leaves them. One test for a plain result.
+ */
+static inline void
+finish(struct tcb *t, int64_t rc)
+{
+    if (UNLIKELY(rc <= -ERESTART)) {
+        if (rc != -EJUSTRETURN) {
+            finish_low(t, rc);
         }
         return;
     }
     arch_context_set_result(&t->ctx, rc);
 }
+_Static_assert(EJUSTRETURN == ERESTART + 1, "finish's two codes are the lowest");
 
 /* The calls off the hot path: foreign, unknown, or with a timeout set for them. */
 static NOINLINE void
@@ -103,22 +135,22 @@ dispatch_slow(struct tcb *t, int64_t nr)
         foreign_call(t, &r);
         return;
     }
-    uint64_t num = 0 - (uint64_t)nr;
-    if (num >= ARRAY_SIZE(syscall_table)) {
+    if (!syscall_is_native(nr)) {
         arch_context_set_result(&t->ctx, -CR_ENOSYS); /* INT64_MIN too */
         return;
     }
     /* A timeout applies to this one call (timeout_set itself may set the next one). */
     t->timeout_call = t->timeout_next;
     t->timeout_next = 0;
-    int64_t rc = syscall_table[num](&t->ctx);
+    arch_syscall_keep_number(&t->ctx, nr);
+    int64_t rc = syscall_handler(nr)(&t->ctx);
     if (t->timeout_call != 0) {
         if (rc == -ERESTART) {
             t->timeout_next = t->timeout_call; /* the restarted call keeps its timeout */
         }
         t->timeout_call = 0;
     }
-    finish(t, nr, rc);
+    finish(t, rc);
 }
 
 /*
@@ -126,9 +158,15 @@ dispatch_slow(struct tcb *t, int64_t nr)
  * register). Runs the call: the handler gets its argument registers and its result goes
  * into rax; the register-message handlers try the IPC fast path first
  * (kernel/ipc/fastpath.c), after which another thread is current. Then, when the caller
- * goes back with nothing to decide — still current and ready, no reschedule due, and what
- * arch_syscall_lean_ok asks — returns its context for the lean return; otherwise never
- * returns (sched_exit_to_user). O(1) here.
+ * goes back with nothing to decide, returns its context for the lean return; otherwise
+ * never returns (sched_exit_to_user). O(1) here.
+ *
+ * Nothing to decide: no reschedule due and the caller still current (c->exit_slow, which
+ * whatever changes either sets: the scheduler), its context changed only where a call
+ * may change it (restore_full CTX_LEAN), still ready, and its VSpace the one loaded (a
+ * call may change or delete it). rip needs no check: a syscall's own rip is below
+ * CR_USER_MAX (nothing is mapped above it), and whatever writes another makes the
+ * context CTX_IRET.
  */
 struct arch_context *
 syscall_user(void)
@@ -136,14 +174,15 @@ syscall_user(void)
     struct cpu *c = this_cpu();
     struct tcb *t = c->current;
     int64_t nr = arch_syscall_number(&t->ctx);
-    uint64_t num = 0 - (uint64_t)nr;
-    if (UNLIKELY(num - 1 >= ARRAY_SIZE(syscall_table) - 1 || t->timeout_next != 0)) {
+    if (UNLIKELY(!syscall_is_native(nr) || t->timeout_next != 0)) {
         dispatch_slow(t, nr);
     } else {
-        finish(t, nr, syscall_table[num](&t->ctx));
+        arch_syscall_keep_number(&t->ctx, nr); /* nr need not live across the call */
+        int64_t rc = syscall_handler(nr)(&t->ctx);
+        finish(t, rc);
     }
-    if (LIKELY(c->current == t && !c->resched && t->state == TS_READY &&
-               arch_syscall_lean_ok(&t->ctx, tcb_vspace_id(t)))) {
+    if (LIKELY((c->exit_slow | t->ctx.restore_full) == 0 && t->state == TS_READY &&
+               arch_syscall_vspace_ok(tcb_vspace_id(t)))) {
         return &t->ctx;
     }
     sched_exit_to_user();

@@ -34,6 +34,17 @@ static struct {
     bool slice_expired;
 } sched_state;
 
+/*
+ * A reschedule is due. exit_slow goes with it (and with every change of current): the
+ * system-call exit tests that one flag, not each reason (syscall_user).
+ */
+static inline void
+resched_set(struct cpu *c)
+{
+    c->resched = true;
+    c->exit_slow = true;
+}
+
 /* Sets up the ready queue. */
 void
 sched_init(void)
@@ -58,7 +69,7 @@ sched_forget(struct tcb *t)
     }
     if (c->current == t) {
         c->current = NULL;
-        c->resched = true;
+        resched_set(c);
     }
     if (c->direct == t) {
         c->direct = NULL;
@@ -80,7 +91,7 @@ sched_make_ready(struct tcb *t)
     runqueue_push_back(&c->rq, t);
     /* Equal priority too: the running thread's slice timer may now need arming. */
     if (c->current == NULL || c->current->state != TS_READY || t->prio >= c->current->prio) {
-        c->resched = true;
+        resched_set(c);
     }
 }
 
@@ -108,7 +119,7 @@ sched_remove(struct tcb *t)
 {
     struct cpu *c = this_cpu();
     if (t == c->current) {
-        c->resched = true;
+        resched_set(c);
         return;
     }
     if (t->state == TS_READY) {
@@ -137,7 +148,7 @@ sched_change_prio(struct tcb *t, unsigned prio)
     } else {
         t->prio = (uint8_t)prio;
     }
-    c->resched = true;
+    resched_set(c);
 }
 
 /* Sets t's base priority and policy; its effective priority follows (inherit.c). */
@@ -147,17 +158,21 @@ sched_set_priority(struct tcb *t, unsigned prio, unsigned policy)
     t->base_prio = (uint8_t)prio;
     t->policy = (uint8_t)policy;
     inherit_update(t);
-    this_cpu()->resched = true;
+    resched_set(this_cpu());
 }
 
-/* The one-shot timer fired: the running round-robin thread's slice is over. */
+/*
+ * The one-shot timer fired: a timeout may be due or the running round-robin thread's
+ * slice over. The lazy slice timer (arm_timer) may fire before either; the scheduler pass
+ * this asks for then charges the thread, finds slice_left not 0 and re-arms.
+ */
 void
 sched_timer_tick(void)
 {
     struct cpu *c = this_cpu();
     sched_state.slice_expired = true;
     c->timer_armed = 0; /* one-shot: it is not set any more */
-    c->resched = true;
+    resched_set(c);
 }
 
 /*
@@ -197,12 +212,21 @@ charge(struct cpu *c, uint64_t now)
     c->slice_start = now;
 }
 
-/* Sets the one-shot timer for the next timeout or the end of a shared slice. */
+/*
+ * Sets the one-shot timer for the next timeout or the end of a shared slice. The slice
+ * timer is lazy: when the end of a slice is what the timer is needed for and it is
+ * already set for an earlier moment (the slice of the round-robin thread that ran before,
+ * say, a yield ago), it stays. Writing the timer costs more than anything else in a
+ * yield, and an early interrupt costs one scheduler pass, which finds the running
+ * thread's slice not used up (charge, slice_left) and re-arms for what is left of it.
+ * A timeout is never left to a lazy timer: the timer is set for it exactly.
+ */
 static void
 arm_timer(struct cpu *c, uint64_t now)
 {
     struct tcb *t = c->current;
-    uint64_t deadline = timeout_earliest();
+    uint64_t due = timeout_earliest();
+    uint64_t deadline = due;
     if (t != NULL && t->policy == CR_SCHED_RR && c->rq.head[t->prio] != NULL) {
         struct tcb *payer = c->donor != NULL ? c->donor : t;
         uint64_t slice_end = now + payer->slice_left;
@@ -210,6 +234,9 @@ arm_timer(struct cpu *c, uint64_t now)
     }
     if (deadline == c->timer_armed) {
         return; /* already set for it (a fired timer resets timer_armed) */
+    }
+    if (deadline != due && c->timer_armed != 0 && c->timer_armed < deadline) {
+        return; /* for a slice, and set earlier than it ends: fires early (above) */
     }
     c->timer_armed = deadline;
     if (deadline != 0) {
@@ -285,6 +312,7 @@ sched_fast_switch(struct tcb *t, bool donate)
     c->current = t;
     c->direct = NULL;
     c->resched = false;
+    c->exit_slow = true;
 }
 
 /* Picks the thread to run next and makes it current. */
@@ -331,6 +359,7 @@ sched_schedule(void)
         runqueue_remove(&c->rq, cur);
     }
     c->current = cur;
+    c->exit_slow = true;
 out:
     sched_state.yield_pending = false;
     sched_state.slice_expired = false;
@@ -379,37 +408,62 @@ exit_decide(struct cpu *c)
 }
 
 /*
+ * The timer after a yield made `next` current at `now` with nothing else changed: with a
+ * timer already set no later than next's slice ends (the slice the yielding thread ran
+ * on, say) and no timeout due before that end, it stays (arm_timer's lazy rule, with
+ * nothing recomputed); otherwise arm_timer decides. O(1).
+ */
+static inline void
+yield_timer(struct cpu *c, struct tcb *next, uint64_t now, uint64_t due)
+{
+    uint64_t slice_end = now + next->slice_left;
+    if (next->policy == CR_SCHED_RR && c->timer_armed != 0 && c->timer_armed <= slice_end &&
+        (due == 0 || slice_end < due)) {
+        return;
+    }
+    arm_timer(c, now);
+}
+
+/*
  * yield(): gives the rest of the slice to the next ready thread of equal priority. In the
  * plain case — nothing pending (no reschedule, expired slice or donation), no deadline
  * due, nothing ready above the caller — it does here, in O(1), exactly what the full
  * pass would: with a peer ready at its priority, the caller goes to the tail with a
- * fresh slice and the peer becomes current (a direct switch on the way out); with none,
- * the caller is charged and goes on. Any other case takes the full pass (sched_schedule).
+ * fresh slice and the peer becomes current (a direct switch on the way out), its slice
+ * starting now; with none, the caller is charged and goes on. Any other case takes the
+ * full pass (sched_schedule).
  */
 int64_t
 sys_yield(void)
 {
     struct cpu *c = this_cpu();
     struct tcb *cur = c->current;
-    int top = runqueue_top_prio(&c->rq);
+    unsigned p = cur->prio;
     if (LIKELY(!c->resched && c->donor == NULL && !sched_state.slice_expired &&
-               top <= (int)cur->prio)) {
+               !runqueue_has_above(&c->rq, p))) {
         uint64_t now = arch_timer_now_ns();
         uint64_t due = timeout_earliest();
         if (due == 0 || due > now) {
-            charge(c, now);
-            if (top == (int)cur->prio) {
+            c->direct = NULL;
+            if (c->rq.head[p] != NULL) {
+                /* No charge: cur's slice starts afresh at the tail whatever it used. */
                 cur->slice_left = cur->slice_ns;
-                c->current = runqueue_rotate(&c->rq, cur); /* the head runs, cur at the tail */
-            } else if (cur->slice_left == 0) {
+                c->slice_start = now;
+                struct tcb *next = runqueue_rotate(&c->rq, cur); /* next runs, cur at the tail */
+                c->current = next;
+                c->exit_slow = true;
+                yield_timer(c, next, now, due);
+                return 0;
+            }
+            charge(c, now);
+            if (cur->slice_left == 0) {
                 cur->slice_left = cur->slice_ns;
             }
-            c->direct = NULL;
-            arm_timer(c, now); /* the slice timer follows whoever runs now */
+            arm_timer(c, now);
             return 0;
         }
     }
     sched_state.yield_pending = true;
-    c->resched = true;
+    resched_set(c);
     return 0;
 }

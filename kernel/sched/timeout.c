@@ -16,9 +16,7 @@
 #include <kernel/tcb.h>
 #include <arch/timer.h>
 
-static struct {
-    struct tcb *head; /* earliest deadline first */
-} timeouts;
+struct timeout_list timeout_list;
 
 /*
  * t is about to block in its current call: arm the call's deadline, if it has one.
@@ -38,7 +36,7 @@ timeout_block(struct tcb *t)
     }
     t->timeout_at = d;
     struct tcb *prev = NULL;
-    struct tcb *x = timeouts.head;
+    struct tcb *x = timeout_list.head;
     /* Bounded by the number of threads with a timeout armed. */
     while (x != NULL && x->timeout_at <= d) {
         prev = x;
@@ -52,7 +50,8 @@ timeout_block(struct tcb *t)
     if (prev != NULL) {
         prev->to_next = t;
     } else {
-        timeouts.head = t;
+        timeout_list.head = t;
+        timeout_list.earliest = d;
     }
     t->on_timeouts = true;
     return 0;
@@ -69,7 +68,8 @@ timeout_cancel(struct tcb *t)
     if (t->to_prev != NULL) {
         t->to_prev->to_next = t->to_next;
     } else {
-        timeouts.head = t->to_next;
+        timeout_list.head = t->to_next;
+        timeout_list.earliest = t->to_next != NULL ? t->to_next->timeout_at : 0;
     }
     if (t->to_next != NULL) {
         t->to_next->to_prev = t->to_prev;
@@ -77,13 +77,6 @@ timeout_cancel(struct tcb *t)
     t->to_next = NULL;
     t->to_prev = NULL;
     t->on_timeouts = false;
-}
-
-/* The earliest armed deadline, or 0 if none. */
-uint64_t
-timeout_earliest(void)
-{
-    return timeouts.head != NULL ? timeouts.head->timeout_at : 0;
 }
 
 /*
@@ -113,7 +106,7 @@ void
 timeout_expire(uint64_t now)
 {
     struct tcb *t;
-    while ((t = timeouts.head) != NULL && t->timeout_at <= now) {
+    while ((t = timeout_list.head) != NULL && t->timeout_at <= now) {
         timeout_cancel(t);
         if (unblock_pulse(t)) {
             continue; /* the server decides when the client leaves */

@@ -259,3 +259,41 @@ TEST(regs_write_abandons_blocking_call)
 out:
     tl_end(&t);
 }
+
+/*
+ * A thread blocked in a system call reports rcx and r11 as its sysretq will leave them:
+ * its return address and its rflags (syscall_entry keeps them only in rip and rflags).
+ */
+TEST(regs_of_a_thread_blocked_in_a_call)
+{
+    struct tl t;
+    struct tl_thread th;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    cr_cptr_t n = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    cr_cptr_t d = tl_new(&t, CR_OBJ_NOTIFICATION, 0);
+    if (d == 0 || !tl_thread_new(&t, &th, wait_then_mark, TL_PRIO)) {
+        goto out;
+    }
+    th.arg[0] = n;
+    th.done = d;
+    if (!tl_thread_start(&th) || !EXPECT_TRUE(tl_wait_word(&th.out[0], 1, TL_PRIO, 0))) {
+        goto out;
+    }
+    tl_pause(TL_PRIO, 1); /* let it block */
+    struct cr_regs r;
+    if (EXPECT_OK(cr_tcb_read_regs(th.tcb, CR_UPTR(&r)))) {
+        EXPECT_TRUE(r.rip != 0);
+        EXPECT_EQ(r.rcx, r.rip);
+        EXPECT_EQ(r.r11, r.rflags);
+        EXPECT_TRUE((r.rflags & RFLAGS_IF) != 0);
+    }
+    /* The wait ends normally and the thread finishes. */
+    EXPECT_OK(cr_notify_signal(n));
+    EXPECT_OK(tl_wait(d, NULL, 0, 0));
+    EXPECT_EQ(th.out[1], 0);
+    EXPECT_EQ(th.out[2], 1);
+out:
+    tl_end(&t);
+}

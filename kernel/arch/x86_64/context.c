@@ -12,9 +12,14 @@
 #include <kernel/cpu.h>
 #include <kernel/tcb.h>
 #include <kernel/string.h>
+#include <courier/abi/types.h>
+
+/* The lean return does not check rip (syscall_user): a syscall instruction lies below
+ * CR_USER_MAX, the end of what can be mapped, so the rip after it is in the user half. */
+_Static_assert(CR_USER_MAX < USER_TOP, "a syscall's own rip is a user-half rip");
 
 void x86_wrmsr(uint32_t msr, uint64_t v);
-void x86_set_kernel_entry(struct arch_context *ctx);
+struct arch_context *x86_set_kernel_entry(struct arch_context *ctx);
 void arch_enter_user(struct arch_context *ctx, int full) NORETURN;
 
 enum {
@@ -36,10 +41,16 @@ arch_context_init_user(struct arch_context *ctx)
     ctx->restore_full = CTX_IRET;
 }
 
-/* Copies the user-visible registers out of ctx. */
+/*
+ * Copies the user-visible registers out of ctx. A context entered by syscall (not
+ * CTX_IRET) keeps rcx and r11 only where the CPU put them, in rip and rflags (syscall_entry
+ * does not store them twice); they are reported as the thread will see them after its
+ * sysretq.
+ */
 void
 arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r)
 {
+    bool by_syscall = ctx->restore_full != CTX_IRET;
     *r = (struct cr_regs){
         .rip = ctx->rip, .rsp = ctx->rsp, .rflags = ctx->rflags, .rax = ctx->rax,
         .rbx = ctx->rbx, .rcx = ctx->rcx, .rdx = ctx->rdx,       .rsi = ctx->rsi,
@@ -47,6 +58,10 @@ arch_context_get_regs(const struct arch_context *ctx, struct cr_regs *r)
         .r10 = ctx->r10, .r11 = ctx->r11, .r12 = ctx->r12,       .r13 = ctx->r13,
         .r14 = ctx->r14, .r15 = ctx->r15, .fs_base = ctx->fs_base,
     };
+    if (by_syscall) {
+        r->rcx = ctx->rip;
+        r->r11 = ctx->rflags;
+    }
 }
 
 /*
@@ -105,17 +120,33 @@ arch_context_pc(const struct arch_context *ctx)
     return ctx->rip;
 }
 
-/* Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. */
-void
-arch_exit_to_user(struct tcb *t)
+/* The VSpace and TLS base of t, when they are not the ones loaded. Returns t. */
+static NOINLINE struct tcb *
+exit_load(struct tcb *t)
 {
-    struct cpu *c = this_cpu();
-    struct arch_context *ctx = &t->ctx;
     if (tcb_vspace_id(t) != x86_exit_vspace) {
         /* Another VSpace (the same one is still loaded: only a full exit changes this
          * record, and a VSpace that dies in a call leaves its thread's slot empty). */
         arch_mmu_switch(tcb_vspace_root(t), tcb_vspace_asid(t));
         x86_exit_vspace = tcb_vspace_id(t);
+    }
+    if (t->ctx.fs_base != loaded_fs_base) {
+        x86_wrmsr(MSR_FS_BASE, t->ctx.fs_base);
+        loaded_fs_base = t->ctx.fs_base;
+    }
+    return t;
+}
+
+/*
+ * Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. The
+ * helpers it calls hand t back, so nothing is kept in a saved register on this path.
+ */
+void
+arch_exit_to_user(struct tcb *t)
+{
+    struct cpu *c = this_cpu();
+    if (UNLIKELY(tcb_vspace_id(t) != x86_exit_vspace || t->ctx.fs_base != loaded_fs_base)) {
+        t = exit_load(t);
     }
     if (c->fpu_owner != t) {
         /* fxsave64/fxrstor64 inline (as x86_fpu_save/restore in cpu.c): every switch. */
@@ -125,16 +156,21 @@ arch_exit_to_user(struct tcb *t)
         __asm__ volatile("fxrstor64 %0" : : "m"(t->fpu));
         c->fpu_owner = t;
     }
-    if (ctx->fs_base != loaded_fs_base) {
-        x86_wrmsr(MSR_FS_BASE, ctx->fs_base);
-        loaded_fs_base = ctx->fs_base;
-    }
+    struct arch_context *ctx = &t->ctx;
     if (ctx != entry_ctx) {
-        x86_set_kernel_entry(ctx);
         entry_ctx = ctx;
+        ctx = x86_set_kernel_entry(ctx);
     }
     /* sysretq only to user-half rips (on Intel it #GPs in ring 0 otherwise); iretq to a
      * canonical kernel-half rip is harmless: the fetch page-faults in user mode. */
     int full = ctx->restore_full == CTX_IRET || !arch_is_canonical_user(ctx->rip);
+    if (full && ctx->restore_full != CTX_IRET) {
+        ctx->rcx = ctx->rip; /* entered by syscall: rcx and r11 were not stored */
+        ctx->r11 = ctx->rflags;
+    }
+    /* The next entry by syscall finds its context lean (a trap marks it CTX_IRET), and
+     * the lean-return test finds nothing pending from before. */
+    ctx->restore_full = CTX_LEAN;
+    c->exit_slow = false;
     arch_enter_user(ctx, full);
 }

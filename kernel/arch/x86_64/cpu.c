@@ -345,15 +345,17 @@ arch_cpu_cycles(void)
 }
 
 /* Sets TSS.rsp0 to the end of ctx's interrupt frame, and syscall_entry's context pointer
- * to its ss slot (entry.S pushes rsp and rflags below it). */
-void x86_set_kernel_entry(struct arch_context *ctx);
+ * to its ss slot (entry.S pushes rsp and rflags below it). Returns ctx (so the caller
+ * keeps nothing in a saved register across the call). */
+struct arch_context *x86_set_kernel_entry(struct arch_context *ctx);
 
-void
+struct arch_context *
 x86_set_kernel_entry(struct arch_context *ctx)
 {
     uint64_t top = (uint64_t)&ctx->fs_base;
     tss.rsp[0] = top;
     this_cpu()->arch.ctx_top = (uint64_t)&ctx->ss;
+    return ctx;
 }
 
 /* Saves the FPU registers into f. */

@@ -126,11 +126,14 @@ trap_from_kernel:
  * and everything else is stored relative to rflags (offsets CTX_x - CTX_RFLAGS). cs and
  * ss are the user selectors in every context already (set at creation, forced by
  * arch_context_set_regs, pushed by the CPU on a trap), and vector and error mean nothing
- * for a system call, so they are not written.
+ * for a system call, so they are not written. Nor are rcx and r11: the CPU copied them
+ * into rip and rflags, which are stored, and sysretq loads them from there again
+ * (arch_context_get_regs and an iretq exit read them there too). restore_full is
+ * CTX_LEAN already: every exit leaves it so (arch_exit_to_user) and a trap sets it.
  *
  * The lean return: syscall_user returns (with the context in rax) only when the thread
  * that entered goes back to user mode with nothing changed but what a call may change
- * (arch_syscall_lean_ok). rbx, rbp and r12-r15 are callee-saved in C, so they hold the
+ * (syscall_user says when). rbx, rbp and r12-r15 are callee-saved in C, so they hold the
  * thread's own values again and are not reloaded; every other register is reloaded
  * from the context, so no kernel value reaches user mode. Any other exit runs
  * sched_exit_to_user, which restores the whole context of whatever thread runs next.
@@ -145,7 +148,6 @@ syscall_entry:
     mov %rcx, CTX_RIP - CTX_RFLAGS(%rsp)
     mov %rax, CTX_RAX - CTX_RFLAGS(%rsp)
     mov %rbx, CTX_RBX - CTX_RFLAGS(%rsp)
-    mov %rcx, CTX_RCX - CTX_RFLAGS(%rsp)
     mov %rdx, CTX_RDX - CTX_RFLAGS(%rsp)
     mov %rsi, CTX_RSI - CTX_RFLAGS(%rsp)
     mov %rdi, CTX_RDI - CTX_RFLAGS(%rsp)
@@ -153,12 +155,10 @@ syscall_entry:
     mov %r8, CTX_R8 - CTX_RFLAGS(%rsp)
     mov %r9, CTX_R9 - CTX_RFLAGS(%rsp)
     mov %r10, CTX_R10 - CTX_RFLAGS(%rsp)
-    mov %r11, CTX_R11 - CTX_RFLAGS(%rsp)
     mov %r12, CTX_R12 - CTX_RFLAGS(%rsp)
     mov %r13, CTX_R13 - CTX_RFLAGS(%rsp)
     mov %r14, CTX_R14 - CTX_RFLAGS(%rsp)
     mov %r15, CTX_R15 - CTX_RFLAGS(%rsp)
-    movq $0, CTX_RESTORE - CTX_RFLAGS(%rsp) /* CTX_LEAN until the call changes that */
     mov %gs:CPU_KSTACK_TOP, %rsp
     call syscall_user                       /* api/syscall.c: returns only to leave lean */
     mov CTX_RDI(%rax), %rdi

@@ -118,7 +118,10 @@ arch_timer_tsc_hz(void)
 uint64_t
 arch_timer_now_ns(void)
 {
-    return (uint64_t)(((unsigned __int128)arch_cpu_cycles() * lapic.ns_mult) >> 32);
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); /* arch_cpu_cycles, without the call */
+    uint64_t tsc = ((uint64_t)hi << 32) | lo;
+    return (uint64_t)(((unsigned __int128)tsc * lapic.ns_mult) >> 32);
 }
 
 /* Arms the one-shot timer to fire at deadline_ns (now or earlier fires at once). */

@@ -15,6 +15,9 @@ struct cpu {
     struct tcb *fpu_owner;     /* whose state is in the FPU registers */
     struct runqueue rq;
     bool resched;              /* a reschedule is due before returning to user */
+    bool exit_slow;            /* the thread that entered may not take the lean return:
+                                * set with resched and whenever current changes (sched.c),
+                                * cleared by every full exit (arch_exit_to_user) */
     bool in_preempt_window;    /* interrupts briefly enabled at a preemption point */
     uint64_t slice_start;      /* clock_now() when current's slice (re)started */
     uint64_t timer_armed;      /* deadline the one-shot timer is set for, 0 = none */

@@ -37,6 +37,15 @@ runqueue_top_prio(const struct runqueue *rq)
     return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(rq->bitmap[w]));
 }
 
+/* True if a thread above priority p is ready. O(1), cheaper than runqueue_top_prio. */
+static inline bool
+runqueue_has_above(const struct runqueue *rq, unsigned p)
+{
+    unsigned w = p / 64;
+    /* Two shifts, as p % 64 + 1 or w + 1 may be 64. */
+    return ((rq->top >> w) >> 1) != 0 || ((rq->bitmap[w] >> (p % 64)) >> 1) != 0;
+}
+
 void runqueue_init(struct runqueue *rq);
 void runqueue_push_back(struct runqueue *rq, struct tcb *t);
 void runqueue_push_front(struct runqueue *rq, struct tcb *t);

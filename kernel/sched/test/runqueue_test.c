@@ -418,3 +418,23 @@ TEST(runqueue_matches_reference_model_under_random_ops)
         ASSERT_TRUE(counts[k] > RANDOM_OPS / 20);
     }
 }
+
+/* runqueue_has_above agrees with runqueue_top_prio for every priority, with one thread
+ * queued at each word boundary in turn (bits 0 and 63 of each word, and 255's shift by
+ * a whole word). */
+TEST(runqueue_has_above_matches_top_prio)
+{
+    static const unsigned queued[] = { 0, 1, 62, 63, 64, 127, 128, 191, 192, 254, 255 };
+    for (size_t i = 0; i < ARRAY_SIZE(queued); i++) {
+        struct runqueue rq;
+        runqueue_init(&rq);
+        threads_init(queued[i]);
+        for (unsigned p = 0; p < SCHED_NUM_PRIOS; p++) {
+            ASSERT_TRUE(!runqueue_has_above(&rq, p));
+        }
+        runqueue_push_back(&rq, &threads[0]);
+        for (unsigned p = 0; p < SCHED_NUM_PRIOS; p++) {
+            ASSERT_EQ(runqueue_has_above(&rq, p), runqueue_top_prio(&rq) > (int)p);
+        }
+    }
+}

@@ -94,8 +94,9 @@ enum {
 static inline bool
 arch_is_canonical_user(uint64_t va)
 {
-    return va < USER_TOP;
+    return (va >> 47) == 0; /* va < USER_TOP in one shift, no 64-bit constant */
 }
+_Static_assert(USER_TOP == 1ull << 47, "arch_is_canonical_user");
 
 /*
  * False if returning to ctx would fault in ring 0: iretq (like sysretq) raises #GP
@@ -104,7 +105,7 @@ arch_is_canonical_user(uint64_t va)
 static inline bool
 arch_context_can_enter(const struct arch_context *ctx)
 {
-    return ctx->rip < USER_TOP || ctx->rip >= 0xffff800000000000ull;
+    return arch_is_canonical_user(ctx->rip) || ctx->rip >= 0xffff800000000000ull;
 }
 
 /* System-call number and arguments as saved at entry (regs.h: rdi rsi rdx r10 r8 r9). */
@@ -112,6 +113,23 @@ static inline int64_t
 arch_syscall_number(const struct arch_context *ctx)
 {
     return (int64_t)ctx->rax;
+}
+
+/*
+ * Keeps a system call's number for its restart, where the trap error code goes (a call
+ * has none): the handler may have changed rax, and a register costs the dispatcher more.
+ */
+static inline void
+arch_syscall_keep_number(struct arch_context *ctx, int64_t nr)
+{
+    ctx->error = (uint64_t)nr;
+}
+
+/* The number arch_syscall_keep_number kept. */
+static inline int64_t
+arch_syscall_kept_number(const struct arch_context *ctx)
+{
+    return (int64_t)ctx->error;
 }
 
 /* The message registers MR0..MR3 (r15, r14, r13, r12: contiguous in the context). */
@@ -174,14 +192,14 @@ extern uint64_t x86_exit_vspace;
 
 /*
  * True if the running thread, whose VSpace is `vspace` (tcb_vspace_id), may leave its
- * system call by the lean return (entry.S): its context changed only where a call may
- * change it (CTX_LEAN), its rip is in the user half (sysretq #GPs in ring 0 otherwise on
- * Intel; a syscall's own rip always is, tcb_write_regs makes CTX_IRET), and that VSpace
- * is the one loaded.
+ * system call by the lean return (entry.S) as far as the VSpace goes: it is the one
+ * loaded. The rest of the test is in syscall_user: restore_full must be CTX_LEAN (the
+ * context changed only where a call may change it), and the rip of a lean context is
+ * in the user half (sysretq #GPs in ring 0 otherwise on Intel): a syscall's own rip is at
+ * most CR_USER_MAX, and tcb_write_regs makes CTX_IRET.
  */
 static inline bool
-arch_syscall_lean_ok(const struct arch_context *ctx, uint64_t vspace)
+arch_syscall_vspace_ok(uint64_t vspace)
 {
-    return ctx->restore_full == CTX_LEAN && arch_is_canonical_user(ctx->rip) &&
-           vspace == x86_exit_vspace;
+    return vspace == x86_exit_vspace;
 }

@@ -32,7 +32,9 @@ enum {
 /* A register server: th->arg[0] the channel, th->arg[1] its id. Answers each message with
  * STATUS_BASE + id, or STATUS_BASE + the message's first word if id is 0; counts in
  * out[0]. If th->arg[2] names a notification, it signals it while it holds the first
- * exchange, before replying to it. Appends each message's first word to `order`. */
+ * exchange, before replying to it; if th->arg[3] is set, it yields before each reply (a
+ * thread ready above its priority, inherited or not, runs then). Appends each message's
+ * first word to `order`. */
 static volatile uint64_t order[ROUNDS + 4];
 static volatile uint64_t norder;
 
@@ -48,6 +50,9 @@ fast_server(struct tl_thread *th)
         }
         if (th->arg[2] != 0 && th->out[0] == 0) {
             cr_notify_signal(th->arg[2]); /* a higher client wakes and queues */
+        }
+        if (th->arg[3] != 0) {
+            cr_yield();
         }
         th->out[0]++;
         uint64_t status = STATUS_BASE + (th->arg[1] != 0 ? th->arg[1] : mr[0]);
@@ -109,6 +114,8 @@ out:
 
 static volatile uint64_t load_stop;
 
+/* Spins until load_stop; then out[1] says whether the thread whose `finished` word is
+ * at arg[0] was done before the load ran again. */
 static void
 load(struct tl_thread *th)
 {
@@ -119,6 +126,7 @@ load(struct tl_thread *th)
             return;
         }
     }
+    th->out[1] = *(volatile uint64_t *)th->arg[0];
 }
 
 TEST(msg_fast_server_runs_on_a_higher_clients_priority)
@@ -131,18 +139,27 @@ TEST(msg_fast_server_runs_on_a_higher_clients_priority)
     }
     norder = 0;
     load_stop = 0;
-    if (!channel_new(&t, &chan, &conn) || !server_new(&t, &srv, chan, 0, LOW_PRIO) ||
-        !tl_thread_start(&srv)) {
+    cr_cptr_t pq = tl_new(&t, CR_OBJ_PULSE_QUEUE, 2);
+    if (pq == 0 || !channel_new(&t, &chan, &conn) || !EXPECT_OK(cr_channel_bind(chan, pq, 0)) ||
+        !server_new(&t, &srv, chan, 0, LOW_PRIO)) {
+        goto out;
+    }
+    srv.arg[3] = 1;
+    if (!tl_thread_start(&srv)) {
         goto out;
     }
     tl_pause(LOW_PRIO - 1, 2); /* the server waits in its receive */
-    if (!tl_thread_new(&t, &ld, load, LOAD_PRIO) || !tl_thread_start(&ld)) {
+    if (!tl_thread_new(&t, &ld, load, LOAD_PRIO)) {
         goto out;
     }
-    /* The load is ready above the server: each request gets through only because the
-     * server takes the client's priority with the message (the send half's credit); the
-     * reply half gives it back as the server blocks. Without the credit the load spins
-     * until its guard and the test fails. */
+    ld.arg[0] = (uint64_t)&srv.finished;
+    if (!tl_thread_start(&ld)) {
+        goto out;
+    }
+    /* The load is ready above the server, which yields with each request: the yield
+     * keeps it running only because it has the client's priority from the message (the
+     * send half's credit; the reply half gives it back). Without the credit the load
+     * runs, spins until its guard and the test fails. */
     tl_root_prio(HIGH_PRIO);
     for (uint64_t i = 0; i < ROUNDS; i++) {
         uint64_t mr[4] = { i + 1, 0, 0, 0 };
@@ -151,10 +168,14 @@ TEST(msg_fast_server_runs_on_a_higher_clients_priority)
             break;
         }
     }
+    /* Every credit went back: a pulse ends the server's loop, and the server, at its
+     * own priority again, finishes only after the load (which then looks) has run. */
+    EXPECT_OK(cr_pulse_send(conn, 1, 0));
     load_stop = 1;
-    tl_root_prio(TL_ROOT_PRIO);
-    EXPECT_TRUE(tl_wait_word(&ld.finished, 1, LOAD_PRIO - 1, 5000));
+    EXPECT_TRUE(tl_wait_word(&ld.finished, 1, 1, 5000));
+    EXPECT_TRUE(tl_wait_word(&srv.finished, 1, 1, 5000));
     EXPECT_EQ(0, ld.out[0]);
+    EXPECT_EQ(0, ld.out[1]);
     EXPECT_EQ(ROUNDS, srv.out[0]);
     EXPECT_EQ(ROUNDS, norder);
 out:

@@ -9,8 +9,12 @@
  * msg.c) would do something more than the plain case: capabilities to move, a timeout,
  * pulses or other clients waiting, a thread that should run instead, a timer to change.
  * If any holds, it changes nothing and the general path runs the call; otherwise it does
- * exactly what the general path would, minus the generality. The results are the same
- * either way (tests run both), only the cost differs. O(1).
+ * exactly what the general path would, minus the generality, in one pass over the
+ * client, the server and the reply slot with no calls in the common case (the receive
+ * queue, the inherited credit and the slot are handled inline). The results are the same
+ * either way (tests run both: test_msg_regs.c, test_msg_fast.c), only the cost differs.
+ * O(1), except that a server going back to a receive queue where another server thread
+ * waits is put behind the waiters of its priority (waitq_insert, O(waiters)).
  */
 #include <kernel/channel.h>
 #include <kernel/cnode.h>

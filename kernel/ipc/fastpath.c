@@ -9,8 +9,12 @@
  * msg.c) would do something more than the plain case: capabilities to move, a timeout,
  * pulses or other clients waiting, a thread that should run instead, a timer to change.
  * If any holds, it changes nothing and the general path runs the call; otherwise it does
- * exactly what the general path would, minus the generality. The results are the same
- * either way (tests run both), only the cost differs. O(1).
+ * exactly what the general path would, minus the generality, in one pass over the
+ * client, the server and the reply slot with no calls in the common case (the receive
+ * queue, the inherited credit and the slot are handled inline). The results are the same
+ * either way (tests run both: test_msg_regs.c, test_msg_fast.c), only the cost differs.
+ * O(1), except that a server going back to a receive queue where another server thread
+ * waits is put behind the waiters of its priority (waitq_insert, O(waiters)).
  */
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
@@ -57,6 +61,37 @@ chan_of(struct tcb *self, uint64_t cptr, uint32_t need, uint64_t *badge)
     return phys_to_virt(s->cap.obj);
 }
 
+/* Takes server, the first waiter, off receive queue q: waitq_remove without the call. */
+static inline void
+recv_queue_pop(struct waitq *q, struct tcb *server)
+{
+    struct tcb *next = server->q_next;
+    q->head = next;
+    if (next != NULL) {
+        next->q_prev = NULL;
+    } else {
+        q->tail = NULL;
+    }
+    server->q_next = NULL;
+    server->wait_obj = NULL;
+}
+
+/* Puts t on receive queue q as waitq_insert does; an empty queue (the common case: one
+ * server thread) takes it without the call. */
+static inline void
+recv_queue_push(struct waitq *q, struct tcb *t, struct channel *ch)
+{
+    if (q->head != NULL) {
+        waitq_insert(q, t, ch);
+        return;
+    }
+    t->q_prev = NULL;
+    t->q_next = NULL;
+    q->head = t;
+    q->tail = t;
+    t->wait_obj = q;
+}
+
 /*
  * msg_send_regs(conn, send_len, reply_len) to a server waiting in a register receive
  * (sys_msg_send_regs comes here first). Returns -EJUSTRETURN when done: self
@@ -84,16 +119,31 @@ ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply
         goto general;
     }
     /* Committed: msg_send_regs's record (the server-side fields are all clear: no call of
-     * self's is in progress; the iov fields are not used with regs set), then the same
-     * delivery as the general path, with a direct switch instead of a wake-up. */
+     * self's is in progress; the iov fields are not used with regs set), then
+     * msg_regs_deliver's work in one pass, with a direct switch instead of a wake-up. */
     self->ipc.chan = ch;
     self->ipc.send_len = send_len;
     self->ipc.reply_len = reply_len;
     self->ipc.badge = badge;
     self->ipc.regs = 1;
+    self->ipc.rt = rt;
+    self->ipc.slot = idx;
+    self->state = TS_BLOCKED_REPLY;
     msg_copy_mrs(self->ipc.mr_send, arch_context_msg_regs(&self->ctx), CR_MSG_REG_BYTES);
     arch_context_set_result(&self->ctx, -CR_EINTR); /* replaced by the reply */
-    msg_regs_deliver(self, ch, server, idx);
+    recv_queue_pop(&ch->msg_receivers, server);
+    server->timeout_call = 0; /* timeout_cancel: no deadline is armed (checked) */
+    server->ipc.in_receive = 0;
+    server->ipc.reply_done = 0;
+    msg_copy_mrs(arch_context_msg_regs(&server->ctx), self->ipc.mr_send, send_len);
+    uint64_t r[5] = { badge, send_len, reply_len, send_len, 0 };
+    arch_context_set_results(&server->ctx, r);
+    arch_context_set_result(&server->ctx, (int64_t)reply_rcvid(rt, idx));
+    inherit_hold(server, &reply_slots(rt)[idx], self->prio);
+    if (ch->server != server || ch->q_holder != NULL) {
+        inherit_serving(server, ch); /* otherwise it would find nothing to do */
+    }
+    server->state = TS_READY;
     sched_fast_switch(server, true);
     return -EJUSTRETURN; /* the server runs now, its results and ours are set */
 general:
@@ -134,7 +184,8 @@ ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t st
     msg_copy_mrs(arch_context_msg_regs(&c->ctx), arch_context_msg_regs(&self->ctx), n);
     c->ipc.rt = NULL;
     c->ipc.slot = 0;
-    reply_free(rt, idx);
+    inherit_release(s); /* inline: usually only a credit taken back */
+    reply_free_slot(rt, idx);
     arch_context_set_result(&c->ctx, (int64_t)status);
     c->state = TS_READY;
     self->ipc.recv_sysno = CR_SYS_msg_reply_recv_regs;
@@ -142,7 +193,7 @@ ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t st
     self->ipc.in_receive = 1;
     self->ipc.reply_done = 1; /* a restart goes straight to the receive */
     self->state = TS_BLOCKED_MSG_RECV;
-    waitq_insert(&ch->msg_receivers, self, ch);
+    recv_queue_push(&ch->msg_receivers, self, ch);
     arch_context_set_result(&self->ctx, -CR_EINTR); /* the receive is restarted later */
     sched_fast_switch(c, false);
     return -EJUSTRETURN; /* the client runs now, its status is set */

@@ -28,22 +28,6 @@ enum {
     INHERIT_CHAIN_MAX = 256,
 };
 
-static void
-credit(struct tcb *h, unsigned prio)
-{
-    if (h->held_count[prio]++ == 0) {
-        h->held_map[prio / 64] |= 1ull << (prio % 64);
-    }
-}
-
-static void
-debit(struct tcb *h, unsigned prio)
-{
-    if (--h->held_count[prio] == 0) {
-        h->held_map[prio / 64] &= ~(1ull << (prio % 64));
-    }
-}
-
 static unsigned
 effective(const struct tcb *t)
 {
@@ -73,12 +57,12 @@ lend(struct channel *ch)
         return NULL;
     }
     if (old != NULL) {
-        debit(old, ch->q_prio);
+        inherit_debit(old, ch->q_prio);
     }
     ch->q_holder = h;
     ch->q_prio = p;
     if (h != NULL) {
-        credit(h, p);
+        inherit_credit(h, p);
     }
     if (old != NULL && old != h) {
         inherit_update(old);
@@ -112,56 +96,10 @@ inherit_update(struct tcb *t)
         if (h == NULL) {
             return;
         }
-        debit(h, s->held_prio);
+        inherit_debit(h, s->held_prio);
         s->held_prio = p;
-        credit(h, p);
+        inherit_credit(h, p);
         t = h;
-    }
-}
-
-/* holder received exchange s of a client at prio: it inherits prio until s ends. O(1)+. */
-void
-inherit_hold(struct tcb *holder, struct reply_slot *s, unsigned prio)
-{
-    s->holder = holder;
-    s->held_prio = prio;
-    s->held_prev = NULL;
-    s->held_next = holder->held_head;
-    if (holder->held_head != NULL) {
-        holder->held_head->held_prev = s;
-    }
-    holder->held_head = s;
-    credit(holder, prio);
-    if (prio > holder->prio) {
-        inherit_update(holder); /* otherwise its effective priority cannot change */
-    }
-}
-
-/* Exchange s ends (or loses its holder): the holder stops inheriting from it. */
-void
-inherit_release(struct reply_slot *s)
-{
-    struct tcb *h = s->holder;
-    if (h == NULL) {
-        return;
-    }
-    if (s->held_prev != NULL) {
-        s->held_prev->held_next = s->held_next;
-    } else {
-        h->held_head = s->held_next;
-    }
-    if (s->held_next != NULL) {
-        s->held_next->held_prev = s->held_prev;
-    }
-    s->holder = NULL;
-    s->held_prev = NULL;
-    s->held_next = NULL;
-    debit(h, s->held_prio);
-    /* Only the last credit at its priority, when that priority was above the base, can
-     * have set the holder's: otherwise its effective priority stays. */
-    if (s->held_prio >= h->prio && h->held_count[s->held_prio] == 0 &&
-        s->held_prio > h->base_prio) {
-        inherit_update(h);
     }
 }
 

@@ -32,6 +32,20 @@
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
 
+/* msg_copy_mrs for 0 < n < CR_MSG_REG_BYTES: whole words, then the bytes of a part word. */
+void
+msg_copy_mrs_part(uint64_t *dst, const uint64_t *src, uint64_t n)
+{
+    uint64_t w = n / 8;
+    for (uint64_t i = 0; i < w; i++) {
+        dst[i] = src[i];
+    }
+    if (n % 8 != 0) {
+        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
+        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
+    }
+}
+
 /*
  * Hands self's register message (recorded in self->ipc, no capabilities) to `server`,
  * the first thread waiting in a register receive on ch, in reply slot idx: the server's

@@ -10,10 +10,6 @@
 #include <kernel/inherit.h>
 #include <courier/abi/caps.h>
 
-enum {
-    GEN_MASK = 0x7fffffffu, /* keeps the rcvid positive as an int64_t */
-};
-
 /*
  * Sets up a freshly retyped (zeroed) table of 2^size_bits slots, all free. O(1): slots
  * are taken from the never-used range first, so nothing is walked here.
@@ -31,16 +27,8 @@ reply_table_init(struct reply_table *rt, unsigned size_bits)
 void
 reply_free(struct reply_table *rt, uint32_t idx)
 {
-    struct reply_slot *s = &reply_slots(rt)[idx];
-    inherit_release(s);
-    s->client = NULL;
-    s->op = NULL;
-    s->done = 0;
-    s->state = RS_FREE;
-    s->gen = ((s->gen + 1) & GEN_MASK) != 0 ? (s->gen + 1) & GEN_MASK : 1;
-    s->next = rt->free_head;
-    rt->free_head = idx;
-    rt->nfree++;
+    inherit_release(&reply_slots(rt)[idx]);
+    reply_free_slot(rt, idx);
 }
 
 /* The last capability to the table is gone: every exchange in it fails. */

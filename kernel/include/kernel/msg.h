@@ -8,6 +8,7 @@
 
 #include <kernel/ipccopy.h>
 #include <kernel/types.h>
+#include <courier/abi/msg.h>
 
 struct channel;
 struct reply_table;
@@ -38,25 +39,20 @@ int64_t msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len
 int64_t msg_reply_recv_regs_general(struct tcb *self, uint64_t chan, uint64_t rcvid,
                                     uint64_t status, uint64_t reply_len);
 
+void msg_copy_mrs_part(uint64_t *dst, const uint64_t *src, uint64_t n);
+
 /* Copies n <= CR_MSG_REG_BYTES (32) bytes between message-register blocks; bytes of dst
- * past n keep their values. Inline: the fast path copies a whole block three times per
- * round trip. */
-static inline void
+ * past n keep their values. Inline, for the whole block and the empty message: the fast
+ * path copies a block three times per round trip; other lengths take a call. */
+static ALWAYS_INLINE void
 msg_copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
 {
-    if (n == 32) {
+    if (n == CR_MSG_REG_BYTES) {
         dst[0] = src[0];
         dst[1] = src[1];
         dst[2] = src[2];
         dst[3] = src[3];
-        return;
-    }
-    uint64_t w = n / 8;
-    for (uint64_t i = 0; i < w; i++) {
-        dst[i] = src[i];
-    }
-    if (n % 8 != 0) {
-        uint64_t keep = ~0ull << (8 * (n % 8)); /* bytes of dst[w] past the message */
-        dst[w] = (dst[w] & keep) | (src[w] & ~keep);
+    } else if (n != 0) {
+        msg_copy_mrs_part(dst, src, n);
     }
 }

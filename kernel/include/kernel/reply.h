@@ -53,6 +53,10 @@ reply_slots(struct reply_table *rt)
     return (struct reply_slot *)(void *)rt; /* slot i at byte 64 * i; 0 is the header */
 }
 
+enum {
+    REPLY_GEN_MASK = 0x7fffffffu, /* keeps the rcvid positive as an int64_t */
+};
+
 void reply_table_init(struct reply_table *rt, unsigned size_bits);
 void reply_free(struct reply_table *rt, uint32_t idx);
 void reply_table_finalise(struct reply_table *rt);
@@ -104,4 +108,25 @@ reply_lookup(struct reply_table *rt, uint64_t rcvid, uint32_t *idx)
     }
     *idx = (uint32_t)i;
     return s;
+}
+
+/*
+ * Puts slot idx, whose exchange is over and whose holder no longer inherits from it
+ * (inherit_release), back on the free list under a new generation, so its rcvid stops
+ * working. reply_free is this with the release; the fast path, which has released the
+ * slot itself, calls it directly. O(1).
+ */
+static inline void
+reply_free_slot(struct reply_table *rt, uint32_t idx)
+{
+    struct reply_slot *s = &reply_slots(rt)[idx];
+    uint32_t gen = (s->gen + 1) & REPLY_GEN_MASK;
+    s->client = NULL;
+    s->op = NULL;
+    s->done = 0;
+    s->state = RS_FREE;
+    s->gen = gen != 0 ? gen : 1;
+    s->next = rt->free_head;
+    rt->free_head = idx;
+    rt->nfree++;
 }

@@ -34,6 +34,7 @@ uaddr(uint64_t a)
 #define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 #define NORETURN __attribute__((noreturn))
 #define NOINLINE __attribute__((noinline)) /* keeps a cold path out of a hot caller */
+#define ALWAYS_INLINE inline __attribute__((always_inline)) /* a hot path GCC would call */
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #define UNUSED __attribute__((unused))
 #define LIKELY(x) __builtin_expect(!!(x), 1)

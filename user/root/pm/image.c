@@ -47,6 +47,32 @@ pm_image_name(struct pm_proc *p, const char *path)
     p->name[n] = '\0';
 }
 
+/*
+ * Gives the blank process c what a spawned program has before its first thread: its name,
+ * a new address space holding strs[0]'s image (strs as pm_image_split lays them out),
+ * a copy of the fd table fds (a new one if NULL) and the namespace ns (a new one if
+ * NULL). *entry and *sp are where its first thread starts. On failure the caller
+ * discards c.
+ */
+int
+pm_image_make(struct pm_proc *c, const char *const *strs, uint32_t argc, uint32_t envc,
+              struct pm_fds *fds, struct pm_ns *ns, uint64_t *entry, uint64_t *sp)
+{
+    int err;
+    pm_image_name(c, strs[0]);
+    c->as = pm_as_new(c, &err);
+    if (c->as != NULL) {
+        err = pm_load(c, strs[0], &strs[1], argc, &strs[1 + argc], envc, entry, sp);
+    }
+    if (err == 0) {
+        err = pm_proc_fds(c, fds, true);
+    }
+    if (err == 0) {
+        err = pm_proc_ns(c, ns);
+    }
+    return err;
+}
+
 /* PROC_SPAWN for caller: a whole new process running `path`. */
 int64_t
 pm_image_spawn(struct pm_proc *caller, const char *const *strs, uint32_t argc, uint32_t envc)
@@ -57,21 +83,11 @@ pm_image_spawn(struct pm_proc *caller, const char *const *strs, uint32_t argc, u
         return err;
     }
     c->cred = caller->cred;
-    pm_image_name(c, strs[0]);
     uint64_t entry;
     uint64_t sp;
     int64_t tid;
-    c->as = pm_as_new(c, &err);
-    if (c->as != NULL) {
-        err = pm_load(c, strs[0], &strs[1], argc, &strs[1 + argc], envc,
-                      &entry, &sp);
-    }
-    if (err == 0) {
-        err = pm_proc_fds(c, caller->fds, true);
-    }
-    if (err == 0) {
-        err = pm_proc_ns(c, caller->ns); /* the caller's, or a new one if it has none */
-    }
+    /* The caller's fd table copied (a new one if it has none), its namespace shared. */
+    err = pm_image_make(c, strs, argc, envc, caller->fds, caller->ns, &entry, &sp);
     if (err == 0) {
         err = pm_proc_thread_new(c, entry, sp, 0, &tid);
     }

@@ -68,6 +68,15 @@ static struct {
 
 static uint8_t stacks[NTHREADS][STACK] __attribute__((aligned(16)));
 
+/* Gives the caller's next call (a send to the console) CON_WRITE_TIMEOUT_NS. */
+static void
+console_deadline(void)
+{
+    uint64_t now = 0;
+    cr_clock_get(CR_UPTR(&now));
+    cr_timeout_set(now + CON_WRITE_TIMEOUT_NS);
+}
+
 /*
  * Writes s[0..n) for any thread of the root: to the console server while it runs (an
  * IO_WRITE on the root's connection, given up after CON_WRITE_TIMEOUT_NS), else — before
@@ -79,9 +88,7 @@ root_write(const char *s, size_t n)
     if (pm.attached && pm_system_console() != 0) {
         struct io_req q = { { IO_WRITE, 0, (uint32_t)n }, { 0, 0, 0 } };
         struct cr_iov iov[2] = { { CR_UPTR(&q), sizeof(q) }, { CR_UPTR(s), n } };
-        uint64_t now = 0;
-        cr_clock_get(CR_UPTR(&now));
-        cr_timeout_set(now + CON_WRITE_TIMEOUT_NS);
+        console_deadline();
         if (cr_msg_sendv(pm.conn_con, CR_UPTR(iov), 2, 0, 0) == (int64_t)n) {
             return;
         }
@@ -266,9 +273,7 @@ pm_console_attach(void)
     struct con_stats st;
     struct cr_iov s = { CR_UPTR(&q), sizeof(q) };
     struct cr_iov r = { CR_UPTR(&st), sizeof(st) };
-    uint64_t now = 0;
-    cr_clock_get(CR_UPTR(&now));
-    cr_timeout_set(now + CON_WRITE_TIMEOUT_NS);
+    console_deadline();
     if (cr_msg_sendv(pm.conn_con, CR_UPTR(&s), 1, CR_UPTR(&r), 1) != 0) {
         return false;
     }

@@ -222,6 +222,8 @@ int pm_shm_close(uint64_t badge);
 /* image.c: PROC_LOAD/SPAWN/EXEC's typed half */
 int pm_image_split(const char *d, size_t len, uint32_t argc, uint32_t envc, const char **strs);
 void pm_image_name(struct pm_proc *p, const char *path);
+int pm_image_make(struct pm_proc *c, const char *const *strs, uint32_t argc, uint32_t envc,
+                  struct pm_fds *fds, struct pm_ns *ns, uint64_t *entry, uint64_t *sp);
 int64_t pm_image_spawn(struct pm_proc *caller, const char *const *strs, uint32_t argc,
                        uint32_t envc);
 int64_t pm_image_exec(struct pm_proc *p, const char *const *strs, uint32_t argc, uint32_t envc);

@@ -52,21 +52,11 @@ spawn_system(const char *path, const struct grant *g, unsigned n)
     if (c == NULL) {
         return err;
     }
-    pm_image_name(c, path);
-    const char *argv[] = { path };
+    const char *strs[] = { path, path }; /* the path, then argv: { path } */
     uint64_t entry = 0;
     uint64_t sp = 0;
     int64_t tid;
-    c->as = pm_as_new(c, &err);
-    if (c->as != NULL) {
-        err = pm_load(c, path, argv, 1, NULL, 0, &entry, &sp);
-    }
-    if (err == 0) {
-        err = pm_proc_fds(c, NULL, false);
-    }
-    if (err == 0) {
-        err = pm_proc_ns(c, NULL);
-    }
+    err = pm_image_make(c, strs, 1, 0, NULL, NULL, &entry, &sp);
     /* The top of its stack now, so that a driver takes no page fault while it serves:
      * the pager may be waiting for it to print a line (pm_log). */
     uint64_t top = sp & ~(uint64_t)(REGION_PAGE - 1);

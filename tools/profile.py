@@ -6,8 +6,11 @@
 # in_asm gives each translated block's start address and instruction count; exec (with
 # nochain) logs every block executed. Each execution is charged to the function (from the
 # ELFs' symbol tables) holding the block's first instruction. Prints the 60 costliest.
+# With PROFILE_BLOCKS=FILE it also writes every block run PROFILE_MIN (1000) times or more
+# to FILE (address, function, instructions, runs), to read against objdump.
 import bisect
 import collections
+import os
 import re
 import subprocess
 import sys
@@ -57,6 +60,16 @@ def main():
     for name, n in per.most_common(60):
         print(f"{n:12d} {100 * n / total:5.1f}% {name}")
     print(f"{total:12d} total")
+    blocks = os.environ.get("PROFILE_BLOCKS")
+    if blocks:
+        # Every block run at least PROFILE_MIN times: address, function, size, runs.
+        least = int(os.environ.get("PROFILE_MIN", "1000"))
+        with open(blocks, "w") as out:
+            for pc in sorted(runs):
+                if runs[pc] >= least:
+                    i = bisect.bisect_right(addrs, pc) - 1
+                    name = syms[i][1] if i >= 0 else "?"
+                    out.write(f"{pc:x} {name} {size.get(pc, 1)} {runs[pc]}\n")
 
 
 if __name__ == "__main__":

@@ -161,12 +161,14 @@ dispatch_slow(struct tcb *t, int64_t nr)
  * goes back with nothing to decide, returns its context for the lean return; otherwise
  * never returns (sched_exit_to_user). O(1) here.
  *
- * Nothing to decide: no reschedule due and the caller still current (c->exit_slow, which
- * whatever changes either sets: the scheduler), its context changed only where a call
- * may change it (restore_full CTX_LEAN), still ready, and its VSpace the one loaded (a
- * call may change or delete it). rip needs no check: a syscall's own rip is below
- * CR_USER_MAX (nothing is mapped above it), and whatever writes another makes the
- * context CTX_IRET.
+ * Nothing to decide: c->exit_slow clear. Whatever would make the lean return wrong sets
+ * it (cpu.h): a reschedule due or another thread current (the scheduler), the caller
+ * blocked or stopped (sched_remove, before any change from READY), its context
+ * rewritten (CTX_IRET) or its message registers written (arch_context_set_regs,
+ * arch_context_mrs_written), a VSpace capability leaving a slot or a thread given
+ * another VSpace (the caller's may no longer be the one loaded). rip needs no check: a
+ * syscall's own rip is below CR_USER_MAX (nothing is mapped above it), and whatever
+ * writes another makes the context CTX_IRET. One test per call instead of one per reason.
  */
 struct arch_context *
 syscall_user(void)
@@ -181,8 +183,7 @@ syscall_user(void)
         int64_t rc = syscall_handler(nr)(&t->ctx);
         finish(t, rc);
     }
-    if (LIKELY((c->exit_slow | t->ctx.restore_full) == 0 && t->state == TS_READY &&
-               arch_syscall_vspace_ok(tcb_vspace_id(t)))) {
+    if (LIKELY(!c->exit_slow)) {
         return &t->ctx;
     }
     sched_exit_to_user();

@@ -24,6 +24,7 @@
 #include <kernel/pulse.h>
 #include <kernel/reply.h>
 #include <kernel/sched.h>
+#include <kernel/switch.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
 #include <kernel/waitq.h>
@@ -93,14 +94,21 @@ recv_queue_push(struct waitq *q, struct tcb *t, struct channel *ch)
 }
 
 /*
- * msg_send_regs(conn, send_len, reply_len) to a server waiting in a register receive
- * (sys_msg_send_regs comes here first). Returns -EJUSTRETURN when done: self
- * REPLY-blocked and the server current; otherwise, having changed nothing, what the
- * general path (msg_send_regs_general) returns.
+ * msg_send_regs(conn, send_len, reply_len): msg_sendv with the message in the message
+ * registers (send_len bytes) and the reply buffer the same registers (reply_len bytes;
+ * reply bytes beyond those the server gives keep their values). Returns the reply status
+ * or an error as msg_sendv. Errors: those of msg_sendv, with EINVAL also for send_len or
+ * reply_len > CR_MSG_REG_BYTES. Capabilities named with msg_caps travel as with
+ * msg_sendv (off the fast path). Blocks. O(1) on the fast path.
+ *
+ * The fast path: to a server waiting in a register receive, done here and left straight
+ * into the server (arch_exit_to_user: no return); otherwise, having changed nothing, the
+ * general path (msg_send_regs_general).
  */
 int64_t
-ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
+sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
+    struct tcb *self = this_cpu()->current;
     uint64_t badge;
     struct channel *ch = chan_of(self, conn, CR_RIGHT_WRITE, &badge);
     if (ch == NULL || send_len > CR_MSG_REG_BYTES || reply_len > CR_MSG_REG_BYTES ||
@@ -145,22 +153,30 @@ ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply
     }
     server->state = TS_READY;
     sched_fast_switch(server, true);
-    return -EJUSTRETURN; /* the server runs now, its results and ours are set */
+    arch_exit_to_user(server); /* its results and ours are set */
 general:
     return msg_send_regs_general(self, conn, send_len, reply_len);
 }
 
 /*
- * msg_reply_recv_regs(chan, rcvid, status, reply_len) answering a register client, with
- * no pulse and no other client waiting: the reply, then the receive blocks
- * (sys_msg_reply_recv_regs comes here first). Returns -EJUSTRETURN when done: self
- * blocked in the receive and the client current; otherwise, having changed nothing, what
- * the general path (msg_reply_recv_regs_general) returns.
+ * msg_reply_recv_regs(chan, rcvid, status, reply_len): replies with the first reply_len
+ * bytes of the message registers (rcvid 0: no reply, receive only), then receives the
+ * next message into the message registers (as much as fits in CR_MSG_REG_BYTES; the rest
+ * with msg_read) or a pulse (its struct cr_pulse). Returns the rcvid, 0 for a pulse, or
+ * an error; on success also rdi = badge, rsi = send_len, rdx = reply_len, r10 = bytes
+ * copied, r8 = capabilities received (regs.h). Errors: those of msg_replyv (EINVAL also
+ * for reply_len > CR_MSG_REG_BYTES; then nothing is received), then those of
+ * msg_receivev. Blocks.
+ *
+ * The fast path: answering a register client, with no pulse and no other client
+ * waiting, the reply, then the receive blocks, and the kernel is left straight into the
+ * client (arch_exit_to_user: no return); otherwise, having changed nothing, the general
+ * path (msg_reply_recv_regs_general).
  */
 int64_t
-ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
-                    uint64_t reply_len)
+sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
 {
+    struct tcb *self = this_cpu()->current;
     uint64_t badge;
     struct channel *ch = chan_of(self, chan, CR_RIGHT_READ, &badge);
     if (ch == NULL || ch->rt == NULL || rcvid == 0 || reply_len > CR_MSG_REG_BYTES ||
@@ -196,7 +212,7 @@ ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t st
     recv_queue_push(&ch->msg_receivers, self, ch);
     arch_context_set_result(&self->ctx, -CR_EINTR); /* the receive is restarted later */
     sched_fast_switch(c, false);
-    return -EJUSTRETURN; /* the client runs now, its status is set */
+    arch_exit_to_user(c); /* its status is set */
 general:
     return msg_reply_recv_regs_general(self, chan, rcvid, status, reply_len);
 }

@@ -91,7 +91,7 @@ fast_call(struct tcb *self, struct channel *ch)
     return true;
 }
 
-/* msg_send_regs off the fast path (ipc_fast_send falls back to it). */
+/* msg_send_regs off the fast path (sys_msg_send_regs falls back to it). */
 int64_t
 msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
@@ -118,20 +118,6 @@ msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len, uint64
     return -CR_EINTR; /* replaced by the reply */
 }
 
-/*
- * msg_send_regs(conn, send_len, reply_len): msg_sendv with the message in the message
- * registers (send_len bytes) and the reply buffer the same registers (reply_len bytes;
- * reply bytes beyond those the server gives keep their values). Returns the reply status
- * or an error as msg_sendv. Errors: those of msg_sendv, with EINVAL also for send_len or
- * reply_len > CR_MSG_REG_BYTES. Capabilities named with msg_caps travel as with
- * msg_sendv (off the fast path). Blocks. O(1) on the fast path.
- */
-int64_t
-sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
-{
-    return ipc_fast_send(this_cpu()->current, conn, send_len, reply_len);
-}
-
 static NOINLINE int64_t
 reply_recv_regs(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
                 uint64_t reply_len)
@@ -150,23 +136,7 @@ reply_recv_regs(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status
     return msg_receive(chan, &to, CR_SYS_msg_reply_recv_regs);
 }
 
-/*
- * msg_reply_recv_regs(chan, rcvid, status, reply_len): replies with the first reply_len
- * bytes of the message registers (rcvid 0: no reply, receive only), then receives the
- * next message into the message registers (as much as fits in CR_MSG_REG_BYTES; the rest
- * with msg_read) or a pulse (its struct cr_pulse). Returns the rcvid, 0 for a pulse, or
- * an error; on success also rdi = badge, rsi = send_len, rdx = reply_len, r10 = bytes
- * copied, r8 = capabilities received (regs.h). Errors: those of msg_replyv (EINVAL also
- * for reply_len > CR_MSG_REG_BYTES; then nothing is received), then those of
- * msg_receivev. Blocks.
- */
-int64_t
-sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t reply_len)
-{
-    return ipc_fast_reply_recv(this_cpu()->current, chan, rcvid, status, reply_len);
-}
-
-/* msg_reply_recv_regs off the fast path (ipc_fast_reply_recv falls back to it). */
+/* msg_reply_recv_regs off the fast path (sys_msg_reply_recv_regs falls back to it). */
 int64_t
 msg_reply_recv_regs_general(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
                             uint64_t reply_len)

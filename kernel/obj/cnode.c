@@ -151,9 +151,17 @@ cnode_install(struct slot *parent, struct slot *dst, const struct cap *c, uint32
     }
 }
 
+/*
+ * Empties s. A VSpace capability leaving a slot may be the running thread's (a TCB's
+ * VSpace slot) or the last one of the VSpace loaded: the lean system-call return, which
+ * keeps CR3, must not be taken (cpu.h, exit_slow).
+ */
 static void
 clear_slot(struct slot *s)
 {
+    if (s->cap.type == CR_OBJ_VSPACE) {
+        sched_no_lean_return();
+    }
     cdt_remove(s);
     s->cap = (struct cap){ 0 };
     s->mdb = 0;

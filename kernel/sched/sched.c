@@ -20,6 +20,7 @@
 #include <kernel/errors.h>
 #include <kernel/inherit.h>
 #include <kernel/panic.h>
+#include <kernel/switch.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
 #include <kernel/timeout.h>
@@ -29,11 +30,6 @@
 
 struct cpu cpu0;
 
-static struct {
-    bool yield_pending;
-    bool slice_expired;
-} sched_state;
-
 /*
  * A reschedule is due. exit_slow goes with it (and with every change of current): the
  * system-call exit tests that one flag, not each reason (syscall_user).
@@ -41,8 +37,18 @@ static struct {
 static inline void
 resched_set(struct cpu *c)
 {
-    c->resched = true;
+    c->pend.resched = true;
     c->exit_slow = true;
+}
+
+/*
+ * The thread in a system call may not leave it by the lean return (syscall_user), for a
+ * reason the scheduler does not see: its VSpace may have changed (cpu.h, exit_slow).
+ */
+void
+sched_no_lean_return(void)
+{
+    this_cpu()->exit_slow = true;
 }
 
 /* Sets up the ready queue. */
@@ -170,8 +176,9 @@ void
 sched_timer_tick(void)
 {
     struct cpu *c = this_cpu();
-    sched_state.slice_expired = true;
+    c->pend.slice_expired = true;
     c->timer_armed = 0; /* one-shot: it is not set any more */
+    c->pend.timer_on = false;
     resched_set(c);
 }
 
@@ -239,6 +246,7 @@ arm_timer(struct cpu *c, uint64_t now)
         return; /* for a slice, and set earlier than it ends: fires early (above) */
     }
     c->timer_armed = deadline;
+    c->pend.timer_on = deadline != 0;
     if (deadline != 0) {
         arch_timer_arm(deadline);
     } else {
@@ -259,7 +267,7 @@ switch_direct(struct cpu *c)
     struct tcb *from = c->current;
     c->direct = NULL;
     if (to == NULL || from == NULL || from->state == TS_READY || to->state != TS_READY ||
-        sched_state.yield_pending || sched_state.slice_expired ||
+        c->pend.yield_pending || c->pend.slice_expired ||
         runqueue_top_prio(&c->rq) > (int)to->prio) {
         return false;
     }
@@ -275,44 +283,11 @@ switch_direct(struct cpu *c)
     return true;
 }
 
-/*
- * For the IPC fast path (kernel/ipc/fastpath.c): true if, were the running thread to
- * block now, a scheduler pass would pick t (at priority prio) and leave the timer as it
- * is — nothing pending (no reschedule, yield or expired slice), nothing ready above
- * prio, no timer armed (so no timeout anywhere), no round-robin peer of t. O(1).
- */
-bool
-sched_fast_switch_ok(const struct tcb *t, unsigned prio)
-{
-    struct cpu *c = this_cpu();
-    return !c->resched && c->timer_armed == 0 && !sched_state.yield_pending &&
-           !sched_state.slice_expired && runqueue_top_prio(&c->rq) <= (int)prio &&
-           (t->policy != CR_SCHED_RR || c->rq.head[prio] == NULL);
-}
-
-/*
- * Makes t (READY, on no queue) current in place of the running thread, which has
- * blocked: the fast path's switch (after sched_fast_switch_ok) and switch_direct's. A
- * call (`donate`) runs t on the slice the caller was using (its own, or the one donated
- * to it along a chain of servers); a reply ends the donation. O(1).
- */
+/* The switch's charge (sched_fast_switch): the slice being used changes hands. */
 void
-sched_fast_switch(struct tcb *t, bool donate)
+sched_charge_switch(void)
 {
-    struct cpu *c = this_cpu();
-    struct tcb *payer = c->donor != NULL ? c->donor : c->current;
-    if (donate) {
-        c->donor = payer;
-    } else {
-        if (payer != t) {
-            charge(c, arch_timer_now_ns()); /* the slice being used changes hands */
-        }
-        c->donor = NULL;
-    }
-    c->current = t;
-    c->direct = NULL;
-    c->resched = false;
-    c->exit_slow = true;
+    charge(this_cpu(), arch_timer_now_ns());
 }
 
 /* Picks the thread to run next and makes it current. */
@@ -335,10 +310,10 @@ sched_schedule(void)
     struct tcb *cur = c->current;
     int top = runqueue_top_prio(&c->rq);
     if (cur != NULL && cur->state == TS_READY) {
-        bool expired = sched_state.slice_expired && cur->policy == CR_SCHED_RR &&
+        bool expired = c->pend.slice_expired && cur->policy == CR_SCHED_RR &&
                        cur->slice_left == 0;
         bool give_way = top > (int)cur->prio ||
-                        (top == (int)cur->prio && (sched_state.yield_pending || expired));
+                        (top == (int)cur->prio && (c->pend.yield_pending || expired));
         if (!give_way) {
             if (cur->slice_left == 0) {
                 cur->slice_left = cur->slice_ns;
@@ -347,7 +322,7 @@ sched_schedule(void)
         }
         /* Yielding or a used-up RR slice goes to the back; a preempted thread keeps
          * its turn at the head (FIFO threads always, whatever they have run). */
-        if (sched_state.yield_pending || expired) {
+        if (c->pend.yield_pending || expired) {
             cur->slice_left = cur->slice_ns;
             runqueue_push_back(&c->rq, cur);
         } else {
@@ -361,9 +336,9 @@ sched_schedule(void)
     c->current = cur;
     c->exit_slow = true;
 out:
-    sched_state.yield_pending = false;
-    sched_state.slice_expired = false;
-    c->resched = false;
+    c->pend.yield_pending = false;
+    c->pend.slice_expired = false;
+    c->pend.resched = false;
     arm_timer(c, now);
 }
 
@@ -379,7 +354,7 @@ sched_exit_to_user(void)
 {
     struct cpu *c = this_cpu();
     struct tcb *t = c->current;
-    if (LIKELY(t != NULL && !c->resched && t->state == TS_READY &&
+    if (LIKELY(t != NULL && !c->pend.resched && t->state == TS_READY &&
                arch_context_can_enter(&t->ctx))) {
         arch_exit_to_user(t);
     }
@@ -391,7 +366,7 @@ exit_decide(struct cpu *c)
 {
     /* Bounded: each pass that does not leave stops one thread for good. */
     for (;;) {
-        if (c->resched || c->current == NULL || c->current->state != TS_READY) {
+        if (c->pend.resched || c->current == NULL || c->current->state != TS_READY) {
             if (c->direct == NULL || !switch_direct(c)) {
                 sched_schedule();
             }
@@ -439,7 +414,7 @@ sys_yield(void)
     struct cpu *c = this_cpu();
     struct tcb *cur = c->current;
     unsigned p = cur->prio;
-    if (LIKELY(!c->resched && c->donor == NULL && !sched_state.slice_expired &&
+    if (LIKELY(!c->pend.resched && c->donor == NULL && !c->pend.slice_expired &&
                !runqueue_has_above(&c->rq, p))) {
         uint64_t now = arch_timer_now_ns();
         uint64_t due = timeout_earliest();
@@ -463,7 +438,7 @@ sys_yield(void)
             return 0;
         }
     }
-    sched_state.yield_pending = true;
+    c->pend.yield_pending = true;
     resched_set(c);
     return 0;
 }

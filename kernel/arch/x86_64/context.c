@@ -27,7 +27,9 @@ enum {
 };
 
 static uint64_t loaded_fs_base;
-uint64_t x86_exit_vspace = ~0ull; /* none yet: the first exit loads its VSpace */
+/* The VSpace the last full return to user mode loaded (its capability's object): a lean
+ * return keeps CR3, and whatever could make the running thread's another sets exit_slow. */
+static uint64_t x86_exit_vspace = ~0ull; /* none yet: the first exit loads its VSpace */
 static struct arch_context *entry_ctx; /* whose context TSS.rsp0 points into */
 
 /* Zeroes ctx and sets user segments and flags (IF on). rip/rsp are set later. */
@@ -95,6 +97,18 @@ arch_context_set_regs(struct arch_context *ctx, const struct cr_regs *r)
     ctx->cs = SEL_UCODE;
     ctx->ss = SEL_UDATA;
     ctx->restore_full = CTX_IRET;
+    this_cpu()->exit_slow = true; /* ctx may be the caller's: no lean return (cpu.h) */
+}
+
+/* The kernel wrote ctx's message registers (r12-r15), which the lean return does not
+ * reload: ctx may be the running thread's. */
+void
+arch_context_mrs_written(struct arch_context *ctx)
+{
+    if (ctx->restore_full == CTX_LEAN) {
+        ctx->restore_full = CTX_RELOAD;
+    }
+    this_cpu()->exit_slow = true;
 }
 
 /* Makes the thread re-execute its syscall instruction with rax = number. */

@@ -23,6 +23,3 @@ struct arch_context;
 #undef CR_SYSCALL
 
 struct arch_context *syscall_user(void);
-int64_t ipc_fast_send(struct tcb *self, uint64_t conn, uint64_t send_len, uint64_t reply_len);
-int64_t ipc_fast_reply_recv(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
-                            uint64_t reply_len);

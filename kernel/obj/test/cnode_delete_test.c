@@ -150,6 +150,23 @@ TEST(cnode_delete_tcb_finalises_it_once)
     ASSERT_EQ(stubs.bad_calls, 0);
 }
 
+/* A VSpace capability leaving a slot (a thread's, or any other) forbids the lean
+ * system-call return, which keeps CR3; other capabilities leave it allowed. */
+TEST(cnode_delete_vspace_cap_forbids_lean_return)
+{
+    fixture();
+    make_obj(CR_OBJ_CHANNEL, &root[0]);
+    make_obj(CR_OBJ_VSPACE, &root[1]);
+    copy(&root[1], &root[2]);
+    ASSERT_ERR(0, slot_delete(&root[0]));
+    ASSERT_EQ(stubs.no_lean, 0);
+    ASSERT_ERR(0, slot_delete(&root[2])); /* a copy: the VSpace lives on */
+    ASSERT_EQ(stubs.no_lean, 1);
+    ASSERT_ERR(0, slot_revoke(&ut)); /* the last one goes with the untyped's children */
+    ASSERT_EQ(stubs.no_lean, 2);
+    ASSERT_TRUE(slot_empty(&root[1]));
+}
+
 TEST(cnode_revoke_untyped_destroys_self_referencing_cnodes)
 {
     fixture();

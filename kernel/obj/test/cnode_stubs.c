@@ -75,6 +75,12 @@ tcb_cspace_root(struct tcb *t)
     return &t->slots[TCB_SLOT_CSPACE].cap;
 }
 
+void
+sched_no_lean_return(void)
+{
+    stubs.no_lean++;
+}
+
 bool
 sched_preempt_pending(void)
 {

@@ -24,6 +24,7 @@ struct stub_cleanup {
 struct stubs {
     bool preempt;        /* what sched_preempt_pending() returns */
     long preempt_checks; /* calls of sched_preempt_pending() */
+    long no_lean;        /* calls of sched_no_lean_return() */
     long ncleanups;      /* calls of obj_cleanup(), all logged in cleanups[] */
     struct stub_cleanup cleanups[STUB_LOG_MAX];
     long ntcb_finalised; /* calls of tcb_finalise(), all logged in tcb_finalised[] */

@@ -140,13 +140,7 @@ arch_context_msg_regs(struct arch_context *ctx)
 }
 
 /* The kernel wrote ctx's message registers (r12-r15) while its thread may be running. */
-static inline void
-arch_context_mrs_written(struct arch_context *ctx)
-{
-    if (ctx->restore_full == CTX_LEAN) {
-        ctx->restore_full = CTX_RELOAD;
-    }
-}
+void arch_context_mrs_written(struct arch_context *ctx);
 
 /* Sets the system-call return value. */
 static inline void
@@ -186,20 +180,3 @@ arch_syscall_arg(const struct arch_context *ctx, unsigned i)
     }
 }
 
-/* The VSpace the last full return to user mode loaded (its capability's object; context.c):
- * a lean return keeps CR3, so it needs the running thread's to be the same. */
-extern uint64_t x86_exit_vspace;
-
-/*
- * True if the running thread, whose VSpace is `vspace` (tcb_vspace_id), may leave its
- * system call by the lean return (entry.S) as far as the VSpace goes: it is the one
- * loaded. The rest of the test is in syscall_user: restore_full must be CTX_LEAN (the
- * context changed only where a call may change it), and the rip of a lean context is
- * in the user half (sysretq #GPs in ring 0 otherwise on Intel): a syscall's own rip is at
- * most CR_USER_MAX, and tcb_write_regs makes CTX_IRET.
- */
-static inline bool
-arch_syscall_vspace_ok(uint64_t vspace)
-{
-    return vspace == x86_exit_vspace;
-}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler's inline part: the direct switch of the IPC fast path
+ * (kernel/ipc/fastpath.c) and of switch_direct (sched.c). Inline because the fast path
+ * asks twice per round trip and its whole state is a few per-CPU words (cpu.h).
+ */
+#pragma once
+
+#include <kernel/cpu.h>
+#include <kernel/tcb.h>
+
+void sched_charge_switch(void);
+
+/*
+ * True if, were the running thread to block now, a scheduler pass would pick t (at
+ * priority prio) and leave the timer as it is: nothing pending (no reschedule, yield or
+ * expired slice, no timer armed, so no timeout anywhere: one word, c->pend), nothing
+ * ready above prio, no round-robin peer of t. O(1).
+ */
+static inline bool
+sched_fast_switch_ok(const struct tcb *t, unsigned prio)
+{
+    struct cpu *c = this_cpu();
+    return c->pend.any == 0 && !runqueue_has_above(&c->rq, prio) &&
+           (t->policy != CR_SCHED_RR || c->rq.head[prio] == NULL);
+}
+
+/*
+ * Makes t (READY, on no queue) current in place of the running thread, which has
+ * blocked: the fast path's switch (after sched_fast_switch_ok) and switch_direct's. A
+ * call (`donate`) runs t on the slice the caller was using (its own, or the one donated
+ * to it along a chain of servers); a reply ends the donation. O(1).
+ */
+static inline void
+sched_fast_switch(struct tcb *t, bool donate)
+{
+    struct cpu *c = this_cpu();
+    struct tcb *payer = c->donor != NULL ? c->donor : c->current;
+    if (donate) {
+        c->donor = payer;
+    } else {
+        if (payer != t) {
+            sched_charge_switch(); /* the slice being used changes hands */
+        }
+        c->donor = NULL;
+    }
+    c->current = t;
+    c->direct = NULL;
+    c->pend.resched = false;
+    c->exit_slow = true;
+}

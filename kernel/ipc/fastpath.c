@@ -34,24 +34,18 @@
 #include <courier/abi/syscall_nr.h>
 
 /*
- * The channel capability at cptr with rights `need`, or NULL. The common one-level CSpace
- * (guard and radix take all 64 bits, as the root server's) is resolved here as
- * cnode_lookup resolves it, without the calls; any other goes through cnode_lookup_cap.
- * An empty slot, a zombie or another type all give NULL, and the general path then
- * reports which.
+ * The channel capability at cptr with rights `need`, or NULL. A repeat of the thread's
+ * last lookup (the common case: a client calling one server, a server on its channel)
+ * comes from its memo as cnode_lookup would give it (cnode.h), without the call; any
+ * other goes through cnode_lookup_cap. An empty slot, a zombie or another type all give
+ * NULL, and the general path then reports which.
  */
-static inline struct channel *
+static ALWAYS_INLINE struct channel *
 chan_of(struct tcb *self, uint64_t cptr, uint32_t need, uint64_t *badge)
 {
-    const struct cap *root = &self->slots[TCB_SLOT_CSPACE].cap; /* tcb_cspace_root */
     struct slot *s;
-    if (LIKELY(root->type == CR_OBJ_CNODE && root->aux + root->size_bits == CPTR_BITS &&
-               root->aux != 0)) {
-        if ((cptr >> root->size_bits) != root->w1) {
-            return NULL;
-        }
-        struct slot *slots = phys_to_virt(root->obj);
-        s = &slots[cptr & ((1ull << root->size_bits) - 1)];
+    if (LIKELY(self->memo.cptr == cptr && self->memo.epoch == cnode_epoch)) {
+        s = self->memo.slot;
     } else if (cnode_lookup_cap(self, cptr, CR_OBJ_CHANNEL, &s) != 0) {
         return NULL;
     }

@@ -173,6 +173,9 @@ move_common(uint64_t dst_cnode, uint64_t dst_index, uint64_t src_cnode, uint64_t
     if (rc != 0) {
         return rc;
     }
+    if (src->cap.type == CR_OBJ_CNODE) {
+        cnode_paths_changed(); /* resolutions through src end there now (cnode.h) */
+    }
     cdt_move(dst, src);
     dst->cap.rights &= (uint8_t)rights;
     return 0;

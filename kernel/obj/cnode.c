@@ -73,11 +73,28 @@ cnode_resolve(const struct cap *root, uint64_t cptr, unsigned depth, struct slot
     }
 }
 
-/* Resolves cptr (all 64 bits) in t's CSpace. Errors: -EBADCAP. */
+uint64_t cnode_epoch = 1; /* a zeroed memo (epoch 0) never matches */
+
+/* A resolution may have changed: every thread's memo is void. */
+void
+cnode_paths_changed(void)
+{
+    cnode_epoch++;
+}
+
+/*
+ * Resolves cptr (all 64 bits) in t's CSpace. Errors: -EBADCAP. A repeat of t's last
+ * lookup in the same CSpace epoch is answered from its memo (cnode.h) without a walk.
+ */
 int
 cnode_lookup(struct tcb *t, uint64_t cptr, struct slot **out)
 {
+    if (t->memo.cptr == cptr && t->memo.epoch == cnode_epoch) {
+        *out = t->memo.slot;
+        return 0;
+    }
     const struct cap *root = tcb_cspace_root(t);
+    struct slot *s;
     /* The common one-level CSpace (guard and radix take all the bits, as the root
      * server's): the same result as cnode_resolve, in a few instructions. */
     if (root->type == CR_OBJ_CNODE && root->aux + root->size_bits == CPTR_BITS &&
@@ -85,10 +102,16 @@ cnode_lookup(struct tcb *t, uint64_t cptr, struct slot **out)
         if ((cptr >> root->size_bits) != root->w1) {
             return -CR_EBADCAP;
         }
-        *out = &cnode_slots(root)[cptr & low_mask(root->size_bits)];
-        return 0;
+        s = &cnode_slots(root)[cptr & low_mask(root->size_bits)];
+    } else {
+        int rc = cnode_resolve(root, cptr, CPTR_BITS, &s);
+        if (rc != 0) {
+            return rc;
+        }
     }
-    return cnode_resolve(root, cptr, CPTR_BITS, out);
+    t->memo = (struct cnode_memo){ cptr, cnode_epoch, s };
+    *out = s;
+    return 0;
 }
 
 /*
@@ -154,13 +177,16 @@ cnode_install(struct slot *parent, struct slot *dst, const struct cap *c, uint32
 /*
  * Empties s. A VSpace capability leaving a slot may be the running thread's (a TCB's
  * VSpace slot) or the last one of the VSpace loaded: the lean system-call return, which
- * keeps CR3, must not be taken (cpu.h, exit_slow).
+ * keeps CR3, must not be taken (cpu.h, exit_slow). A CNode capability leaving one voids
+ * the lookup memos (cnode.h).
  */
 static void
 clear_slot(struct slot *s)
 {
     if (s->cap.type == CR_OBJ_VSPACE) {
         sched_no_lean_return();
+    } else if (s->cap.type == CR_OBJ_CNODE) {
+        cnode_paths_changed();
     }
     cdt_remove(s);
     s->cap = (struct cap){ 0 };
@@ -195,6 +221,9 @@ make_zombie(struct slot *s, struct slot *parent)
     }
     uint64_t count;
     unsigned type = c->type;
+    if (type == CR_OBJ_CNODE) {
+        cnode_paths_changed(); /* no resolution goes through it any more */
+    }
     c->aux = type;
     c->type = CAP_ZOMBIE;
     zombie_slots(c, &count);

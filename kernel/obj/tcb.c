@@ -226,6 +226,7 @@ sys_tcb_configure(uint64_t tcb_cptr, uint64_t cspace, uint64_t vspace, uint64_t 
     set_internal(t, TCB_SLOT_FAULT, fs);
     t->flags |= TCB_F_CONFIGURED;
     sched_no_lean_return(); /* t may be the caller, now in another VSpace */
+    cnode_paths_changed();  /* and another CSpace */
     return 0;
 }
 

@@ -9,6 +9,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/mmu.h>
+#include <arch/tss.h>
 #include <kernel/cpu.h>
 #include <kernel/tcb.h>
 #include <kernel/string.h>
@@ -19,7 +20,6 @@
 _Static_assert(CR_USER_MAX < USER_TOP, "a syscall's own rip is a user-half rip");
 
 void x86_wrmsr(uint32_t msr, uint64_t v);
-struct arch_context *x86_set_kernel_entry(struct arch_context *ctx);
 void arch_enter_user(struct arch_context *ctx, int full) NORETURN;
 
 enum {
@@ -30,7 +30,6 @@ static uint64_t loaded_fs_base;
 /* The VSpace the last full return to user mode loaded (its capability's object): a lean
  * return keeps CR3, and whatever could make the running thread's another sets exit_slow. */
 static uint64_t x86_exit_vspace = ~0ull; /* none yet: the first exit loads its VSpace */
-static struct arch_context *entry_ctx; /* whose context TSS.rsp0 points into */
 
 /* Zeroes ctx and sets user segments and flags (IF on). rip/rsp are set later. */
 void
@@ -152,7 +151,13 @@ exit_load(struct tcb *t)
 }
 
 /*
- * Leaves the kernel into thread t: address space, FPU, TLS base, then sysret/iret. The
+ * Leaves the kernel into thread t: address space, TLS base, FPU, the entry pointers, then
+ * sysretq, or iretq for a context rewritten or entered by a trap (CTX_IRET). A context
+ * that is not CTX_IRET was entered by syscall with nothing since but what a call may
+ * change (its rip moved by a restart at most), so its rip is the user-half one after a
+ * syscall instruction (below CR_USER_MAX): sysretq cannot #GP in ring 0 (the Intel
+ * pitfall). An iretq to a canonical kernel-half rip is harmless: the fetch page-faults
+ * in user mode (a non-canonical one never gets here: arch_context_can_enter). The
  * helpers it calls hand t back, so nothing is kept in a saved register on this path.
  */
 void
@@ -171,17 +176,11 @@ arch_exit_to_user(struct tcb *t)
         c->fpu_owner = t;
     }
     struct arch_context *ctx = &t->ctx;
-    if (ctx != entry_ctx) {
-        entry_ctx = ctx;
-        ctx = x86_set_kernel_entry(ctx);
-    }
-    /* sysretq only to user-half rips (on Intel it #GPs in ring 0 otherwise); iretq to a
-     * canonical kernel-half rip is harmless: the fetch page-faults in user mode. */
-    int full = ctx->restore_full == CTX_IRET || !arch_is_canonical_user(ctx->rip);
-    if (full && ctx->restore_full != CTX_IRET) {
-        ctx->rcx = ctx->rip; /* entered by syscall: rcx and r11 were not stored */
-        ctx->r11 = ctx->rflags;
-    }
+    /* The next entry: a trap's frame lands just past ctx (fs_base is the first field
+     * after the frame), syscall_entry stores below ss (it pushes rsp and rflags there). */
+    x86_tss.rsp[0] = (uint64_t)&ctx->fs_base;
+    c->arch.ctx_top = (uint64_t)&ctx->ss;
+    int full = ctx->restore_full == CTX_IRET;
     /* The next entry by syscall finds its context lean (a trap marks it CTX_IRET), and
      * the lean-return test finds nothing pending from before. */
     ctx->restore_full = CTX_LEAN;

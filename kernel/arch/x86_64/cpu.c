@@ -9,6 +9,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/mmu.h>
+#include <arch/tss.h>
 #include <kernel/cpu.h>
 #include <kernel/klog.h>
 #include <kernel/string.h>
@@ -38,16 +39,6 @@ enum {
     KSTACK_SIZE = 16384,
 };
 
-struct tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iopb;
-} __attribute__((packed));
-
 struct idt_entry {
     uint16_t off0;
     uint16_t sel;
@@ -64,7 +55,7 @@ struct desc_ptr {
 } __attribute__((packed));
 
 static uint64_t gdt[7];
-static struct tss tss;
+struct tss x86_tss;
 static struct idt_entry idt[256];
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 uint8_t kernel_stack[KSTACK_SIZE] __attribute__((aligned(16)));
@@ -202,16 +193,16 @@ load_tables(void)
     gdt[2] = 0x00cf92000000ffffull; /* kernel data */
     gdt[3] = 0x00cff2000000ffffull; /* user data, DPL 3 */
     gdt[4] = 0x00affa000000ffffull; /* user code, DPL 3 */
-    uint64_t t = (uint64_t)&tss;
-    uint64_t limit = sizeof(tss) - 1;
+    uint64_t t = (uint64_t)&x86_tss;
+    uint64_t limit = sizeof(x86_tss) - 1;
     gdt[5] = (limit & 0xffff) | ((t & 0xffffff) << 16) | (0x89ull << 40) |
              (((limit >> 16) & 0xf) << 48) | (((t >> 24) & 0xff) << 56);
     gdt[6] = t >> 32;
-    tss.iopb = sizeof(tss); /* no I/O bitmap: user port I/O goes through ioport caps */
+    x86_tss.iopb = sizeof(x86_tss); /* no I/O bitmap: user port I/O goes through ioport caps */
     for (int i = 0; i < 3; i++) {
-        tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
+        x86_tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
     }
-    tss.rsp[0] = (uint64_t)kernel_stack_top;
+    x86_tss.rsp[0] = (uint64_t)kernel_stack_top;
 
     struct desc_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
     __asm__ volatile("lgdt %0" : : "m"(gp));
@@ -342,20 +333,6 @@ arch_cpu_cycles(void)
     uint32_t lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return ((uint64_t)hi << 32) | lo;
-}
-
-/* Sets TSS.rsp0 to the end of ctx's interrupt frame, and syscall_entry's context pointer
- * to its ss slot (entry.S pushes rsp and rflags below it). Returns ctx (so the caller
- * keeps nothing in a saved register across the call). */
-struct arch_context *x86_set_kernel_entry(struct arch_context *ctx);
-
-struct arch_context *
-x86_set_kernel_entry(struct arch_context *ctx)
-{
-    uint64_t top = (uint64_t)&ctx->fs_base;
-    tss.rsp[0] = top;
-    this_cpu()->arch.ctx_top = (uint64_t)&ctx->ss;
-    return ctx;
 }
 
 /* Saves the FPU registers into f. */

@@ -19,6 +19,23 @@ enum {
     CNODE_REVOKE_BATCH = 64,
 };
 
+/*
+ * The last lookup a thread made (struct tcb's memo): cptr resolved to slot while the
+ * CSpace epoch was `epoch`. cnode_epoch advances whenever a resolution could change: a
+ * CNode capability leaves a slot (deleted, revoked, moved, mutated, made a zombie) or a
+ * thread is given another CSpace. Capabilities arriving in empty slots change no
+ * resolution that succeeded, and the slot's content is read afresh on every use, so a
+ * memo of the current epoch gives what a walk would.
+ */
+struct cnode_memo {
+    uint64_t cptr;
+    uint64_t epoch;
+    struct slot *slot;
+};
+
+extern uint64_t cnode_epoch;
+void cnode_paths_changed(void);
+
 int cnode_resolve(const struct cap *root, uint64_t cptr, unsigned depth, struct slot **out);
 int cnode_lookup(struct tcb *t, uint64_t cptr, struct slot **out);
 int cnode_lookup_cap(struct tcb *t, uint64_t cptr, unsigned type, struct slot **out);

@@ -17,7 +17,7 @@ void sched_charge_switch(void);
  * expired slice, no timer armed, so no timeout anywhere: one word, c->pend), nothing
  * ready above prio, no round-robin peer of t. O(1).
  */
-static inline bool
+static ALWAYS_INLINE bool
 sched_fast_switch_ok(const struct tcb *t, unsigned prio)
 {
     struct cpu *c = this_cpu();
@@ -31,7 +31,7 @@ sched_fast_switch_ok(const struct tcb *t, unsigned prio)
  * call (`donate`) runs t on the slice the caller was using (its own, or the one donated
  * to it along a chain of servers); a reply ends the donation. O(1).
  */
-static inline void
+static ALWAYS_INLINE void
 sched_fast_switch(struct tcb *t, bool donate)
 {
     struct cpu *c = this_cpu();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <kernel/cap.h>
+#include <kernel/cnode.h>
 #include <arch/machine.h>
 #include <courier/abi/caps.h>
 #include <courier/abi/msg.h>
@@ -81,6 +82,7 @@ struct tcb {
     struct arch_context ctx;
     struct arch_fpu fpu;
     struct slot slots[TCB_NSLOTS];
+    struct cnode_memo memo; /* its last capability lookup (cnode_lookup) */
 
     /* Scheduling: ready-queue or wait-queue links; a thread is on at most one queue. */
     struct tcb *q_next;

@@ -167,6 +167,25 @@ TEST(cnode_delete_vspace_cap_forbids_lean_return)
     ASSERT_TRUE(slot_empty(&root[1]));
 }
 
+/* Every way a CNode capability leaves a slot advances the lookup epoch (cnode.h); other
+ * capabilities leaving do not. */
+TEST(cnode_delete_cnode_cap_advances_lookup_epoch)
+{
+    fixture();
+    make_obj(CR_OBJ_CHANNEL, &root[0]);
+    make_cnode(4, &root[1]);
+    copy(&root[1], &root[2]);
+    uint64_t e = cnode_epoch;
+    ASSERT_ERR(0, slot_delete(&root[0]));
+    ASSERT_EQ(cnode_epoch, e);
+    ASSERT_ERR(0, slot_delete(&root[2])); /* a copy */
+    ASSERT_TRUE(cnode_epoch > e);
+    e = cnode_epoch;
+    ASSERT_ERR(0, slot_delete(&root[1])); /* the last: a zombie, then empty */
+    ASSERT_TRUE(cnode_epoch > e);
+    ASSERT_TRUE(slot_empty(&root[1]));
+}
+
 TEST(cnode_revoke_untyped_destroys_self_referencing_cnodes)
 {
     fixture();

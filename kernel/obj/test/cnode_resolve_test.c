@@ -306,6 +306,37 @@ TEST(cnode_lookup_cap_reports_exact_errors)
     ASSERT_TRUE(t == &space[15]);
 }
 
+/*
+ * The lookup memo (cnode.h): a repeat of the last lookup in the same CSpace epoch gives
+ * the memo's slot; a new epoch (what every path change makes) walks again. A zeroed
+ * memo never answers, not even for cptr 0, and a failed lookup leaves none.
+ */
+TEST(cnode_lookup_memo_answers_only_within_its_epoch)
+{
+    lookup_setup();
+    struct slot *s = &sentinel;
+    ASSERT_ERR(-CR_ENOCAP, cnode_lookup_cap(&thread, 0, CR_OBJ_NULL, &s)); /* walks: empty */
+    ASSERT_ERR(-CR_EBADCAP, cnode_lookup(&thread, 16, &s));
+    ASSERT_TRUE(thread.memo.cptr != 16);
+    ASSERT_ERR(0, cnode_lookup(&thread, 1, &s));
+    ASSERT_TRUE(s == &space[1]);
+    ASSERT_EQ(thread.memo.cptr, 1);
+    ASSERT_EQ(thread.memo.epoch, cnode_epoch);
+
+    /* Another CSpace root without a new epoch: the memo still answers (the contract is
+     * that whatever changes a resolution advances the epoch)... */
+    static struct slot other[16];
+    memset(other, 0, sizeof(other));
+    thread.slots[TCB_SLOT_CSPACE].cap = cnode_cap(other, 4, 60, 0);
+    ASSERT_ERR(0, cnode_lookup(&thread, 1, &s));
+    ASSERT_TRUE(s == &space[1]);
+    /* ...and with one, the walk finds the new CSpace's slot. */
+    cnode_paths_changed();
+    ASSERT_ERR(0, cnode_lookup(&thread, 1, &s));
+    ASSERT_TRUE(s == &other[1]);
+    ASSERT_ERR(-CR_ENOCAP, cnode_lookup_cap(&thread, 1, CR_OBJ_NULL, &s)); /* content afresh */
+}
+
 TEST(cnode_lookup_dest_checks_index_range)
 {
     lookup_setup();

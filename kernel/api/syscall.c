@@ -17,28 +17,32 @@
 #include <arch/cpu.h>
 #include <courier/abi/syscall_nr.h>
 
-#define SYS_ARG(c, i) arch_syscall_arg(c, i)
-#define SYS_CALL_0(f, c) f()
-#define SYS_CALL_1(f, c) f(SYS_ARG(c, 0))
-#define SYS_CALL_2(f, c) f(SYS_ARG(c, 0), SYS_ARG(c, 1))
-#define SYS_CALL_3(f, c) f(SYS_ARG(c, 0), SYS_ARG(c, 1), SYS_ARG(c, 2))
-#define SYS_CALL_4(f, c) f(SYS_ARG(c, 0), SYS_ARG(c, 1), SYS_ARG(c, 2), SYS_ARG(c, 3))
-#define SYS_CALL_5(f, c) \
-    f(SYS_ARG(c, 0), SYS_ARG(c, 1), SYS_ARG(c, 2), SYS_ARG(c, 3), SYS_ARG(c, 4))
-#define SYS_CALL_6(f, c) \
-    f(SYS_ARG(c, 0), SYS_ARG(c, 1), SYS_ARG(c, 2), SYS_ARG(c, 3), SYS_ARG(c, 4), SYS_ARG(c, 5))
+/*
+ * Each call's entry gets the six argument registers as syscall_entry left them (rdi rsi
+ * rdx, r10 moved to rcx, r8 r9: the C convention's argument registers) and passes on
+ * those its handler takes: a jump, with the arguments already in place. The handler's
+ * prototype comes from syscalls.def (syscall.h), so one defined with another does not
+ * compile.
+ */
+#define SYS_ARGS_0
+#define SYS_ARGS_1 a0
+#define SYS_ARGS_2 a0, a1
+#define SYS_ARGS_3 a0, a1, a2
+#define SYS_ARGS_4 a0, a1, a2, a3
+#define SYS_ARGS_5 a0, a1, a2, a3, a4
+#define SYS_ARGS_6 a0, a1, a2, a3, a4, a5
 
-/* Each entry reads only the argument registers its handler takes. */
-#define CR_SYSCALL(name, num, argc)                                 \
-    static int64_t call_##name(const struct arch_context *c)        \
-    {                                                               \
-        (void)c;                                                    \
-        return SYS_CALL_##argc(sys_##name, c);                      \
+#define CR_SYSCALL(name, num, argc)                                                        \
+    static int64_t call_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,         \
+                               uint64_t a4, uint64_t a5)                                    \
+    {                                                                                      \
+        (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;                        \
+        return sys_##name(SYS_ARGS_##argc);                                                \
     }
 #include <courier/abi/syscalls.def>
 #undef CR_SYSCALL
 
-typedef int64_t (*syscall_fn)(const struct arch_context *ctx);
+typedef int64_t (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
 /* Numbers are 1..N with no gap (the hot path calls any entry in range without a check). */
 enum {
@@ -143,7 +147,10 @@ dispatch_slow(struct tcb *t, int64_t nr)
     t->timeout_call = t->timeout_next;
     t->timeout_next = 0;
     arch_syscall_keep_number(&t->ctx, nr);
-    int64_t rc = syscall_handler(nr)(&t->ctx);
+    const struct arch_context *c = &t->ctx;
+    int64_t rc = syscall_handler(nr)(arch_syscall_arg(c, 0), arch_syscall_arg(c, 1),
+                                     arch_syscall_arg(c, 2), arch_syscall_arg(c, 3),
+                                     arch_syscall_arg(c, 4), arch_syscall_arg(c, 5));
     if (t->timeout_call != 0) {
         if (rc == -ERESTART) {
             t->timeout_next = t->timeout_call; /* the restarted call keeps its timeout */
@@ -155,9 +162,10 @@ dispatch_slow(struct tcb *t, int64_t nr)
 
 /*
  * Entry from user mode through syscall (entry.S; the running thread's context holds every
- * register). Runs the call: the handler gets its argument registers and its result goes
- * into rax; the register-message handlers try the IPC fast path first
- * (kernel/ipc/fastpath.c), after which another thread is current. Then, when the caller
+ * register, and a0..a5 are the argument registers, still as the caller set them). Runs
+ * the call: the handler gets its arguments and its result goes into rax; the
+ * register-message handlers are the IPC fast path (kernel/ipc/fastpath.c), which leaves
+ * straight into the other thread when it applies. Then, when the caller
  * goes back with nothing to decide, returns its context for the lean return; otherwise
  * never returns (sched_exit_to_user). O(1) here.
  *
@@ -171,7 +179,7 @@ dispatch_slow(struct tcb *t, int64_t nr)
  * writes another makes the context CTX_IRET. One test per call instead of one per reason.
  */
 struct arch_context *
-syscall_user(void)
+syscall_user(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct cpu *c = this_cpu();
     struct tcb *t = c->current;
@@ -180,7 +188,7 @@ syscall_user(void)
         dispatch_slow(t, nr);
     } else {
         arch_syscall_keep_number(&t->ctx, nr); /* nr need not live across the call */
-        int64_t rc = syscall_handler(nr)(&t->ctx);
+        int64_t rc = syscall_handler(nr)(a0, a1, a2, a3, a4, a5);
         finish(t, rc);
     }
     if (LIKELY(!c->exit_slow)) {

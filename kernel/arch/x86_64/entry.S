@@ -160,6 +160,7 @@ syscall_entry:
     mov %r14, CTX_R14 - CTX_RFLAGS(%rsp)
     mov %r15, CTX_R15 - CTX_RFLAGS(%rsp)
     mov %gs:CPU_KSTACK_TOP, %rsp
+    mov %r10, %rcx                          /* the arguments, as C takes them */
     call syscall_user                       /* api/syscall.c: returns only to leave lean */
     mov CTX_RDI(%rax), %rdi
     mov CTX_RSI(%rax), %rsi

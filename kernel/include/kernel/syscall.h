@@ -22,4 +22,5 @@ struct arch_context;
 #include <courier/abi/syscalls.def>
 #undef CR_SYSCALL
 
-struct arch_context *syscall_user(void);
+struct arch_context *syscall_user(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                                  uint64_t a5);

@@ -34,26 +34,28 @@
 #include <courier/abi/syscall_nr.h>
 
 /*
- * The channel capability at cptr with rights `need`, or NULL. A repeat of the thread's
+ * The channel of the capability at cptr with rights `need` (and its badge), or false. A
+ * repeat of the thread's
  * last lookup (the common case: a client calling one server, a server on its channel)
  * comes from its memo as cnode_lookup would give it (cnode.h), without the call; any
  * other goes through cnode_lookup_cap. An empty slot, a zombie or another type all give
- * NULL, and the general path then reports which.
+ * false, and the general path then reports which.
  */
-static ALWAYS_INLINE struct channel *
-chan_of(struct tcb *self, uint64_t cptr, uint32_t need, uint64_t *badge)
+static ALWAYS_INLINE bool
+chan_of(struct tcb *self, uint64_t cptr, uint32_t need, struct channel **ch, uint64_t *badge)
 {
     struct slot *s;
     if (LIKELY(self->memo.cptr == cptr && self->memo.epoch == cnode_epoch)) {
         s = self->memo.slot;
     } else if (cnode_lookup_cap(self, cptr, CR_OBJ_CHANNEL, &s) != 0) {
-        return NULL;
+        return false;
     }
     if (s->cap.type != CR_OBJ_CHANNEL || (s->cap.rights & need) != need) {
-        return NULL;
+        return false;
     }
     *badge = s->cap.w1;
-    return phys_to_virt(s->cap.obj);
+    *ch = phys_to_virt(s->cap.obj);
+    return true;
 }
 
 /* Takes server, the first waiter, off receive queue q: waitq_remove without the call. */
@@ -104,10 +106,10 @@ sys_msg_send_regs(uint64_t conn, uint64_t send_len, uint64_t reply_len)
 {
     struct tcb *self = this_cpu()->current;
     uint64_t badge;
-    struct channel *ch = chan_of(self, conn, CR_RIGHT_WRITE, &badge);
-    if (ch == NULL || send_len > CR_MSG_REG_BYTES || reply_len > CR_MSG_REG_BYTES ||
-        ch->rt == NULL || self->xfer.nsend != 0 || self->timeout_call != 0 ||
-        ch->msg_senders.head != NULL) {
+    struct channel *ch;
+    if (!chan_of(self, conn, CR_RIGHT_WRITE, &ch, &badge) || send_len > CR_MSG_REG_BYTES ||
+        reply_len > CR_MSG_REG_BYTES || ch->rt == NULL || self->xfer.nsend != 0 ||
+        self->timeout_call != 0 || ch->msg_senders.head != NULL) {
         goto general;
     }
     struct tcb *server = ch->msg_receivers.head;
@@ -172,10 +174,10 @@ sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t
 {
     struct tcb *self = this_cpu()->current;
     uint64_t badge;
-    struct channel *ch = chan_of(self, chan, CR_RIGHT_READ, &badge);
-    if (ch == NULL || ch->rt == NULL || rcvid == 0 || reply_len > CR_MSG_REG_BYTES ||
-        (int64_t)status < 0 || self->ipc.reply_done || self->xfer.nsend != 0 ||
-        self->timeout_call != 0 || ch->msg_senders.head != NULL ||
+    struct channel *ch;
+    if (!chan_of(self, chan, CR_RIGHT_READ, &ch, &badge) || ch->rt == NULL || rcvid == 0 ||
+        reply_len > CR_MSG_REG_BYTES || (int64_t)status < 0 || self->ipc.reply_done ||
+        self->xfer.nsend != 0 || self->timeout_call != 0 || ch->msg_senders.head != NULL ||
         (ch->pq != NULL && ch->pq->count != 0)) {
         goto general;
     }

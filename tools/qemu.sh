@@ -11,6 +11,10 @@
 #   bench  command line "bench" under TCG with -icount (deterministic: the TSC counts
 #          instructions); prints only the `BENCH ` lines, full log in $BUILD/bench-serial.log;
 #          exit 1 unless `BENCH bench_done` appeared
+#   bench-wall  like bench, but TCG without -icount and command line "bench": the TSC
+#          follows the host clock, so figures are `cyc` of wall time spent emulating (noisy;
+#          for TCG wall-time ratios beside the instruction counts); log in
+#          $BUILD/bench-wall-serial.log
 #   boot   what `make run` does (empty command line), no input; log in $BUILD/boot-serial.log;
 #          QEMU is stopped once the root says it is idle, or after BOOT_TIMEOUT (default 60)
 #   iso    boots $ISO_FILE (default $BUILD/courier.iso, GRUB) like test; log in
@@ -25,7 +29,8 @@
 # Status 124 or 137 from timeout(1) means the guest hung.
 #
 # Environment: BUILD (default build); COURIER_ACCEL=kvm|tcg (default: kvm only when /dev/kvm
-# is usable and backed by kvm_intel or kvm_amd; bench uses tcg unless COURIER_ACCEL=kvm);
+# is usable and backed by kvm_intel or kvm_amd; bench uses tcg unless COURIER_ACCEL=kvm,
+# bench-wall always tcg);
 # TEST_TIMEOUT (s, default 300); BENCH_TIMEOUT (default 600); ISO_TIMEOUT (default 60);
 # COURIER_FIRMWARE=uefi boots the ISO with OVMF (package ovmf); QEMU_EXTRA adds flags;
 # KERNEL_ARGS adds words to the kernel command line of the -kernel modes (e.g. nopcid).
@@ -40,7 +45,7 @@ BUILD=${BUILD:-build}
 qemu="qemu-system-x86_64"
 
 usage() {
-    echo "usage: $0 run|debug|test|bench|boot|iso" >&2
+    echo "usage: $0 run|debug|test|bench|bench-wall|boot|iso" >&2
     exit 2
 }
 
@@ -210,14 +215,24 @@ test)
     "$here/test-report.sh" "$log" system | tee "$report"
     exit "${PIPESTATUS[0]}"
     ;;
-bench)
-    log=$BUILD/bench-serial.log
+bench | bench-wall)
+    log=$BUILD/$mode-serial.log
     rm -f "$log"
     require "$BUILD/kernel.bin" "$BUILD/root.elf" "$BUILD/bootimg.img"
-    pick_accel tcg
+    if [ "$mode" = bench-wall ]; then
+        # Always TCG, whatever COURIER_ACCEL says: the figure wanted is the host's cost of
+        # emulating, beside the instruction counts (KVM runs are `make bench` with
+        # COURIER_ACCEL=kvm, which also leaves out -icount).
+        accel=(-accel tcg -cpu qemu64)
+        accel_name=tcg
+    else
+        pick_accel tcg
+    fi
     label=$accel_name
     bench_cmdline=bench
-    if [ "$accel_name" = tcg ]; then
+    if [ "$mode" = bench-wall ]; then
+        label="tcg, wall clock"
+    elif [ "$accel_name" = tcg ]; then
         bench_cmdline="bench icount"
         # shift=0: one instruction per nanosecond of virtual time; sleep=off: idle time
         # is skipped instead of waited for, so the run does not depend on the host.

@@ -102,6 +102,31 @@ copy_from_user(struct tcb *t, void *dst, uaddr_t src, size_t n)
 }
 
 /*
+ * Checks that the n bytes at t's user address ua could be copied to (write) or from
+ * without copying anything. Errors: -EFAULT (any byte not mapped so, or outside user
+ * space). O(n / 4 KiB) translations; none when t's cache holds the page.
+ */
+int
+usercopy_probe(struct tcb *t, uaddr_t ua, size_t n, bool write)
+{
+    uint64_t a = ua.addr;
+    if (n == 0 || cached(t, a, n, write) != NULL) {
+        return 0;
+    }
+    if (a < CR_USER_MIN || a + n < a || a + n > CR_USER_MAX) {
+        return -CR_EFAULT;
+    }
+    /* Bounded by the caller's n: a page at a time. */
+    for (uint64_t p = ALIGN_DOWN(a, CR_PAGE_SIZE); p < a + n; p += CR_PAGE_SIZE) {
+        paddr_t pa;
+        if (!usercopy_translate(t, p, write, &pa)) {
+            return -CR_EFAULT;
+        }
+    }
+    return 0;
+}
+
+/*
  * Copies n bytes to t's user address dst. Errors: -EFAULT (any byte not mapped
  * writable). Checks every page before writing, so a failed copy writes nothing.
  */
@@ -119,14 +144,6 @@ copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
     if (n != 0 && (ua & (CR_PAGE_SIZE - 1)) + n <= CR_PAGE_SIZE) {
         return user_copy(t, ua, (void *)src, n, true);
     }
-    if (n != 0 && (ua < CR_USER_MIN || ua + n < ua || ua + n > CR_USER_MAX)) {
-        return -CR_EFAULT;
-    }
-    for (uint64_t p = ALIGN_DOWN(ua, CR_PAGE_SIZE); n != 0 && p < ua + n; p += CR_PAGE_SIZE) {
-        paddr_t pa;
-        if (!usercopy_translate(t, p, true, &pa)) {
-            return -CR_EFAULT;
-        }
-    }
-    return user_copy(t, ua, (void *)src, n, true);
+    int rc = usercopy_probe(t, dst, n, true);
+    return rc != 0 ? rc : user_copy(t, ua, (void *)src, n, true);
 }

@@ -48,13 +48,28 @@ fetch_kbuf(void *ctx, uint32_t idx, struct cr_iov *out)
     return 0;
 }
 
+enum {
+    IOV_QUICK = 4, /* entries ipc_iov_total reads in one copy (64 bytes on the stack) */
+};
+
 /*
  * Sum of the lengths in t's iov array. Errors: EINVAL (n > CR_IOV_MAX, an entry or the
- * total wraps), EFAULT (array unreadable). O(n).
+ * total wraps), EFAULT (array unreadable). O(n). A short array inside one page is read
+ * with one copy: the page is readable or not as a whole, so the result and the error are
+ * those of reading it entry by entry.
  */
 int
 ipc_iov_total(struct tcb *t, uint64_t iov, uint32_t n, uint64_t *total)
 {
+    struct cr_iov v[IOV_QUICK];
+    uint64_t bytes = (uint64_t)n * sizeof(v[0]);
+    if (n != 0 && n <= IOV_QUICK && (iov & (CR_PAGE_SIZE - 1)) + bytes <= CR_PAGE_SIZE) {
+        int rc = copy_from_user(t, v, uaddr(iov), bytes);
+        if (rc != 0) {
+            return rc;
+        }
+        return iov_sum(v, n, total);
+    }
     struct fetch_ctx f = { t, iov, 0 };
     return iov_total(fetch, &f, n, total);
 }

@@ -2,7 +2,8 @@
 /*
  * Randomized host tests of the iov copy planner (kernel/ipc/iovplan.c): a copy between two
  * byte arrays standing in for address spaces, chunk by chunk, against a naive
- * byte-at-a-time copy; and iov_cursor_advance against iov_cursor_skip. Seeded with a
+ * byte-at-a-time copy; iov_cursor_advance against iov_cursor_skip, iov_cursor_start
+ * against iov_cursor_init and iov_sum against iov_total. Seeded with a
  * constant, so a failure reproduces.
  */
 /* test-sources: kernel/ipc/iovplan.c */
@@ -346,5 +347,30 @@ TEST(iovplan_start_matches_init_randomized)
         ASSERT_EQ(la.fetches, lb.fetches);
         ASSERT_EQ(la.max_idx, lb.max_idx);
         ASSERT_TRUE(!la.out_of_range && !lb.out_of_range);
+    }
+}
+
+/*
+ * iov_sum (the total of an array already read) against iov_total: random short lists
+ * whose entries or sums sometimes wrap past 2^64: the same result and the same total.
+ */
+TEST(iovplan_sum_matches_total_randomized)
+{
+    rng_state = 0x50a150a150a1ull;
+    struct cr_iov v[6];
+    for (int round = 0; round < 20000; round++) {
+        uint32_t n = (uint32_t)(rng() % 7);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t base = rng() % 8 == 0 ? UINT64_MAX - rng() % 5000 : rng() % 0x100000;
+            uint64_t len = rng() % 8 == 0 ? UINT64_MAX / 2 + rng() % 1000 : rng() % 9000;
+            v[i] = (struct cr_iov){ base, len };
+        }
+        struct list l = list(v, n);
+        uint64_t a = 0x5a5a;
+        uint64_t b = 0x5a5a;
+        int ra = iov_sum(v, n, &a);
+        int rb = iov_total(fetch, &l, n, &b);
+        ASSERT_EQ(ra, rb);
+        ASSERT_EQ(a, b);
     }
 }

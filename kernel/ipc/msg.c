@@ -299,23 +299,6 @@ msg_send_queue(struct tcb *self, struct channel *ch)
 }
 
 /*
- * The client's side of a copy: its send buffers (reply false) or its reply buffers, from
- * byte `offset`: iov lists in its memory, or, for msg_send_regs, the message as sent
- * (kept in its TCB) and its message registers as the reply buffer.
- */
-struct ipc_side
-msg_client_side(struct tcb *c, bool reply, uint64_t offset)
-{
-    if (c->ipc.regs) {
-        void *buf = reply ? (void *)arch_context_msg_regs(&c->ctx) : (void *)c->ipc.mr_send;
-        return (struct ipc_side){ c, 0, 0, offset, buf,
-                                  reply ? c->ipc.reply_len : c->ipc.send_len };
-    }
-    return (struct ipc_side){ c, reply ? c->ipc.riov : c->ipc.siov,
-                              reply ? c->ipc.rn : c->ipc.sn, offset, NULL, 0 };
-}
-
-/*
  * The open exchange `rcvid` on the channel at `chan` (READ right): ESRCH if the rcvid is
  * stale, forged or still being received; EBUSY if another thread, or this one with an
  * operation other than `op`, is copying on it.

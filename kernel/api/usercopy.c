@@ -104,20 +104,16 @@ usercopy_probe(struct tcb *t, uaddr_t ua, size_t n, bool write)
 }
 
 /*
- * Copies n bytes to t's user address dst. Errors: -EFAULT (any byte not mapped
- * writable). Checks every page before writing, so a failed copy writes nothing.
+ * copy_to_user (usercopy.h) when t's cache does not hold the bytes: the same copy,
+ * translating page by page. Errors: -EFAULT (any byte not mapped writable). Checks every
+ * page before writing, so a failed copy writes nothing.
  */
 int
-copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
+copy_to_user_walk(struct tcb *t, uaddr_t dst, const void *src, size_t n)
 {
     /* Probe first so a failure leaves user memory untouched; a copy within one page
      * needs no probe (its one translation is the probe). */
     uint64_t ua = dst.addr;
-    void *k = usercopy_cached(t, ua, n, true);
-    if (k != NULL) {
-        memcpy(k, src, n);
-        return 0;
-    }
     if (n != 0 && (ua & (CR_PAGE_SIZE - 1)) + n <= CR_PAGE_SIZE) {
         return user_copy(t, ua, (void *)src, n, true);
     }

@@ -14,7 +14,7 @@
 bool usercopy_translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa);
 int usercopy_probe(struct tcb *t, uaddr_t ua, size_t n, bool write);
 int copy_from_user_walk(struct tcb *t, void *dst, uaddr_t src, size_t n);
-int copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n);
+int copy_to_user_walk(struct tcb *t, uaddr_t dst, const void *src, size_t n);
 
 /*
  * The common case of a small copy, without a call or a loop: n bytes (1..4 KiB) at ua
@@ -49,4 +49,20 @@ copy_from_user(struct tcb *t, void *dst, uaddr_t src, size_t n)
         return 0;
     }
     return copy_from_user_walk(t, dst, src, n);
+}
+
+/*
+ * Copies n bytes to t's user address dst. Errors: -EFAULT (any byte not mapped
+ * writable). Checks every page before writing, so a failed copy writes nothing. Inline
+ * for the bytes t's cache holds (a struct cr_msg_info, say), like copy_from_user.
+ */
+static inline int
+copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
+{
+    void *k = usercopy_cached(t, dst.addr, n, true);
+    if (k != NULL) {
+        __builtin_memcpy(k, src, n);
+        return 0;
+    }
+    return copy_to_user_walk(t, dst, src, n);
 }

@@ -3,10 +3,12 @@
  * The IPC copier. The planner's cursors (iovplan.c) walk both iov lists; for each pair
  * of entries the copier finds, on each side, how far the bytes lie on consecutive
  * physical frames mapped user-accessible (and writable for the destination), and copies
- * with one memcpy through the direct map as far as both sides allow. Nothing is pinned:
- * a page unmapped by another thread mid-copy just makes the next translation fail, which
- * ends the copy with EFAULT naming the side whose memory was bad, the bytes before it
- * copied.
+ * with one memcpy through the direct map as far as both sides allow. The spans come from
+ * the runs each thread remembers per side (copyrun.h) or, failing that, from the page
+ * tables (arch_mmu_span), and are recorded. Nothing is pinned: a page unmapped by another
+ * thread between two calls changes the mapping generation, which empties the runs, so
+ * the next translation of that page fails, which ends the copy with EFAULT naming the
+ * side whose memory was bad, the bytes before it copied.
  *
  * Preemptible: after every IPC_COPY_CHUNK bytes the copier checks for a higher-priority
  * thread or a due timeout (sched_preempt_pending); if there is one it returns -ERESTART

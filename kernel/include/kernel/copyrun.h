@@ -15,8 +15,8 @@
  * arch_mmu_generation() was `gen`. Such a fact stays true until a mapping is removed or
  * loses rights, which changes the generation, so copyrun_begin empties a cache under
  * any other key before a copy uses it. A copy runs without giving up the CPU between
- * copyrun_begin and its last lookup (a preemption point ends the call), so nothing can
- * change the mappings in between.
+ * copyrun_begin and its last lookup (a preemption point ends the call; one CPU, as the
+ * page-table code assumes too), so nothing can change the mappings in between.
  */
 #pragma once
 

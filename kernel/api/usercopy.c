@@ -39,24 +39,6 @@ usercopy_translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
     return true;
 }
 
-/*
- * The common case of a small copy, without a call or a loop: n bytes (1..4 KiB) at ua
- * lie in the page t's cache holds, in the address space t runs in now. The kernel's view
- * of ua, or NULL to take the general way.
- */
-static inline void *
-cached(struct tcb *t, uint64_t ua, size_t n, bool write)
-{
-    const struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
-    uint64_t off = ua & (CR_PAGE_SIZE - 1);
-    if (n == 0 || off + n > CR_PAGE_SIZE || ua - off != t->xlat_va ||
-        t->xlat_gen != arch_mmu_generation() || (write && !t->xlat_write) ||
-        vs->type != CR_OBJ_VSPACE || phys_to_virt(vs->obj) != t->xlat_pml4) {
-        return NULL;
-    }
-    return phys_to_virt(t->xlat_pa + off);
-}
-
 static int
 user_copy(struct tcb *t, uint64_t ua, void *kbuf, size_t n, bool to_user)
 {
@@ -86,47 +68,55 @@ user_copy(struct tcb *t, uint64_t ua, void *kbuf, size_t n, bool to_user)
 }
 
 /*
- * Copies n bytes from t's user address src into dst. Errors: -EFAULT (any byte not
- * mapped readable in t's address space, or outside user space). dst may be partly
- * written on failure.
+ * copy_from_user (usercopy.h) when t's cache does not hold the bytes: the same copy,
+ * translating page by page. Errors: -EFAULT (any byte not mapped readable in t's address
+ * space, or outside user space). dst may be partly written on failure.
  */
 int
-copy_from_user(struct tcb *t, void *dst, uaddr_t src, size_t n)
+copy_from_user_walk(struct tcb *t, void *dst, uaddr_t src, size_t n)
 {
-    void *k = cached(t, src.addr, n, false);
-    if (k != NULL) {
-        memcpy(dst, k, n);
-        return 0;
-    }
     return user_copy(t, src.addr, dst, n, false);
 }
 
 /*
- * Copies n bytes to t's user address dst. Errors: -EFAULT (any byte not mapped
- * writable). Checks every page before writing, so a failed copy writes nothing.
+ * Checks that the n bytes at t's user address ua could be copied to (write) or from
+ * without copying anything. Errors: -EFAULT (any byte not mapped so, or outside user
+ * space). O(n / 4 KiB) translations; none when t's cache holds the page.
  */
 int
-copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
+usercopy_probe(struct tcb *t, uaddr_t ua, size_t n, bool write)
+{
+    uint64_t a = ua.addr;
+    if (n == 0 || usercopy_cached(t, a, n, write) != NULL) {
+        return 0;
+    }
+    if (a < CR_USER_MIN || a + n < a || a + n > CR_USER_MAX) {
+        return -CR_EFAULT;
+    }
+    /* Bounded by the caller's n: a page at a time. */
+    for (uint64_t p = ALIGN_DOWN(a, CR_PAGE_SIZE); p < a + n; p += CR_PAGE_SIZE) {
+        paddr_t pa;
+        if (!usercopy_translate(t, p, write, &pa)) {
+            return -CR_EFAULT;
+        }
+    }
+    return 0;
+}
+
+/*
+ * copy_to_user (usercopy.h) when t's cache does not hold the bytes: the same copy,
+ * translating page by page. Errors: -EFAULT (any byte not mapped writable). Checks every
+ * page before writing, so a failed copy writes nothing.
+ */
+int
+copy_to_user_walk(struct tcb *t, uaddr_t dst, const void *src, size_t n)
 {
     /* Probe first so a failure leaves user memory untouched; a copy within one page
      * needs no probe (its one translation is the probe). */
     uint64_t ua = dst.addr;
-    void *k = cached(t, ua, n, true);
-    if (k != NULL) {
-        memcpy(k, src, n);
-        return 0;
-    }
     if (n != 0 && (ua & (CR_PAGE_SIZE - 1)) + n <= CR_PAGE_SIZE) {
         return user_copy(t, ua, (void *)src, n, true);
     }
-    if (n != 0 && (ua < CR_USER_MIN || ua + n < ua || ua + n > CR_USER_MAX)) {
-        return -CR_EFAULT;
-    }
-    for (uint64_t p = ALIGN_DOWN(ua, CR_PAGE_SIZE); n != 0 && p < ua + n; p += CR_PAGE_SIZE) {
-        paddr_t pa;
-        if (!usercopy_translate(t, p, true, &pa)) {
-            return -CR_EFAULT;
-        }
-    }
-    return user_copy(t, ua, (void *)src, n, true);
+    int rc = usercopy_probe(t, dst, n, true);
+    return rc != 0 ? rc : user_copy(t, ua, (void *)src, n, true);
 }

@@ -3,10 +3,12 @@
  * The IPC copier. The planner's cursors (iovplan.c) walk both iov lists; for each pair
  * of entries the copier finds, on each side, how far the bytes lie on consecutive
  * physical frames mapped user-accessible (and writable for the destination), and copies
- * with one memcpy through the direct map as far as both sides allow. Nothing is pinned:
- * a page unmapped by another thread mid-copy just makes the next translation fail, which
- * ends the copy with EFAULT naming the side whose memory was bad, the bytes before it
- * copied.
+ * with one memcpy through the direct map as far as both sides allow. The spans come from
+ * the runs each thread remembers per side (copyrun.h) or, failing that, from the page
+ * tables (arch_mmu_span), and are recorded. Nothing is pinned: a page unmapped by another
+ * thread between two calls changes the mapping generation, which empties the runs, so
+ * the next translation of that page fails, which ends the copy with EFAULT naming the
+ * side whose memory was bad, the bytes before it copied.
  *
  * Preemptible: after every IPC_COPY_CHUNK bytes the copier checks for a higher-priority
  * thread or a due timeout (sched_preempt_pending); if there is one it returns -ERESTART
@@ -14,6 +16,7 @@
  * re-position, no bytes copied twice).
  */
 #include <kernel/ipccopy.h>
+#include <kernel/copyrun.h>
 #include <kernel/errors.h>
 #include <kernel/iovplan.h>
 #include <kernel/sched.h>
@@ -47,23 +50,28 @@ fetch_kbuf(void *ctx, uint32_t idx, struct cr_iov *out)
     return 0;
 }
 
-static int
-side_cursor(const struct ipc_side *s, struct fetch_ctx *f, struct iov_cursor *c,
-            uint64_t skip)
-{
-    *f = (struct fetch_ctx){ s->t, s->iov, s->kbuf_len };
-    int rc = s->kbuf != NULL ? iov_cursor_init(c, fetch_kbuf, f, 1)
-                             : iov_cursor_init(c, fetch, f, s->n);
-    return rc != 0 ? rc : iov_cursor_advance(c, skip);
-}
+enum {
+    IOV_QUICK = 4, /* entries ipc_iov_total reads in one copy (64 bytes on the stack) */
+};
 
 /*
  * Sum of the lengths in t's iov array. Errors: EINVAL (n > CR_IOV_MAX, an entry or the
- * total wraps), EFAULT (array unreadable). O(n).
+ * total wraps), EFAULT (array unreadable). O(n). A short array inside one page is read
+ * with one copy: the page is readable or not as a whole, so the result and the error are
+ * those of reading it entry by entry.
  */
 int
 ipc_iov_total(struct tcb *t, uint64_t iov, uint32_t n, uint64_t *total)
 {
+    struct cr_iov v[IOV_QUICK];
+    uint64_t bytes = (uint64_t)n * sizeof(v[0]);
+    if (n != 0 && n <= IOV_QUICK && (iov & (CR_PAGE_SIZE - 1)) + bytes <= CR_PAGE_SIZE) {
+        int rc = copy_from_user(t, v, uaddr(iov), bytes);
+        if (rc != 0) {
+            return rc;
+        }
+        return iov_sum(v, n, total);
+    }
     struct fetch_ctx f = { t, iov, 0 };
     return iov_total(fetch, &f, n, total);
 }
@@ -78,25 +86,73 @@ translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
 }
 
 /*
- * Where byte `addr` of side s is in the kernel's view (*p), and how many bytes from
- * there, at most max, can be copied in one go: those in pages on consecutive frames
- * (arch_mmu_span), or the rest of a kernel buffer. Returns 0 if s cannot give byte addr.
- * The page table last walked for the side is cached in x, which its thread keeps: the
- * copy's pages follow one another, so one walk serves a 2 MiB span, and the next message
- * through the same buffers needs no walk at all.
+ * One side during a copy: the cursor on its list, and, for a side in user memory, its
+ * thread's page-table cache and runs for the side and the address space they are for
+ * (kbuf set instead for a kernel buffer).
  */
-static uint64_t
-side_span(const struct ipc_side *s, struct arch_xlat *x, void *pml4, uint64_t addr,
-          uint64_t max, bool write, uint8_t **p)
+struct copy_side {
+    struct iov_cursor c;
+    struct fetch_ctx f;
+    uint8_t *kbuf;
+    struct arch_xlat *x;
+    struct copyrun_cache *runs;
+    void *pml4;
+};
+
+/* tcb_vspace_root without the call when t has its VSpace, as it does while it runs. */
+static ALWAYS_INLINE void *
+space_of(struct tcb *t)
 {
+    const struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
+    return c->type == CR_OBJ_VSPACE ? phys_to_virt(c->obj) : tcb_vspace_root(t);
+}
+
+/* Puts cs on byte `skip` of side s's list and readies its translations; `which` is 0 for
+ * the source, 1 for the destination. Errors: those of the list (iov_cursor_start). */
+static ALWAYS_INLINE int
+side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip,
+           struct copy_side *cs)
+{
+    cs->f = (struct fetch_ctx){ s->t, s->iov, s->kbuf_len };
+    cs->kbuf = s->kbuf;
+    int rc;
     if (s->kbuf != NULL) {
-        *p = (uint8_t *)s->kbuf + addr; /* the cursor keeps addr < kbuf_len */
-        return s->kbuf_len - addr;
+        rc = iov_cursor_start(&cs->c, fetch_kbuf, &cs->f, 1);
+    } else {
+        rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
+        cs->x = &s->t->copy_xlat[which];
+        cs->runs = &s->t->copy_runs[which];
+        cs->pml4 = space_of(s->t);
+        copyrun_begin(cs->runs, cs->pml4, gen, which == 1);
+    }
+    return rc != 0 ? rc : iov_cursor_advance(&cs->c, skip);
+}
+
+/*
+ * Where byte `addr` of side cs is in the kernel's view (*p), and how many bytes from
+ * there, at most max, can be copied in one go: those in pages on consecutive frames, or
+ * the rest of a kernel buffer. Returns 0 if the side cannot give byte addr. The side's
+ * runs answer first; a span they do not hold is found in the page tables (arch_mmu_span,
+ * through the side's cached table) and recorded.
+ */
+static ALWAYS_INLINE uint64_t
+side_span(const struct copy_side *cs, uint64_t addr, uint64_t max, bool write, uint8_t **p)
+{
+    if (cs->kbuf != NULL) {
+        *p = cs->kbuf + addr; /* the cursor keeps addr < kbuf_len */
+        return MIN(cs->f.kbuf_len - addr, max);
     }
     paddr_t pa;
-    uint64_t n = arch_mmu_span(x, pml4, addr, max, write, &pa);
+    uint64_t n = copyrun_lookup(cs->runs, addr, &pa);
+    if (n == 0) {
+        n = arch_mmu_span(cs->x, cs->pml4, addr, max, write, &pa);
+        if (n == 0) {
+            return 0;
+        }
+        copyrun_record(cs->runs, addr, n, pa);
+    }
     *p = phys_to_virt(pa);
-    return n;
+    return MIN(n, max);
 }
 
 /*
@@ -108,82 +164,86 @@ side_span(const struct ipc_side *s, struct arch_xlat *x, void *pml4, uint64_t ad
  *
  * The cursors move once per pair of entries (a run: as far as both current entries
  * go). Inside a run each side is looked at up to IPC_COPY_AHEAD bytes ahead for a span
- * of consecutive frames (arch_mmu_span), and each memcpy is as long as both sides' spans
- * allow, up to the next preemption check: physically contiguous buffers copy 16 KiB at a
- * time and find their frames 64 KiB at a time; scattered ones copy page by page. Between
- * two preemption checks at most IPC_COPY_CHUNK bytes are copied, and each side reads at
- * most one page-table entry per page copied plus IPC_COPY_AHEAD / 4 KiB + 1 per span it
- * looks for (and a walk per 2 MiB crossed): a bounded amount of work.
+ * of consecutive frames (the side's runs, else arch_mmu_span), and each memcpy is as
+ * long as both sides' spans allow, up to the next preemption check: physically
+ * contiguous buffers copy 16 KiB at a time; scattered ones copy page by page. Between two
+ * preemption checks at most IPC_COPY_CHUNK bytes are copied, and each side reads at most
+ * one page-table entry per page copied plus IPC_COPY_AHEAD / 4 KiB + 1 per span it looks
+ * for (and a walk per 2 MiB crossed), none for a span its runs hold: a bounded amount of
+ * work.
  */
 int
 ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
          int *fault_side)
 {
-    struct fetch_ctx sf;
-    struct fetch_ctx df;
-    struct iov_cursor sc;
-    struct iov_cursor dc;
+    uint64_t gen = arch_mmu_generation();
+    struct copy_side s;
+    struct copy_side d;
     *fault_side = IPC_FAULT_SRC;
-    int rc = side_cursor(src, &sf, &sc, src->offset + *done);
+    int rc = side_begin(src, 0, gen, src->offset + *done, &s);
     if (rc != 0) {
         return rc;
     }
     *fault_side = IPC_FAULT_DST;
-    rc = side_cursor(dst, &df, &dc, dst->offset + *done);
+    rc = side_begin(dst, 1, gen, dst->offset + *done, &d);
     if (rc != 0) {
         return rc;
     }
-    uint64_t since_check = 0;
-    struct arch_xlat *sx = &src->t->copy_xlat[0];
-    struct arch_xlat *dx = &dst->t->copy_xlat[1];
-    void *spml4 = src->kbuf == NULL ? tcb_vspace_root(src->t) : NULL;
-    void *dpml4 = dst->kbuf == NULL ? tcb_vspace_root(dst->t) : NULL;
+    uint64_t budget = IPC_COPY_CHUNK; /* bytes left to copy before the next check */
     /* Preemptible: progress is *done. Each pass copies one run. */
-    while (!iov_cursor_done(&sc) && !iov_cursor_done(&dc)) {
-        uint64_t run = MIN(sc.left, dc.left);
+    while (!iov_cursor_done(&s.c) && !iov_cursor_done(&d.c)) {
+        uint64_t run = MIN(s.c.left, d.c.left);
         uint8_t *sp = NULL;
         uint8_t *dp = NULL;
         uint64_t shave = 0; /* bytes at sp known contiguous */
         uint64_t dhave = 0;
-        for (uint64_t off = 0; off < run;) {
-            if (since_check == IPC_COPY_CHUNK) {
-                since_check = 0;
-                if (sched_preempt_pending()) {
-                    *fault_side = IPC_FAULT_NONE;
-                    return -ERESTART;
-                }
-            }
-            uint64_t want = MIN(run - off, IPC_COPY_CHUNK - since_check);
-            uint64_t ahead = MIN(run - off, IPC_COPY_AHEAD);
+        uint64_t left = run;
+        /* Bounded: each pass copies at least a byte; at most IPC_COPY_CHUNK bytes go
+         * between two preemption checks. */
+        for (;;) {
+            uint64_t ahead = MIN(left, IPC_COPY_AHEAD);
             if (shave == 0) {
-                shave = side_span(src, sx, spml4, sc.addr + off, ahead, false, &sp);
+                shave = side_span(&s, s.c.addr + (run - left), ahead, false, &sp);
                 if (shave == 0) {
+                    *done += run - left;
                     *fault_side = IPC_FAULT_SRC;
                     return -CR_EFAULT;
                 }
             }
             if (dhave == 0) {
-                dhave = side_span(dst, dx, dpml4, dc.addr + off, ahead, true, &dp);
+                dhave = side_span(&d, d.c.addr + (run - left), ahead, true, &dp);
                 if (dhave == 0) {
+                    *done += run - left;
                     *fault_side = IPC_FAULT_DST;
                     return -CR_EFAULT;
                 }
             }
-            uint64_t len = MIN(MIN(shave, dhave), want);
+            uint64_t len = MIN(MIN(shave, dhave), MIN(left, budget));
             memcpy(dp, sp, len);
             sp += len;
             dp += len;
             shave -= len;
             dhave -= len;
-            off += len;
-            *done += len;
-            since_check += len;
+            budget -= len;
+            left -= len;
+            if (left == 0) {
+                break;
+            }
+            if (budget == 0) {
+                budget = IPC_COPY_CHUNK;
+                if (sched_preempt_pending()) {
+                    *done += run - left;
+                    *fault_side = IPC_FAULT_NONE;
+                    return -ERESTART;
+                }
+            }
         }
+        *done += run;
         *fault_side = IPC_FAULT_SRC;
-        rc = iov_cursor_advance(&sc, run);
+        rc = iov_cursor_advance(&s.c, run);
         if (rc == 0) {
             *fault_side = IPC_FAULT_DST;
-            rc = iov_cursor_advance(&dc, run);
+            rc = iov_cursor_advance(&d.c, run);
         }
         if (rc != 0) {
             return rc;

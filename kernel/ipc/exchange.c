@@ -18,18 +18,6 @@
 #include <arch/cpu.h>
 #include <courier/abi/syscall_nr.h>
 
-/* Server thread self starts a copy operation `state` on slot idx (progress 0). */
-void
-exchange_op_begin(struct tcb *self, struct reply_table *rt, uint32_t idx, unsigned state)
-{
-    struct reply_slot *s = &reply_slots(rt)[idx];
-    s->state = state;
-    s->op = self;
-    s->done = 0;
-    self->ipc.op_rt = rt;
-    self->ipc.op_slot = idx;
-}
-
 /*
  * Gives queued clients to waiting servers while reply slots are free: each server's
  * receive is restarted to copy its message. Returns the last server given one, or NULL.
@@ -87,18 +75,6 @@ exchange_requeue(struct reply_table *rt, uint32_t idx)
     c->state = TS_BLOCKED_SEND;
     waitq_insert(&c->ipc.chan->msg_senders, c, c->ipc.chan);
     inherit_queue_changed(c->ipc.chan);
-}
-
-/* Ends self's operation on slot idx: the exchange is open again. */
-void
-exchange_op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
-{
-    struct reply_slot *s = &reply_slots(rt)[idx];
-    s->state = RS_OPEN;
-    s->op = NULL;
-    s->done = 0;
-    self->ipc.op_rt = NULL;
-    self->ipc.op_slot = 0;
 }
 
 /*

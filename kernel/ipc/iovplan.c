@@ -70,11 +70,24 @@ seek_nonempty(struct iov_cursor *c, uint32_t idx)
 int
 iov_cursor_init(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n)
 {
+    return iov_cursor_init_from(c, fetch, ctx, n, 0);
+}
+
+/*
+ * iov_cursor_init, but taking entries before idx (<= n) as empty without reading them:
+ * the cursor is put on the first non-empty entry at or after idx. Same errors; fetches
+ * entries idx up to that entry and no further. iov_cursor_start calls it with idx 1
+ * when it has read an empty entry 0 itself.
+ */
+int
+iov_cursor_init_from(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n,
+                     uint32_t idx)
+{
     if (n > CR_IOV_MAX) {
         return -CR_EINVAL;
     }
     struct iov_cursor t = { .fetch = fetch, .ctx = ctx, .n = n };
-    int rc = seek_nonempty(&t, 0);
+    int rc = seek_nonempty(&t, idx);
     if (rc != 0) {
         return rc;
     }
@@ -109,13 +122,6 @@ iov_cursor_skip(struct iov_cursor *c, uint64_t bytes)
     }
     *c = t;
     return 0;
-}
-
-/* True when c has no bytes left: every entry has been used up (or there were none). */
-bool
-iov_cursor_done(const struct iov_cursor *c)
-{
-    return c->idx >= c->n;
 }
 
 /* Bytes from addr to the next page boundary: 1..CR_PAGE_SIZE. */

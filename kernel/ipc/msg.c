@@ -65,12 +65,44 @@ msg_settle(struct tcb *self, int64_t rc)
     return rc;
 }
 
+/*
+ * cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out) with the same results and errors, the
+ * common one-level CSpace (guard and radix take all 64 bits, as the root server's)
+ * resolved inline as cnode_lookup resolves it (the fast path's chan_of does the same):
+ * every general message call looks up a channel capability, two per round trip.
+ */
+static ALWAYS_INLINE int
+lookup_channel(struct tcb *t, uint64_t cptr, struct slot **out)
+{
+    const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap; /* tcb_cspace_root */
+    if (!(root->type == CR_OBJ_CNODE && root->aux + root->size_bits == CPTR_BITS &&
+          root->aux != 0)) {
+        return cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out);
+    }
+    if ((cptr >> root->size_bits) != root->w1) {
+        return -CR_EBADCAP;
+    }
+    struct slot *slots = phys_to_virt(root->obj);
+    struct slot *s = &slots[cptr & ((1ull << root->size_bits) - 1)];
+    if (cap_is_null(&s->cap)) {
+        return -CR_ENOCAP;
+    }
+    if (s->cap.type == CAP_ZOMBIE) {
+        return -CR_EBUSY;
+    }
+    if (s->cap.type != CR_OBJ_CHANNEL) {
+        return -CR_EWRONGTYPE;
+    }
+    *out = s;
+    return 0;
+}
+
 /* The channel capability at cptr, which must have the rights `need`. */
 int
 msg_lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
 {
     struct slot *s;
-    int rc = cnode_lookup_cap(sched_current(), cptr, CR_OBJ_CHANNEL, &s);
+    int rc = lookup_channel(sched_current(), cptr, &s);
     if (rc != 0) {
         return rc;
     }
@@ -232,7 +264,7 @@ int
 msg_send_check(struct tcb *self, uint64_t conn, struct channel **ch, uint64_t *badge)
 {
     struct slot *cs;
-    int rc = cnode_lookup_cap(self, conn, CR_OBJ_CHANNEL, &cs);
+    int rc = lookup_channel(self, conn, &cs);
     if (rc != 0) {
         return rc;
     }
@@ -264,23 +296,6 @@ msg_send_queue(struct tcb *self, struct channel *ch)
         sched_direct(server, true);
     }
     inherit_queue_changed(ch); /* still queued: lend to the busy server */
-}
-
-/*
- * The client's side of a copy: its send buffers (reply false) or its reply buffers, from
- * byte `offset`: iov lists in its memory, or, for msg_send_regs, the message as sent
- * (kept in its TCB) and its message registers as the reply buffer.
- */
-struct ipc_side
-msg_client_side(struct tcb *c, bool reply, uint64_t offset)
-{
-    if (c->ipc.regs) {
-        void *buf = reply ? (void *)arch_context_msg_regs(&c->ctx) : (void *)c->ipc.mr_send;
-        return (struct ipc_side){ c, 0, 0, offset, buf,
-                                  reply ? c->ipc.reply_len : c->ipc.send_len };
-    }
-    return (struct ipc_side){ c, reply ? c->ipc.riov : c->ipc.siov,
-                              reply ? c->ipc.rn : c->ipc.sn, offset, NULL, 0 };
 }
 
 /*

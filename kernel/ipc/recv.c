@@ -41,8 +41,8 @@ deliver_info(struct tcb *self, const struct recv_to *to, const struct cr_msg_inf
 static int
 probe_info(struct tcb *self, const struct recv_to *to)
 {
-    struct cr_msg_info probe = { 0 };
-    return to->regs ? 0 : copy_to_user(self, uaddr(to->info), &probe, sizeof(probe));
+    return to->regs ? 0 : usercopy_probe(self, uaddr(to->info), sizeof(struct cr_msg_info),
+                                         true);
 }
 
 /* Delivers the oldest pulse of ch to the receiving thread: rcvid 0. */

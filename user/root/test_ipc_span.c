@@ -55,12 +55,12 @@ matches(const uint8_t *b, uint64_t n, uint32_t seed, uint64_t start)
 /*
  * PAGES fresh frames (physically consecutive: checked) mapped so that page i of the
  * buffer holds frame layout[i] (HOLE: nothing), with `rights`, except page ro (if <
- * PAGES), which is mapped read-only. Returns the buffer, or NULL (failure recorded).
+ * PAGES), which is mapped read-only. Returns the buffer, or NULL (failure recorded); the
+ * frames' capabilities, frame by frame, in f.
  */
 static uint8_t *
-lay_out(struct tl *t, const uint8_t layout[PAGES], unsigned ro)
+lay_out_frames(struct tl *t, const uint8_t layout[PAGES], unsigned ro, cr_cptr_t f[PAGES])
 {
-    cr_cptr_t f[PAGES];
     uint64_t pa[PAGES];
     uint64_t va = tl_va(t, PAGES);
     if (va == 0) {
@@ -87,6 +87,13 @@ lay_out(struct tl *t, const uint8_t layout[PAGES], unsigned ro)
         }
     }
     return (uint8_t *)(uintptr_t)va;
+}
+
+static uint8_t *
+lay_out(struct tl *t, const uint8_t layout[PAGES], unsigned ro)
+{
+    cr_cptr_t f[PAGES];
+    return lay_out_frames(t, layout, ro, f);
 }
 
 /* Runs of consecutive frames, breaks, a reversed pair, all reversed, a rotation. */
@@ -306,6 +313,82 @@ TEST(ipc_copy_after_a_remap_uses_the_new_frame)
         EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid, 0, 0, 0));
         EXPECT_RESULT(&b, 0);
     }
+out:
+    tl_end(&t);
+}
+
+/* Each thread keeps the runs of consecutive frames its copies found (docs/ipc.md,
+ * "Spans"), for the buffers it reads from and writes to: once a page of such a run loses
+ * its write right, or its mapping, a copy through the same buffer must stop there, on
+ * either side, with the bytes before it copied. */
+TEST(ipc_copy_stops_where_a_known_span_lost_a_page)
+{
+    struct tl t;
+    struct tl_thread a;
+    struct tl_thread b;
+    if (!tl_ipc_begin(&t)) {
+        return;
+    }
+    const uint64_t size = PAGES * CR_PAGE_SIZE;
+    cr_cptr_t chan = tl_ipc_channel(&t, 1, NULL);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 1) : 0;
+    cr_cptr_t frames[PAGES];
+    uint8_t *sp = lay_out(&t, in_order, PAGES);
+    uint8_t *cr = lay_out(&t, in_order, PAGES);
+    uint8_t *rp = lay_out_frames(&t, in_order, PAGES, frames);
+    uint8_t *good = lay_out(&t, reversed, PAGES);
+    uint8_t *iovs = tl_map(&t, RW, NULL);
+    if (conn == 0 || sp == NULL || cr == NULL || rp == NULL || good == NULL || iovs == NULL) {
+        goto out;
+    }
+    struct cr_iov *siov = (struct cr_iov *)(void *)iovs;
+    struct cr_iov *riov = siov + 1;
+    siov[0] = (struct cr_iov){ CR_UPTR(sp), size };
+    riov[0] = (struct cr_iov){ CR_UPTR(cr), size };
+    struct tl_call c = { conn, CR_UPTR(siov), 1, CR_UPTR(riov), 1 };
+    struct cr_iov rv[1] = { { CR_UPTR(rp), size } };
+    struct cr_msg_info info;
+    /* A whole exchange through rp: this thread now knows rp's run as both sides. */
+    fill(sp, size, 6, 0);
+    if (!tl_call_start(&t, &a, &c, TL_PRIO) || !EXPECT_TRUE(tl_call_blocked(&a))) {
+        goto out;
+    }
+    int64_t rcvid = cr_msg_receivev(chan, CR_UPTR(rv), 1, CR_UPTR(&info));
+    if (!EXPECT_TRUE(rcvid > 0) || !EXPECT_TRUE(matches(rp, size, 6, 0)) ||
+        !EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid, 0, CR_UPTR(rv), 1)) ||
+        !EXPECT_RESULT(&a, 0) || !EXPECT_TRUE(matches(cr, size, 6, 0))) {
+        goto out;
+    }
+    /* Page 3 read-only: the receive writes pages 0..2 and fails; the client waits on. */
+    fill(sp, size, 7, 0);
+    if (!EXPECT_OK(cr_vspace_remap(frames[3], CR_RIGHT_READ)) ||
+        !tl_call_start(&t, &b, &c, TL_PRIO) || !EXPECT_TRUE(tl_call_blocked(&b)) ||
+        !EXPECT_ERR(-CR_EFAULT, cr_msg_receivev(chan, CR_UPTR(rv), 1, CR_UPTR(&info)))) {
+        goto out;
+    }
+    EXPECT_TRUE(matches(rp, 3 * CR_PAGE_SIZE, 7, 0));
+    EXPECT_TRUE(matches(rp + 3 * CR_PAGE_SIZE, size - 3 * CR_PAGE_SIZE, 6, 3 * CR_PAGE_SIZE));
+    EXPECT_TRUE(tl_call_blocked(&b));
+    /* Page 3 writable again, page 5 gone: the receive stops at page 5. */
+    if (!EXPECT_OK(cr_vspace_remap(frames[3], RW)) || !EXPECT_OK(cr_vspace_unmap(frames[5])) ||
+        !EXPECT_ERR(-CR_EFAULT, cr_msg_receivev(chan, CR_UPTR(rv), 1, CR_UPTR(&info)))) {
+        goto out;
+    }
+    EXPECT_TRUE(matches(rp, 5 * CR_PAGE_SIZE, 7, 0));
+    EXPECT_TRUE(matches(rp + 6 * CR_PAGE_SIZE, size - 6 * CR_PAGE_SIZE, 6, 6 * CR_PAGE_SIZE));
+    /* As a source: a reply from rp copies pages 0..4 and fails on our side, the exchange
+     * open; then an empty reply ends it. */
+    struct cr_iov gv[1] = { { CR_UPTR(good), size } };
+    memset(cr, '.', size);
+    rcvid = cr_msg_receivev(chan, CR_UPTR(gv), 1, CR_UPTR(&info));
+    if (!EXPECT_TRUE(rcvid > 0) || !EXPECT_TRUE(matches(good, size, 7, 0))) {
+        goto out;
+    }
+    EXPECT_ERR(-CR_EFAULT, cr_msg_replyv(chan, (uint64_t)rcvid, 0, CR_UPTR(rv), 1));
+    EXPECT_TRUE(matches(cr, 5 * CR_PAGE_SIZE, 7, 0));
+    EXPECT_TRUE(tl_all_bytes(cr + 5 * CR_PAGE_SIZE, size - 5 * CR_PAGE_SIZE, '.'));
+    EXPECT_OK(cr_msg_replyv(chan, (uint64_t)rcvid, 0, 0, 0));
+    EXPECT_RESULT(&b, 0);
 out:
     tl_end(&t);
 }

@@ -479,18 +479,21 @@ span_walk(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
             break; /* max reached, or an entry that does not continue the span */
         }
     }
-    return MIN(len, max);
+    return len;
 }
 
 /*
- * How many bytes from user address va on, at most max, lie in pages mapped
- * user-accessible (and writable, if `write`) on consecutive physical frames, so that one
- * copy through the direct map serves them all; *pa is va's physical address. Returns 0
- * when va itself is not mapped so (a later page that is not stops the span, it is no
- * error). Uses and refills the cache x as arch_mmu_translate_cached does, under the same
- * rule. Cost: one entry read per 4 KiB page up to max, plus a walk per 2 MiB crossed
- * (a large page takes one walk for all of its bytes). The common case, a span that starts
- * and ends in the cached table, takes no call.
+ * How many bytes from user address va on lie in pages mapped user-accessible (and
+ * writable, if `write`) on consecutive physical frames, so that one copy through the
+ * direct map serves them all; *pa is va's physical address. It looks no further than it
+ * must to see max bytes, so the answer is at least max if the span reaches that far, and
+ * at most the rest of the page (4 KiB, or a large page) holding byte max - 1 beyond it:
+ * every byte counted was checked. Returns 0 when va itself is not mapped so (a later
+ * page that is not stops the span, it is no error). Uses and refills the cache x as
+ * arch_mmu_translate_cached does, under the same rule. Cost: one entry read per 4 KiB
+ * page up to max, plus a walk per 2 MiB crossed (a large page takes one walk for all of
+ * its bytes). The common case, a span that starts and ends in the cached table, takes no
+ * call.
  */
 uint64_t
 arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool write,
@@ -513,7 +516,7 @@ arch_mmu_span(struct arch_xlat *x, void *pml4, vaddr_t va, uint64_t max, bool wr
     if (i == left && len < max) {
         return span_walk(x, pml4, va, max, write, pa, len); /* on into the next table */
     }
-    return MIN(len, max);
+    return len;
 }
 
 /*

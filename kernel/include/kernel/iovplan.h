@@ -9,8 +9,8 @@
 #pragma once
 
 #include <kernel/types.h>
-
-struct cr_iov;
+#include <courier/abi/errors.h>
+#include <courier/abi/msg.h>
 
 /* Reads entry idx (< n) of an iov array into *out. Returns 0 or -CR_EFAULT. */
 typedef int (*iov_fetch_fn)(void *ctx, uint32_t idx, struct cr_iov *out);
@@ -25,10 +25,18 @@ struct iov_cursor {
 };
 
 int iov_cursor_init(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n);
+int iov_cursor_init_from(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n,
+                         uint32_t idx);
 int iov_cursor_skip(struct iov_cursor *c, uint64_t bytes);
-bool iov_cursor_done(const struct iov_cursor *c);
 uint64_t iov_chunk(const struct iov_cursor *a, const struct iov_cursor *b, uint64_t limit);
 int iov_total(iov_fetch_fn fetch, void *ctx, uint32_t n, uint64_t *total);
+
+/* True when c has no bytes left: every entry has been used up (or there were none). */
+static inline bool
+iov_cursor_done(const struct iov_cursor *c)
+{
+    return c->idx >= c->n;
+}
 
 /*
  * iov_cursor_skip without a call in the two cases a copy meets most: `bytes` within the
@@ -50,4 +58,50 @@ iov_cursor_advance(struct iov_cursor *c, uint64_t bytes)
         return 0;
     }
     return iov_cursor_skip(c, bytes);
+}
+
+/*
+ * iov_cursor_init without a call in the case a copy meets most: entry 0 is not empty.
+ * Same results, errors and fetches as iov_cursor_init in every case (host-tested
+ * against it).
+ */
+static inline int
+iov_cursor_start(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n)
+{
+    if (n == 0 || n > CR_IOV_MAX) {
+        return iov_cursor_init(c, fetch, ctx, n);
+    }
+    struct cr_iov v;
+    int rc = fetch(ctx, 0, &v);
+    if (rc != 0) {
+        return rc;
+    }
+    if (v.len > UINT64_MAX - v.base) {
+        return -CR_EINVAL; /* the end, base + len, wraps */
+    }
+    if (v.len == 0) {
+        return iov_cursor_init_from(c, fetch, ctx, n, 1);
+    }
+    *c = (struct iov_cursor){ .fetch = fetch, .ctx = ctx, .n = n, .idx = 0, .addr = v.base,
+                              .left = v.len };
+    return 0;
+}
+
+/*
+ * iov_total over n entries already in kernel memory, without a call: the same total and
+ * the same errors (-CR_EINVAL: an entry or the sum wraps; host-tested against it). O(n).
+ */
+static inline int
+iov_sum(const struct cr_iov *v, uint32_t n, uint64_t *total)
+{
+    uint64_t sum = 0;
+    /* Bounded by n; callers keep it small. */
+    for (uint32_t i = 0; i < n; i++) {
+        if (v[i].len > UINT64_MAX - v[i].base || v[i].len > UINT64_MAX - sum) {
+            return -CR_EINVAL;
+        }
+        sum += v[i].len;
+    }
+    *total = sum;
+    return 0;
 }

@@ -7,12 +7,12 @@
 #pragma once
 
 #include <kernel/ipccopy.h>
+#include <kernel/tcb.h>
 #include <kernel/types.h>
 #include <courier/abi/msg.h>
 
 struct channel;
 struct reply_table;
-struct tcb;
 
 /* Where a receive delivers: an iov list and a struct cr_msg_info in memory, or the
  * receiver's message and result registers. */
@@ -27,7 +27,6 @@ int msg_lookup_chan(uint64_t cptr, uint32_t need, struct channel **out);
 int msg_lookup_open(uint64_t chan, uint64_t rcvid, struct reply_table **rt, uint32_t *idx,
                     unsigned op);
 int64_t msg_settle(struct tcb *self, int64_t rc);
-struct ipc_side msg_client_side(struct tcb *c, bool reply, uint64_t offset);
 int msg_send_check(struct tcb *self, uint64_t conn, struct channel **ch, uint64_t *badge);
 void msg_send_queue(struct tcb *self, struct channel *ch);
 int64_t msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno);
@@ -55,4 +54,22 @@ msg_copy_mrs(uint64_t *dst, const uint64_t *src, uint64_t n)
     } else if (n != 0) {
         msg_copy_mrs_part(dst, src, n);
     }
+}
+
+/*
+ * The client's side of a copy: its send buffers (reply false) or its reply buffers, from
+ * byte `offset`: iov lists in its memory, or, for msg_send_regs, the message as sent
+ * (kept in its TCB) and its message registers as the reply buffer. Inline: every copy
+ * of a message asks for it.
+ */
+static inline struct ipc_side
+msg_client_side(struct tcb *c, bool reply, uint64_t offset)
+{
+    if (c->ipc.regs) {
+        void *buf = reply ? (void *)arch_context_msg_regs(&c->ctx) : (void *)c->ipc.mr_send;
+        return (struct ipc_side){ c, 0, 0, offset, buf,
+                                  reply ? c->ipc.reply_len : c->ipc.send_len };
+    }
+    return (struct ipc_side){ c, reply ? c->ipc.riov : c->ipc.siov,
+                              reply ? c->ipc.rn : c->ipc.sn, offset, NULL, 0 };
 }

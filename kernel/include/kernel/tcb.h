@@ -10,6 +10,7 @@
 
 #include <kernel/cap.h>
 #include <kernel/cnode.h>
+#include <kernel/copyrun.h>
 #include <arch/machine.h>
 #include <courier/abi/caps.h>
 #include <courier/abi/msg.h>
@@ -127,6 +128,7 @@ struct tcb {
     /* The copier's page-table caches (copy.c): [0] where the thread's bytes were last
      * read from, [1] where they were last written to. They check themselves. */
     struct arch_xlat copy_xlat[2];
+    struct copyrun_cache copy_runs[2]; /* the runs found through them, the same way */
 
     uint8_t base_prio;
     struct channel *served; /* channel it last took a message from (channel->server) */

@@ -6,10 +6,63 @@
  */
 #pragma once
 
+#include <kernel/tcb.h>
 #include <kernel/types.h>
-
-struct tcb;
+#include <arch/mmu.h>
+#include <courier/abi/types.h>
 
 bool usercopy_translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa);
-int copy_from_user(struct tcb *t, void *dst, uaddr_t src, size_t n);
-int copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n);
+int usercopy_probe(struct tcb *t, uaddr_t ua, size_t n, bool write);
+int copy_from_user_walk(struct tcb *t, void *dst, uaddr_t src, size_t n);
+int copy_to_user_walk(struct tcb *t, uaddr_t dst, const void *src, size_t n);
+
+/*
+ * The common case of a small copy, without a call or a loop: n bytes (1..4 KiB) at ua
+ * lie in the page t's cache holds (usercopy_translate), in the address space t runs in
+ * now. The kernel's view of ua, or NULL to take the general way.
+ */
+static inline void *
+usercopy_cached(struct tcb *t, uint64_t ua, size_t n, bool write)
+{
+    const struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
+    uint64_t off = ua & (CR_PAGE_SIZE - 1);
+    if (n == 0 || off + n > CR_PAGE_SIZE || ua - off != t->xlat_va ||
+        t->xlat_gen != arch_mmu_generation() || (write && !t->xlat_write) ||
+        vs->type != CR_OBJ_VSPACE || phys_to_virt(vs->obj) != t->xlat_pml4) {
+        return NULL;
+    }
+    return phys_to_virt(t->xlat_pa + off);
+}
+
+/*
+ * Copies n bytes from t's user address src into dst. Errors: -EFAULT (any byte not
+ * mapped readable in t's address space, or outside user space). dst may be partly
+ * written on failure. Inline for the bytes t's cache holds, so that the small fixed-size
+ * reads of every message call (an iov entry, a struct cr_msg_recv) take no call.
+ */
+static inline int
+copy_from_user(struct tcb *t, void *dst, uaddr_t src, size_t n)
+{
+    void *k = usercopy_cached(t, src.addr, n, false);
+    if (k != NULL) {
+        __builtin_memcpy(dst, k, n); /* a few moves for a constant n, else memcpy */
+        return 0;
+    }
+    return copy_from_user_walk(t, dst, src, n);
+}
+
+/*
+ * Copies n bytes to t's user address dst. Errors: -EFAULT (any byte not mapped
+ * writable). Checks every page before writing, so a failed copy writes nothing. Inline
+ * for the bytes t's cache holds (a struct cr_msg_info, say), like copy_from_user.
+ */
+static inline int
+copy_to_user(struct tcb *t, uaddr_t dst, const void *src, size_t n)
+{
+    void *k = usercopy_cached(t, dst.addr, n, true);
+    if (k != NULL) {
+        __builtin_memcpy(k, src, n);
+        return 0;
+    }
+    return copy_to_user_walk(t, dst, src, n);
+}

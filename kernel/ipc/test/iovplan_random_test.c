@@ -2,7 +2,8 @@
 /*
  * Randomized host tests of the iov copy planner (kernel/ipc/iovplan.c): a copy between two
  * byte arrays standing in for address spaces, chunk by chunk, against a naive
- * byte-at-a-time copy; and iov_cursor_advance against iov_cursor_skip. Seeded with a
+ * byte-at-a-time copy; iov_cursor_advance against iov_cursor_skip, iov_cursor_start
+ * against iov_cursor_init and iov_sum against iov_total. Seeded with a
  * constant, so a failure reproduces.
  */
 /* test-sources: kernel/ipc/iovplan.c */
@@ -305,5 +306,71 @@ TEST(iovplan_advance_matches_skip_randomized)
             ASSERT_EQ(la.fetches, lb.fetches);
             ASSERT_TRUE(!la.out_of_range && !lb.out_of_range);
         }
+    }
+}
+
+/*
+ * iov_cursor_start (the inline start) against iov_cursor_init: random lists of up to 8
+ * entries, a third of them empty, some wrapping past 2^64, some rounds with a faulting
+ * entry, and counts from 0 up to past CR_IOV_MAX: the same result, the same cursor, the
+ * same fetches (count and furthest index).
+ */
+TEST(iovplan_start_matches_init_randomized)
+{
+    rng_state = 0x5eed5a1e0ddba11full;
+    struct cr_iov v[CR_IOV_MAX + 1];
+    memset(v, 0, sizeof(v));
+    for (int round = 0; round < 20000; round++) {
+        uint32_t n = (uint32_t)(rng() % 9);
+        if (rng() % 50 == 0) {
+            n = CR_IOV_MAX + (uint32_t)(rng() % 2); /* at and past the limit */
+        }
+        for (uint32_t i = 0; i < 8; i++) {
+            uint64_t len = rng() % 3 == 0 ? 0 : 1 + rng() % 9000;
+            uint64_t base = rng() % 16 == 0 ? UINT64_MAX - rng() % 100 : 0x10000 * (i + 1);
+            v[i] = (struct cr_iov){ base, len };
+        }
+        struct list la = list(v, n);
+        struct list lb = list(v, n);
+        la.fault_at = lb.fault_at = rng() % 4 == 0 ? (uint32_t)(rng() % 8) : NO_FAULT;
+        struct iov_cursor a;
+        struct iov_cursor b;
+        memset(&a, 0x5a, sizeof(a));
+        memset(&b, 0x5a, sizeof(b));
+        int ra = iov_cursor_start(&a, fetch, &la, n);
+        int rb = iov_cursor_init(&b, fetch, &lb, n);
+        ASSERT_EQ(ra, rb);
+        ASSERT_EQ(a.idx, b.idx);
+        ASSERT_EQ(a.n, b.n);
+        ASSERT_EQ(a.addr, b.addr);
+        ASSERT_EQ(a.left, b.left);
+        ASSERT_EQ(la.fetches, lb.fetches);
+        ASSERT_EQ(la.max_idx, lb.max_idx);
+        ASSERT_TRUE(!la.out_of_range && !lb.out_of_range);
+    }
+}
+
+/*
+ * iov_sum (the total of an array already read) against iov_total: random short lists
+ * whose entries or sums sometimes wrap past 2^64: the same result and the same total.
+ */
+TEST(iovplan_sum_matches_total_randomized)
+{
+    rng_state = 0x50a150a150a1ull;
+    struct cr_iov v[6];
+    for (int round = 0; round < 20000; round++) {
+        uint32_t n = (uint32_t)(rng() % 7);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t base = rng() % 8 == 0 ? UINT64_MAX - rng() % 5000 : rng() % 0x100000;
+            uint64_t len = rng() % 8 == 0 ? UINT64_MAX / 2 + rng() % 1000 : rng() % 9000;
+            v[i] = (struct cr_iov){ base, len };
+        }
+        struct list l = list(v, n);
+        uint64_t a = 0x5a5a;
+        uint64_t b = 0x5a5a;
+        int ra = iov_sum(v, n, &a);
+        int rb = iov_total(fetch, &l, n, &b);
+        ASSERT_EQ(ra, rb);
+        ASSERT_EQ(a, b);
     }
 }

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The copier's memory of where a thread's buffers lie (docs/ipc.md, "Spans"): for each
+ * side of its copies (read from, written to) a thread keeps the last runs the copier
+ * found, each a range of user addresses on consecutive physical frames. A message
+ * through the same buffers as an earlier one then needs no page-table entry read at all,
+ * whatever the layout: one run for a buffer on consecutive frames, one per piece for a
+ * scattered one. Pure logic (copyrun.c has the recording, host-tested in
+ * kernel/ipc/test/copyrun_test.c); the copier (copy.c) finds the spans and decides
+ * when runs may be trusted.
+ *
+ * Invariant: every run held is a fact about one address space (`space`), the rights
+ * asked for (`write`) and one mapping generation (`gen`): its bytes were mapped
+ * user-accessible, writable too if `write`, on consecutive frames from `pa`, when
+ * arch_mmu_generation() was `gen`. Such a fact stays true until a mapping is removed or
+ * loses rights, which changes the generation, so copyrun_begin empties a cache under
+ * any other key before a copy uses it. A copy runs without giving up the CPU between
+ * copyrun_begin and its last lookup (a preemption point ends the call; one CPU, as the
+ * page-table code assumes too), so nothing can change the mappings in between.
+ */
+#pragma once
+
+#include <kernel/types.h>
+
+enum {
+    /* Runs kept per side: a buffer of up to 16 pieces of consecutive frames (64 KiB of
+     * scattered 4 KiB pages, one look-ahead of the copier; any length of consecutive
+     * ones) is found once. 24 bytes each, twice per TCB. */
+    COPYRUN_MAX = 16,
+};
+
+struct copyrun {
+    uint64_t va;  /* first user address */
+    uint64_t len; /* bytes, > 0 */
+    paddr_t pa;   /* va's physical address; the rest follow it */
+};
+
+struct copyrun_cache {
+    uint64_t gen;      /* mapping generation the runs were found under */
+    const void *space; /* address space (its root table) they describe */
+    bool write;        /* found writable (the destination side) or just readable */
+    uint8_t n;         /* runs held, r[0..n) */
+    uint8_t cur;       /* the run the last lookup or record used (< n unless n == 0) */
+    struct copyrun r[COPYRUN_MAX];
+};
+
+void copyrun_record(struct copyrun_cache *c, uint64_t va, uint64_t len, paddr_t pa);
+
+/*
+ * Readies c for a copy in address space `space`, under mapping generation gen, asking
+ * for writable memory or not: the runs stay if they were found under the same three,
+ * else c is emptied and takes them as its key. O(1).
+ */
+static inline void
+copyrun_begin(struct copyrun_cache *c, const void *space, uint64_t gen, bool write)
+{
+    if (c->gen == gen && c->space == space && c->write == write) {
+        return;
+    }
+    c->gen = gen;
+    c->space = space;
+    c->write = write;
+    c->n = 0;
+    c->cur = 0;
+}
+
+/* Whether run r holds address va (an address below r->va wraps to a huge offset). */
+static inline bool
+copyrun_holds(const struct copyrun *r, uint64_t va)
+{
+    return va - r->va < r->len;
+}
+
+/*
+ * The bytes from va to the end of the run that holds it, with *pa va's physical address;
+ * 0 if no run looked at holds va. Looks at the run used last, the one after it (a copy
+ * goes on through a buffer run by run) and the first (a new copy through the same
+ * buffers): O(1), so a miss costs three compares before the copier finds the span.
+ */
+static inline uint64_t
+copyrun_lookup(struct copyrun_cache *c, uint64_t va, paddr_t *pa)
+{
+    unsigned i = c->cur;
+    if (i >= c->n || !copyrun_holds(&c->r[i], va)) {
+        i++;
+        if (i >= c->n || !copyrun_holds(&c->r[i], va)) {
+            i = 0;
+            if (c->n == 0 || !copyrun_holds(&c->r[0], va)) {
+                return 0;
+            }
+        }
+        c->cur = (uint8_t)i;
+    }
+    uint64_t in = va - c->r[i].va;
+    *pa = c->r[i].pa + in;
+    return c->r[i].len - in;
+}

@@ -46,7 +46,7 @@ chan_of(struct tcb *self, uint64_t cptr, uint32_t need, struct channel **ch, uin
 {
     struct slot *s;
     if (LIKELY(self->memo.cptr == cptr && self->memo.epoch == cnode_epoch)) {
-        s = self->memo.slot;
+        s = self->memo.slot; /* tcb_memo_slot, with the branch laid out for a hit */
     } else if (cnode_lookup_cap(self, cptr, CR_OBJ_CHANNEL, &s) != 0) {
         return false;
     }

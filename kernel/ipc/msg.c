@@ -66,24 +66,18 @@ msg_settle(struct tcb *self, int64_t rc)
 }
 
 /*
- * cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out) with the same results and errors, the
- * common one-level CSpace (guard and radix take all 64 bits, as the root server's)
- * resolved inline as cnode_lookup resolves it (the fast path's chan_of does the same):
- * every general message call looks up a channel capability, two per round trip.
+ * cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out) with the same results and errors; a
+ * repeat of t's last lookup is answered from its memo inline (cnode.h; the fast path's
+ * chan_of does the same): every general message call looks up a channel capability, two
+ * per round trip, and a client or a server names the same one call after call.
  */
 static ALWAYS_INLINE int
 lookup_channel(struct tcb *t, uint64_t cptr, struct slot **out)
 {
-    const struct cap *root = &t->slots[TCB_SLOT_CSPACE].cap; /* tcb_cspace_root */
-    if (!(root->type == CR_OBJ_CNODE && root->aux + root->size_bits == CPTR_BITS &&
-          root->aux != 0)) {
+    struct slot *s = tcb_memo_slot(t, cptr);
+    if (s == NULL) {
         return cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out);
     }
-    if ((cptr >> root->size_bits) != root->w1) {
-        return -CR_EBADCAP;
-    }
-    struct slot *slots = phys_to_virt(root->obj);
-    struct slot *s = &slots[cptr & ((1ull << root->size_bits) - 1)];
     if (cap_is_null(&s->cap)) {
         return -CR_ENOCAP;
     }

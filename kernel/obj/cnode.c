@@ -89,12 +89,12 @@ cnode_paths_changed(void)
 int
 cnode_lookup(struct tcb *t, uint64_t cptr, struct slot **out)
 {
-    if (t->memo.cptr == cptr && t->memo.epoch == cnode_epoch) {
-        *out = t->memo.slot;
+    struct slot *s = tcb_memo_slot(t, cptr);
+    if (s != NULL) {
+        *out = s;
         return 0;
     }
     const struct cap *root = tcb_cspace_root(t);
-    struct slot *s;
     /* The common one-level CSpace (guard and radix take all the bits, as the root
      * server's): the same result as cnode_resolve, in a few instructions. */
     if (root->type == CR_OBJ_CNODE && root->aux + root->size_bits == CPTR_BITS &&

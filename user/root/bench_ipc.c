@@ -4,7 +4,8 @@
  * replies, with payloads of 0 B, 64 B, 4 KiB, 64 KiB and 1 MiB each way; one figure is
  * the cost of one round trip (send, receive, copy both ways, reply, two switches), as
  * the client measures it. memcpy_64k and memcpy_1m copy the same bytes inside the guest
- * for comparison. Client and server share the root's address space for now; the copy
+ * for comparison. Client and server share the root's address space, except in
+ * ipc_rt_0b_fast_as (the client in a VSpace of its own: a CR3 load per switch); the copy
  * path is the same as across address spaces (page walks of both sides).
  */
 #include "bench.h"
@@ -196,10 +197,62 @@ memcpy_figure(const char *name, uint64_t size)
     bench_report_tsc(name, best);
 }
 
+/*
+ * The empty register round trip with the client in an address space of its own (the
+ * blob's register client, testlib_asm.S), so each switch loads another CR3: the server
+ * times `calls` requests after the first, the best of ROUNDS rounds. The client, at the
+ * root's priority, suspends itself when done (it would starve the root's wait).
+ */
+static void
+round_trip_regs_as(const char *name, uint64_t calls)
+{
+    struct tl t;
+    struct tl_as a;
+    if (!tl_begin(&t)) {
+        return;
+    }
+    enum { CONN_SLOT = 3 }; /* the free slot of the blob's CSpace */
+    cr_cptr_t chan = tl_new(&t, CR_OBJ_CHANNEL, 0);
+    cr_cptr_t table = tl_new(&t, CR_OBJ_REPLY_TABLE, 2);
+    cr_cptr_t conn = chan != 0 ? tl_mint(&t, chan, CR_RIGHT_WRITE, 1) : 0;
+    if (conn == 0 || table == 0 || cr_channel_bind(chan, table, 0) != 0 ||
+        !tl_as_build(&t, &a, t.ut) ||
+        cr_cap_copy(a.cnode, CONN_SLOT, CR_CAP_ROOT_CNODE, conn, CR_RIGHT_WRITE) != 0 ||
+        cr_tcb_set_priority(a.tcb, TL_ROOT_PRIO, CR_SCHED_RR) != 0 ||
+        !tl_as_run(&a, TL_AS_CODE + (uint64_t)(as_blob_call - as_blob_start), CONN_SLOT,
+                   (calls + 1) * ROUNDS, TL_AS_SELF)) {
+        tl_end(&t);
+        return;
+    }
+    uint64_t mr[4] = { 0 };
+    struct cr_msg_info info;
+    uint64_t best = UINT64_MAX;
+    int64_t rcvid = cr_msg_reply_recv_mr(chan, 0, 0, 0, mr, &info);
+    for (int k = 0; k < ROUNDS && rcvid > 0; k++) {
+        uint64_t t0 = bench_rdtsc();
+        for (uint64_t i = 0; i < calls && rcvid > 0; i++) {
+            rcvid = cr_msg_reply_recv_mr(chan, (uint64_t)rcvid, 0, 0, mr, &info);
+        }
+        uint64_t per = (bench_rdtsc() - t0) / calls;
+        best = per < best ? per : best;
+        if (k + 1 < ROUNDS && rcvid > 0) {
+            rcvid = cr_msg_reply_recv_mr(chan, (uint64_t)rcvid, 0, 0, mr, &info);
+        }
+    }
+    if (rcvid > 0) {
+        cr_msg_replyv(chan, (uint64_t)rcvid, 0, 0, 0);
+    }
+    if (rcvid > 0 && tl_wait(a.ntfn, NULL, 0, 2000) == 0) {
+        bench_report_tsc(name, best);
+    }
+    tl_end(&t);
+}
+
 BENCH(ipc_fast)
 {
     round_trip_regs("ipc_rt_0b_fast", 0, 2000);
     round_trip_regs("ipc_rt_32b_fast", 32, 2000);
+    round_trip_regs_as("ipc_rt_0b_fast_as", 2000);
 }
 
 BENCH(ipc_rt)

@@ -149,8 +149,8 @@ extern char tf_load_insn[], tf_store_insn[], tf_ud2_insn[], tf_ud2_next[], tf_di
     tf_div0_next[], tf_hlt_insn[], tf_hlt_next[], tf_cli_insn[], tf_cli_next[], tf_foreign_insn[],
     tf_foreign_next[], tf_int3_insn[], tf_int3_next[], tf_int80_insn[], tf_int80_next[],
     tf_x87_div0_insn[], tf_x87_div0_next[], tf_bad_stack_insn[], tf_bad_stack_next[];
-/* The second-address-space code blob (see testlib_asm.S). */
-extern char as_blob_start[], as_blob_end[];
+/* The second-address-space code blob and its register-client entry (see testlib_asm.S). */
+extern char as_blob_start[], as_blob_call[], as_blob_end[];
 
 #define TL_ADDR(sym) ((uint64_t)(uintptr_t)(sym))
 

@@ -6,6 +6,7 @@
  * blob that the address-space test copies into a second VSpace.
  */
 #define CR_SYSCALL(name, num, argc) .equ SYS_##name, num;
+#define TL_AS_NTFN_SLOT 1 /* TL_AS_NTFN of testlib.h */
 #include <courier/abi/syscalls.def>
 #undef CR_SYSCALL
 
@@ -167,6 +168,28 @@ as_blob_start:
     movq $-SYS_tcb_suspend, %rax
     syscall
 3:  movq $-SYS_yield, %rax
+    syscall
+    jmp 2b
+
+/*
+ * A second entry of the blob (at as_blob_call - as_blob_start): a register client. On
+ * entry as above but rdi = a connection cptr: rdx empty msg_send_regs calls on it (the
+ * count in rbx and the connection in rbp, which a call leaves alone), then the signal and
+ * the end as above.
+ */
+    .globl as_blob_call
+as_blob_call:
+    movq %rdi, %rbp
+    movq %rdx, %rbx
+4:  movq %rbp, %rdi
+    xorl %esi, %esi
+    xorl %edx, %edx
+    movq $-SYS_msg_send_regs, %rax
+    syscall
+    decq %rbx
+    jnz 4b
+    movq $TL_AS_NTFN_SLOT, %rdi
+    movq $-SYS_notify_signal, %rax
     syscall
     jmp 2b
 as_blob_end:

@@ -152,6 +152,14 @@ void tcb_finalise(struct tcb *t);
 void *tcb_vspace_root(struct tcb *t);
 uint32_t tcb_vspace_asid(struct tcb *t);
 
+/* The slot t's last lookup of cptr gave, while its memo holds (cnode.h: same cptr, same
+ * CSpace epoch), else NULL. The slot's content is the caller's to check. */
+static inline struct slot *
+tcb_memo_slot(const struct tcb *t, uint64_t cptr)
+{
+    return t->memo.cptr == cptr && t->memo.epoch == cnode_epoch ? t->memo.slot : NULL;
+}
+
 /* Names t's VSpace: its capability's object, 0 for none (the slot holds nothing else). */
 static inline uint64_t
 tcb_vspace_id(const struct tcb *t)

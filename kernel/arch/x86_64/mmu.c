@@ -531,7 +531,7 @@ arch_mmu_switch(void *pml4, uint32_t asid)
     paddr_t pa = virt_to_phys(pml4);
     if (!cr3.tags) {
         if (cr3.loaded != pa) {
-            arch_cpu_write_cr3(pa);
+            __asm__ volatile("mov %0, %%cr3" : : "r"(pa) : "memory"); /* arch_cpu_write_cr3 */
             cr3.loaded = pa;
         }
         return;

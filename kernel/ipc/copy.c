@@ -11,7 +11,7 @@
  * side whose memory was bad, the bytes before it copied.
  *
  * Preemptible: after every IPC_COPY_CHUNK bytes the copier checks for a higher-priority
- * thread or a due timeout (sched_preempt_pending); if there is one it returns -ERESTART
+ * thread or a due timeout (sched_preempt_check); if there is one it returns -ERESTART
  * with the bytes done so far in *done, and the restarted call skips them (O(entries) to
  * re-position, no bytes copied twice).
  */
@@ -20,6 +20,7 @@
 #include <kernel/errors.h>
 #include <kernel/iovplan.h>
 #include <kernel/sched.h>
+#include <kernel/switch.h>
 #include <kernel/string.h>
 #include <kernel/tcb.h>
 #include <kernel/usercopy.h>
@@ -231,7 +232,7 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
             }
             if (budget == 0) {
                 budget = IPC_COPY_CHUNK;
-                if (sched_preempt_pending()) {
+                if (sched_preempt_check()) {
                     *done += run - left;
                     *fault_side = IPC_FAULT_NONE;
                     return -ERESTART;

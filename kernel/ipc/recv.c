@@ -16,6 +16,7 @@
 #include <kernel/pulse.h>
 #include <kernel/reply.h>
 #include <kernel/sched.h>
+#include <kernel/switch.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
@@ -248,7 +249,7 @@ msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno)
         if (side == IPC_FAULT_SRC) {
             exchange_op_end(self, rt, idx);
             exchange_finish(rt, idx, rc); /* the client's buffers: its error; take the next */
-            if (sched_preempt_pending()) {
+            if (sched_preempt_check()) {
                 return -ERESTART;
             }
             continue;

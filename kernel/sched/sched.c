@@ -182,26 +182,17 @@ sched_timer_tick(void)
     resched_set(c);
 }
 
-/*
- * Preemption point for long kernel operations: lets pending interrupts in, then says
- * whether a thread that should preempt the caller became ready.
- */
+/* Preemption point for long kernel operations (sched_preempt_check, switch.h). */
 bool
 sched_preempt_pending(void)
 {
-    struct cpu *c = this_cpu();
-    c->in_preempt_window = true;
-    arch_preempt_window();
-    c->in_preempt_window = false;
-    int top = runqueue_top_prio(&c->rq);
-    if (c->current == NULL) {
-        return top >= 0; /* the caller's own thread is gone: anyone ready may run */
-    }
-    if (top > (int)c->current->prio) {
-        return true;
-    }
-    /* A due timeout is handled on the way out (timeout.c), so leave for it: the woken
-     * thread may outrank us. */
+    return sched_preempt_check();
+}
+
+/* sched_preempt_check's rare part: a deadline is armed; true if it is due. */
+bool
+sched_preempt_due(void)
+{
     uint64_t due = timeout_earliest();
     return due != 0 && due <= arch_timer_now_ns();
 }

@@ -206,10 +206,3 @@ arch_idle_loop:
     cli
     jmp 2b
 
-/* void arch_preempt_window(void): lets pending interrupts in for one instruction. */
-    .global arch_preempt_window
-arch_preempt_window:
-    sti
-    nop
-    cli
-    ret

@@ -8,8 +8,10 @@
 
 #include <kernel/cpu.h>
 #include <kernel/tcb.h>
+#include <kernel/timeout.h>
 
 void sched_charge_switch(void);
+bool sched_preempt_due(void);
 
 /*
  * True if, were the running thread to block now, a scheduler pass would pick t (at
@@ -48,4 +50,25 @@ sched_fast_switch(struct tcb *t, bool donate)
     c->direct = NULL;
     c->pend.resched = false;
     c->exit_slow = true;
+}
+
+/*
+ * Preemption point for long kernel operations: lets pending interrupts in, then says
+ * whether the caller should stop: a thread above the running one became ready (or, with
+ * the caller's own thread gone, anyone), or a deadline is due (handled on the way out,
+ * timeout.c: the woken thread may outrank the caller). Inline for the copier, which asks
+ * every 16 KiB; sched_preempt_pending is the same as a call. O(1).
+ */
+static ALWAYS_INLINE bool
+sched_preempt_check(void)
+{
+    struct cpu *c = this_cpu();
+    c->in_preempt_window = true;
+    arch_preempt_window();
+    c->in_preempt_window = false;
+    if (UNLIKELY(c->current == NULL)) {
+        return c->rq.top != 0; /* the caller's own thread is gone: anyone ready may run */
+    }
+    return runqueue_has_above(&c->rq, c->current->prio) ||
+           (timeout_earliest() != 0 && sched_preempt_due());
 }

@@ -29,7 +29,6 @@ bool arch_cpu_has_feature(const char *name);
 unsigned arch_cpu_count(void);
 void arch_cpu_idle(void) NORETURN;
 void arch_cpu_halt(void);
-void arch_preempt_window(void);
 
 /* Thread context hooks. */
 void arch_context_init_user(struct arch_context *ctx);

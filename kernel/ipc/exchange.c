@@ -143,14 +143,14 @@ fail_table(struct reply_table *rt)
     /* Bounded by the table size (at most 2^CR_REPLY_MAX_BITS slots). */
     for (uint32_t i = 1; i < rt->fresh; i++) {
         struct reply_slot *s = &reply_slots(rt)[i];
-        if (s->state == RS_FREE) {
-            continue;
+        if (s->state != RS_FREE) {
+            if (s->op != NULL) {
+                s->op->ipc.op_rt = NULL;
+                s->op->ipc.op_slot = 0;
+            }
+            exchange_finish(rt, i, -CR_EREVOKED);
         }
-        if (s->op != NULL) {
-            s->op->ipc.op_rt = NULL;
-            s->op->ipc.op_slot = 0;
-        }
-        exchange_finish(rt, i, -CR_EREVOKED);
+        inherit_release(s); /* no credit stays parked on it (inherit_park) */
     }
 }
 

@@ -196,7 +196,7 @@ sys_msg_reply_recv_regs(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t
     msg_copy_mrs(arch_context_msg_regs(&c->ctx), arch_context_msg_regs(&self->ctx), n);
     c->ipc.rt = NULL;
     c->ipc.slot = 0;
-    inherit_release(s); /* inline: usually only a credit taken back */
+    inherit_park(s); /* inline: usually the credit parked for the next call */
     reply_free_slot(rt, idx);
     arch_context_set_result(&c->ctx, (int64_t)status);
     c->state = TS_READY;

@@ -23,11 +23,12 @@ reply_table_init(struct reply_table *rt, unsigned size_bits)
     rt->fresh = 1;
 }
 
-/* Frees slot idx; its rcvid stops working (new generation). O(1). */
+/* Frees slot idx; its rcvid stops working (new generation), its holder's credit goes or
+ * is parked on it for the holder's next exchange (inherit_park). O(1). */
 void
 reply_free(struct reply_table *rt, uint32_t idx)
 {
-    inherit_release(&reply_slots(rt)[idx]);
+    inherit_park(&reply_slots(rt)[idx]);
     reply_free_slot(rt, idx);
 }
 

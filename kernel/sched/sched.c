@@ -163,6 +163,9 @@ sched_set_priority(struct tcb *t, unsigned prio, unsigned policy)
 {
     t->base_prio = (uint8_t)prio;
     t->policy = (uint8_t)policy;
+    if (t->parked != NULL && t->parked->held_prio > prio) {
+        inherit_release(t->parked); /* it could count now (inherit_park) */
+    }
     inherit_update(t);
     resched_set(this_cpu());
 }
@@ -270,6 +273,8 @@ switch_direct(struct cpu *c)
     charge(c, now); /* arm_timer below reads the slice left */
     runqueue_remove(&c->rq, to);
     sched_fast_switch(to, c->direct_donate);
+    c->pend.resched = false; /* what a full pass would have decided is done */
+    c->exit_slow = true;
     arm_timer(c, now);
     return true;
 }

@@ -112,9 +112,10 @@ reply_lookup(struct reply_table *rt, uint64_t rcvid, uint32_t *idx)
 
 /*
  * Puts slot idx, whose exchange is over and whose holder no longer inherits from it
- * (inherit_release), back on the free list under a new generation, so its rcvid stops
- * working. reply_free is this with the release; the fast path, which has released the
- * slot itself, calls it directly. O(1).
+ * (inherit_release) or keeps the credit parked on it (inherit_park), back on the free
+ * list under a new generation, so its rcvid stops working. reply_free is this with
+ * inherit_park; the fast path, which has parked or released the credit itself, calls it
+ * directly. O(1).
  */
 static inline void
 reply_free_slot(struct reply_table *rt, uint32_t idx)

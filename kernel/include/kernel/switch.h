@@ -31,7 +31,9 @@ sched_fast_switch_ok(const struct tcb *t, unsigned prio)
  * Makes t (READY, on no queue) current in place of the running thread, which has
  * blocked: the fast path's switch (after sched_fast_switch_ok) and switch_direct's. A
  * call (`donate`) runs t on the slice the caller was using (its own, or the one donated
- * to it along a chain of servers); a reply ends the donation. O(1).
+ * to it along a chain of servers); a reply ends the donation. O(1). No reschedule is
+ * pending after sched_fast_switch_ok, and the fast path leaves by arch_exit_to_user, so
+ * `resched` and `exit_slow` are switch_direct's to set.
  */
 static ALWAYS_INLINE void
 sched_fast_switch(struct tcb *t, bool donate)
@@ -48,8 +50,6 @@ sched_fast_switch(struct tcb *t, bool donate)
     }
     c->current = t;
     c->direct = NULL;
-    c->pend.resched = false;
-    c->exit_slow = true;
 }
 
 /*

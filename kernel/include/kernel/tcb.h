@@ -133,6 +133,7 @@ struct tcb {
     uint8_t base_prio;
     struct channel *served; /* channel it last took a message from (channel->server) */
     struct reply_slot *held_head;
+    struct reply_slot *parked; /* a free slot whose credit it keeps (inherit.h), or NULL */
     uint64_t held_map[4];
     uint16_t held_count[256];
 };

@@ -105,16 +105,16 @@ inherit_hold(struct tcb *holder, struct reply_slot *s, unsigned prio)
 }
 
 /*
- * Exchange s ends and its slot is freed (the fast path's reply): its credit may stay with
- * its holder, parked on the free slot, so that the holder's next exchange in that slot at
- * the same priority (inherit_hold) neither gives it back nor takes it again. Parked only
- * when it cannot count: at most the holder's base priority, whose maximum with the
- * credits is the effective priority, so the holder runs as if it had gone. At most one per
- * thread (tcb->parked), so the rules that keep that true are O(1): a lower base priority
- * releases a parked credit above it (sched_set_priority), a slot taken for another holder
- * or priority releases it (inherit_hold), a dying table releases those on its free slots
- * (fail_table), a dying holder releases all it holds (inherit_drop_all). Otherwise the
- * credit goes (inherit_release). O(1).
+ * Exchange s ends and its slot is freed (reply_free, the fast path's reply): its credit
+ * may stay with its holder, parked on the free slot, so that the holder's next exchange in
+ * that slot at the same priority (inherit_hold) neither gives it back nor takes it again.
+ * Parked only when it cannot count: at most the holder's base priority, whose maximum
+ * with the credits is the effective priority, so the holder runs as if it had gone. At
+ * most one per thread (tcb->parked), so the rules that keep that true are O(1): a lower
+ * base priority releases a parked credit above it (sched_set_priority), a slot taken for
+ * another holder or priority releases it (inherit_hold), a dying table releases those on
+ * its slots (fail_table), a dying holder releases all it holds (inherit_drop_all).
+ * Otherwise the credit goes (inherit_release). O(1).
  */
 static inline void
 inherit_park(struct reply_slot *s)

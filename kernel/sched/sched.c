@@ -253,6 +253,12 @@ arm_timer(struct cpu *c, uint64_t now)
  * without a scheduler pass when that is what a pass would do anyway (nothing ready
  * outranks it, no timeout is due, no yield or expired slice to act on). Returns false to
  * ask for the full pass. O(1).
+ *
+ * With no deadline armed anywhere (the caller's own may have been armed in this call,
+ * before any timer was set for it), the one-shot timer off (no slice timed) and no
+ * round-robin peer of the new thread queued, the switch is the IPC fast path's
+ * (sched_fast_switch): nothing to read the clock for, no timer to set; the reschedule
+ * pending is the one this switch answers.
  */
 static bool
 switch_direct(struct cpu *c)
@@ -262,8 +268,17 @@ switch_direct(struct cpu *c)
     c->direct = NULL;
     if (to == NULL || from == NULL || from->state == TS_READY || to->state != TS_READY ||
         c->pend.yield_pending || c->pend.slice_expired ||
-        runqueue_top_prio(&c->rq) > (int)to->prio) {
+        runqueue_has_above(&c->rq, to->prio)) {
         return false;
+    }
+    bool alone = c->rq.head[to->prio] == to && to->q_next == NULL; /* no peer queued */
+    if (!c->pend.timer_on && timeout_earliest() == 0 &&
+        (to->policy != CR_SCHED_RR || alone)) {
+        runqueue_remove(&c->rq, to);
+        sched_fast_switch(to, c->direct_donate);
+        c->pend.resched = false;
+        c->exit_slow = true;
+        return true;
     }
     uint64_t now = arch_timer_now_ns();
     uint64_t due = timeout_earliest();

@@ -121,8 +121,9 @@ wait_receive(struct tcb *self, struct channel *ch, const struct recv_to *to, uns
  * check found one pending, or either side's memory is bad) the server's call is restarted
  * as after a handoff, owning the receive with the progress made, and finishes it as any
  * receive would, errors included. Either way the server is ready and runs next if it can
- * (sched_direct). Returns false, having changed nothing, when the conditions do not hold.
- * Bounded: one ipc_copy, which gives up at its first pending preemption.
+ * (sched_switch_now: at once, else sched_direct). Returns false, having changed nothing,
+ * when the conditions do not hold. Bounded: one ipc_copy, which gives up at its first
+ * pending preemption.
  */
 bool
 msg_receive_direct(struct tcb *self, struct channel *ch)
@@ -162,8 +163,10 @@ msg_receive_direct(struct tcb *self, struct channel *ch)
         arch_context_restart_syscall(&server->ctx, (uint64_t)-(int64_t)server->ipc.recv_sysno);
     }
     server->state = TS_READY;
-    sched_make_ready(server);
-    sched_direct(server, true);
+    if (!sched_switch_now(server, true)) {
+        sched_make_ready(server);
+        sched_direct(server, true);
+    }
     return true;
 }
 

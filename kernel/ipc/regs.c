@@ -86,8 +86,10 @@ fast_call(struct tcb *self, struct channel *ch)
     }
     sched_remove(self);
     msg_regs_deliver(self, ch, server, idx);
-    sched_make_ready(server);
-    sched_direct(server, true);
+    if (!sched_switch_now(server, true)) {
+        sched_make_ready(server);
+        sched_direct(server, true);
+    }
     return true;
 }
 

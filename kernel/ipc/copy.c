@@ -100,14 +100,6 @@ struct copy_side {
     void *pml4;
 };
 
-/* tcb_vspace_root without the call when t has its VSpace, as it does while it runs. */
-static ALWAYS_INLINE void *
-space_of(struct tcb *t)
-{
-    const struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
-    return c->type == CR_OBJ_VSPACE ? phys_to_virt(c->obj) : tcb_vspace_root(t);
-}
-
 /* Puts cs on byte `skip` of side s's list and readies its translations; `which` is 0 for
  * the source, 1 for the destination. Errors: those of the list (iov_cursor_start). */
 static ALWAYS_INLINE int
@@ -123,7 +115,7 @@ side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip
         rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
         cs->x = &s->t->copy_xlat[which];
         cs->runs = &s->t->copy_runs[which];
-        cs->pml4 = space_of(s->t);
+        cs->pml4 = tcb_vspace_root(s->t);
         copyrun_begin(cs->runs, cs->pml4, gen, which == 1);
     }
     return rc != 0 ? rc : iov_cursor_advance(&cs->c, skip);

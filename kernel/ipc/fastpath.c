@@ -33,24 +33,13 @@
 #include <courier/abi/msg.h>
 #include <courier/abi/syscall_nr.h>
 
-/*
- * The channel of the capability at cptr with rights `need` (and its badge), or false. A
- * repeat of the thread's
- * last lookup (the common case: a client calling one server, a server on its channel)
- * comes from its memo as cnode_lookup would give it (cnode.h), without the call; any
- * other goes through cnode_lookup_cap. An empty slot, a zombie or another type all give
- * false, and the general path then reports which.
- */
+/* The channel of the capability at cptr with rights `need` (and its badge), or false:
+ * msg_channel_slot's lookup (a memo hit inline); the general path then reports why. */
 static ALWAYS_INLINE bool
 chan_of(struct tcb *self, uint64_t cptr, uint32_t need, struct channel **ch, uint64_t *badge)
 {
     struct slot *s;
-    if (LIKELY(self->memo.cptr == cptr && self->memo.epoch == cnode_epoch)) {
-        s = self->memo.slot; /* tcb_memo_slot, with the branch laid out for a hit */
-    } else if (cnode_lookup_cap(self, cptr, CR_OBJ_CHANNEL, &s) != 0) {
-        return false;
-    }
-    if (s->cap.type != CR_OBJ_CHANNEL || (s->cap.rights & need) != need) {
+    if (msg_channel_slot(self, cptr, &s) != 0 || (s->cap.rights & need) != need) {
         return false;
     }
     *badge = s->cap.w1;

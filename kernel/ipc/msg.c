@@ -65,38 +65,12 @@ msg_settle(struct tcb *self, int64_t rc)
     return rc;
 }
 
-/*
- * cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out) with the same results and errors; a
- * repeat of t's last lookup is answered from its memo inline (cnode.h; the fast path's
- * chan_of does the same): every general message call looks up a channel capability, two
- * per round trip, and a client or a server names the same one call after call.
- */
-static ALWAYS_INLINE int
-lookup_channel(struct tcb *t, uint64_t cptr, struct slot **out)
-{
-    struct slot *s = tcb_memo_slot(t, cptr);
-    if (s == NULL) {
-        return cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out);
-    }
-    if (cap_is_null(&s->cap)) {
-        return -CR_ENOCAP;
-    }
-    if (s->cap.type == CAP_ZOMBIE) {
-        return -CR_EBUSY;
-    }
-    if (s->cap.type != CR_OBJ_CHANNEL) {
-        return -CR_EWRONGTYPE;
-    }
-    *out = s;
-    return 0;
-}
-
 /* The channel capability at cptr, which must have the rights `need`. */
 int
 msg_lookup_chan(uint64_t cptr, uint32_t need, struct channel **out)
 {
     struct slot *s;
-    int rc = lookup_channel(sched_current(), cptr, &s);
+    int rc = msg_channel_slot(sched_current(), cptr, &s);
     if (rc != 0) {
         return rc;
     }
@@ -258,7 +232,7 @@ int
 msg_send_check(struct tcb *self, uint64_t conn, struct channel **ch, uint64_t *badge)
 {
     struct slot *cs;
-    int rc = lookup_channel(self, conn, &cs);
+    int rc = msg_channel_slot(self, conn, &cs);
     if (rc != 0) {
         return rc;
     }

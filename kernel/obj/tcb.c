@@ -35,29 +35,6 @@ tcb_init(struct tcb *t)
     t->slice_left = t->slice_ns;
 }
 
-/*
- * Returns the page-table root t runs in. A thread can lose its VSpace while it may run:
- * the TCB's copy of the capability is a child of the original and of its untyped, so a
- * revoke of either deletes it. Such a thread (and an unconfigured one) gets the kernel's
- * own tables, which map nothing for user mode: it page-faults at its next instruction
- * and every user copy fails with EFAULT. Never NULL.
- */
-void *
-tcb_vspace_root(struct tcb *t)
-{
-    struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
-    return c->type == CR_OBJ_VSPACE ? phys_to_virt(c->obj) : arch_mmu_kernel_pml4();
-}
-
-/* Returns the ASID (index and generation) of t's VSpace, 0 if it has none (the kernel's
- * tables, which tcb_vspace_root then gives). */
-uint32_t
-tcb_vspace_asid(struct tcb *t)
-{
-    struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
-    return c->type == CR_OBJ_VSPACE ? c->aux : 0;
-}
-
 /* Returns the CSpace root capability of t (a null capability if unconfigured). */
 struct cap *
 tcb_cspace_root(struct tcb *t)

@@ -139,15 +139,8 @@ exit_load(struct tcb *t)
 {
     if (tcb_vspace_id(t) != x86_exit_vspace) {
         /* Another VSpace (the same one is still loaded: only a full exit changes this
-         * record, and a VSpace that dies in a call leaves its thread's slot empty). What
-         * tcb_vspace_root and tcb_vspace_asid give, read here without the calls: a
-         * VSpace, or the kernel's own tables with ASID 0 for a thread without one. */
-        const struct cap *vs = &t->slots[TCB_SLOT_VSPACE].cap;
-        if (LIKELY(vs->type == CR_OBJ_VSPACE)) {
-            arch_mmu_switch(phys_to_virt(vs->obj), vs->aux);
-        } else {
-            arch_mmu_switch(arch_mmu_kernel_pml4(), 0);
-        }
+         * record, and a VSpace that dies in a call leaves its thread's slot empty). */
+        arch_mmu_switch(tcb_vspace_root(t), tcb_vspace_asid(t));
         x86_exit_vspace = tcb_vspace_id(t);
     }
     if (t->ctx.fs_base != loaded_fs_base) {

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <kernel/cnode.h>
 #include <kernel/ipccopy.h>
 #include <kernel/tcb.h>
 #include <kernel/types.h>
@@ -22,6 +23,24 @@ struct recv_to {
     uint64_t info;
     bool regs;
 };
+
+/*
+ * cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out), with the same results and errors: a
+ * repeat of t's last lookup that still names a channel comes from t's memo inline
+ * (cnode.h; the test is tcb_memo_slot's, written out so the hit is the straight path);
+ * anything else, errors included, goes through cnode_lookup_cap. Every message call looks
+ * up a channel capability, and a client or server names the same one call after call.
+ */
+static ALWAYS_INLINE int
+msg_channel_slot(struct tcb *t, uint64_t cptr, struct slot **out)
+{
+    if (LIKELY(t->memo.cptr == cptr && t->memo.epoch == cnode_epoch &&
+               t->memo.slot->cap.type == CR_OBJ_CHANNEL)) {
+        *out = t->memo.slot;
+        return 0;
+    }
+    return cnode_lookup_cap(t, cptr, CR_OBJ_CHANNEL, out);
+}
 
 int msg_lookup_chan(uint64_t cptr, uint32_t need, struct channel **out);
 int msg_lookup_open(uint64_t chan, uint64_t rcvid, struct reply_table **rt, uint32_t *idx,

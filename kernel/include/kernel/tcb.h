@@ -12,6 +12,7 @@
 #include <kernel/cnode.h>
 #include <kernel/copyrun.h>
 #include <arch/machine.h>
+#include <arch/mmu.h>
 #include <courier/abi/caps.h>
 #include <courier/abi/msg.h>
 
@@ -150,8 +151,6 @@ struct reply_table;
 struct reply_slot;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
-void *tcb_vspace_root(struct tcb *t);
-uint32_t tcb_vspace_asid(struct tcb *t);
 
 /* The slot t's last lookup of cptr gave, while its memo holds (cnode.h: same cptr, same
  * CSpace epoch), else NULL. The slot's content is the caller's to check. */
@@ -159,6 +158,30 @@ static inline struct slot *
 tcb_memo_slot(const struct tcb *t, uint64_t cptr)
 {
     return t->memo.cptr == cptr && t->memo.epoch == cnode_epoch ? t->memo.slot : NULL;
+}
+
+/*
+ * Returns the page-table root t runs in. A thread can lose its VSpace while it may run:
+ * the TCB's copy of the capability is a child of the original and of its untyped, so a
+ * revoke of either deletes it. Such a thread (and an unconfigured one) gets the kernel's
+ * own tables, which map nothing for user mode: it page-faults at its next instruction
+ * and every user copy fails with EFAULT. Never NULL. Inline: every switch to another
+ * address space and every copy asks.
+ */
+static inline void *
+tcb_vspace_root(const struct tcb *t)
+{
+    const struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
+    return LIKELY(c->type == CR_OBJ_VSPACE) ? phys_to_virt(c->obj) : arch_mmu_kernel_pml4();
+}
+
+/* Returns the ASID (index and generation) of t's VSpace, 0 if it has none (the kernel's
+ * tables, which tcb_vspace_root then gives). */
+static inline uint32_t
+tcb_vspace_asid(const struct tcb *t)
+{
+    const struct cap *c = &t->slots[TCB_SLOT_VSPACE].cap;
+    return c->type == CR_OBJ_VSPACE ? c->aux : 0;
 }
 
 /* Names t's VSpace: its capability's object, 0 for none (the slot holds nothing else). */

@@ -21,3 +21,7 @@ virt_to_phys(const void *va)
 {
     return (paddr_t)(uintptr_t)va;
 }
+
+/* The kernel's own tables: declared for the inlines of kernel/tcb.h; a test that calls
+ * them defines it. */
+void *arch_mmu_kernel_pml4(void);

@@ -50,15 +50,29 @@ exchange_handoff(struct channel *ch)
     return last;
 }
 
-/* The client in slot idx leaves its exchange with `result`; the slot is freed. */
-void
-exchange_finish(struct reply_table *rt, uint32_t idx, int64_t result)
+/*
+ * The client in slot idx leaves its exchange with `result`, READY but on no queue (the
+ * caller queues it or switches to it); the slot is freed. Returns the client.
+ */
+struct tcb *
+exchange_end(struct reply_table *rt, uint32_t idx, int64_t result)
 {
     struct tcb *c = reply_slots(rt)[idx].client;
     c->ipc.rt = NULL;
     c->ipc.slot = 0;
     reply_free(rt, idx);
-    tcb_unblock(c, result);
+    timeout_cancel(c);
+    arch_context_set_result(&c->ctx, result);
+    c->state = TS_READY;
+    return c;
+}
+
+/* The client in slot idx leaves its exchange with `result`, ready to run; the slot goes
+ * to a queued client if a server waits. */
+void
+exchange_finish(struct reply_table *rt, uint32_t idx, int64_t result)
+{
+    sched_make_ready(exchange_end(rt, idx, result));
     if (rt->chan != NULL) {
         exchange_handoff(rt->chan);
     }

@@ -86,7 +86,22 @@ fill_info(struct tcb *self, const struct recv_to *to, struct reply_table *rt, ui
     return deliver_info(self, to, &mi);
 }
 
-/* Blocks the caller in its receive on ch (a sender or a pulse restarts the call). */
+/* Puts the caller in its receive on ch, blocked (a sender or a pulse restarts the call). */
+static void
+recv_block(struct tcb *self, struct channel *ch, const struct recv_to *to, unsigned sysno)
+{
+    sched_remove(self);
+    self->ipc.recv_sysno = sysno;
+    self->ipc.recv_regs = to->regs;
+    self->ipc.recv_n = to->n;
+    self->ipc.recv_iov = to->iov;
+    self->ipc.recv_info = to->info;
+    self->ipc.in_receive = 1;
+    self->state = TS_BLOCKED_MSG_RECV;
+    waitq_insert(&ch->msg_receivers, self, ch);
+}
+
+/* Blocks the caller in its receive on ch, after the checks waiting needs. */
 static int64_t
 wait_receive(struct tcb *self, struct channel *ch, const struct recv_to *to, unsigned sysno)
 {
@@ -99,16 +114,21 @@ wait_receive(struct tcb *self, struct channel *ch, const struct recv_to *to, uns
     if (rc != 0) {
         return rc;
     }
-    sched_remove(self);
-    self->ipc.recv_sysno = sysno;
-    self->ipc.recv_regs = to->regs;
-    self->ipc.recv_n = to->n;
-    self->ipc.recv_iov = to->iov;
-    self->ipc.recv_info = to->info;
-    self->ipc.in_receive = 1;
-    self->state = TS_BLOCKED_MSG_RECV;
-    waitq_insert(&ch->msg_receivers, self, ch);
+    recv_block(self, ch, to, sysno);
     return -CR_EINTR;
+}
+
+/*
+ * Whether msg_receive on ch (the channel self has just replied on, looked up with the
+ * READ right; no capability moved since) would go straight to wait_receive and block
+ * there: its arguments pass, no pulse or client waits, no deadline is to be armed and
+ * its info is writable. O(1).
+ */
+static bool
+receive_would_wait(struct tcb *self, struct channel *ch, const struct recv_to *to)
+{
+    return to->n <= CR_IOV_MAX && self->timeout_call == 0 && ch->msg_senders.head == NULL &&
+           (ch->pq == NULL || ch->pq->count == 0) && probe_info(self, to) == 0;
 }
 
 /*
@@ -286,10 +306,18 @@ sys_msg_receivev(uint64_t chan, uint64_t iov, uint64_t n, uint64_t info)
 
 /*
  * The reply of msg_replyv, msg_reply_recv and msg_reply_recv_regs, from src (the
- * caller's iov list or its message registers): see sys_msg_replyv.
+ * caller's iov list or its message registers): see sys_msg_replyv. Returns 0 when
+ * replied, or an error.
+ *
+ * `then` is the receive the caller makes next (msg_reply_recv: with `sysno`), or NULL.
+ * When that receive would block at once (receive_would_wait), the reply does it too:
+ * the caller waits in its receive (as wait_receive leaves it) and the client, never
+ * queued, runs next if a scheduler pass would pick it (sched_switch_now, as a send to a
+ * waiting server does); returns 1. Same results as the reply and then msg_receive.
  */
 int64_t
-msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src)
+msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src,
+          const struct recv_to *then, unsigned sysno)
 {
     struct tcb *self = sched_current();
     struct reply_table *rt;
@@ -318,11 +346,23 @@ msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side 
     if (rc != 0 && side == IPC_FAULT_SRC) {
         return rc;
     }
-    if (rc == 0) {
-        capxfer_move(self, c); /* capabilities for the client's window */
+    int64_t result = rc != 0 ? rc : (int64_t)status;
+    if (self->xfer.nsend != 0) {
+        if (rc == 0) {
+            capxfer_move(self, c); /* capabilities for the client's window */
+        }
+        self->xfer.nsend = 0; /* the named capabilities were for this reply only */
+    } else if (then != NULL && receive_would_wait(self, rt->chan, then)) {
+        exchange_end(rt, idx, result); /* no client waits: no handoff to make */
+        self->ipc.reply_done = 1;
+        recv_block(self, rt->chan, then, sysno);
+        if (!sched_switch_now(c, false)) {
+            sched_make_ready(c);
+            sched_direct(c, false);
+        }
+        return 1;
     }
-    self->xfer.nsend = 0; /* the named capabilities were for this reply only */
-    exchange_finish(rt, idx, rc != 0 ? rc : (int64_t)status);
+    exchange_finish(rt, idx, result);
     sched_direct(c, false); /* if we block next, the client runs without a pass */
     return 0;
 }
@@ -344,7 +384,7 @@ sys_msg_replyv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uin
     struct tcb *self = sched_current();
     struct ipc_side src = { self, iov, n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)n, 0,
                             NULL, 0 };
-    return msg_settle(self, msg_reply(chan, rcvid, status, &src));
+    return msg_settle(self, msg_reply(chan, rcvid, status, &src, NULL, 0));
 }
 
 /*
@@ -365,19 +405,19 @@ reply_recv(uint64_t chan, uint64_t rcvid, uint64_t status, uint64_t iov, uint64_
     if (rc != 0) {
         return rc;
     }
+    struct recv_to to = { r.iov, r.n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)r.n, r.info,
+                          false };
     /* On a restart (preempted, or woken with work) the reply half is already done, even
      * if the client it was copying for has left since. */
     if (!self->ipc.reply_done) {
         struct ipc_side src = { self, iov, n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)n, 0,
                                 NULL, 0 };
-        int64_t err = msg_reply(chan, rcvid, status, &src);
+        int64_t err = msg_reply(chan, rcvid, status, &src, &to, CR_SYS_msg_reply_recv);
         if (err != 0) {
-            return err;
+            return err > 0 ? -CR_EINTR : err; /* 1: waiting in the receive already */
         }
         self->ipc.reply_done = 1;
     }
-    struct recv_to to = { r.iov, r.n > CR_IOV_MAX ? CR_IOV_MAX + 1 : (uint32_t)r.n, r.info,
-                          false };
     return msg_receive(chan, &to, CR_SYS_msg_reply_recv);
 }
 

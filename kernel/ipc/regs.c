@@ -124,16 +124,16 @@ static NOINLINE int64_t
 reply_recv_regs(struct tcb *self, uint64_t chan, uint64_t rcvid, uint64_t status,
                 uint64_t reply_len)
 {
+    struct recv_to to = { .regs = true };
     /* On a restart the reply half is done (see msg_reply_recv). */
     if (rcvid != 0 && !self->ipc.reply_done) {
         struct ipc_side src = { self, 0, 0, 0, arch_context_msg_regs(&self->ctx), reply_len };
-        int64_t err = msg_reply(chan, rcvid, status, &src);
+        int64_t err = msg_reply(chan, rcvid, status, &src, &to, CR_SYS_msg_reply_recv_regs);
         if (err != 0) {
-            return err;
+            return err > 0 ? -CR_EINTR : err; /* 1: waiting in the receive already */
         }
         self->ipc.reply_done = 1;
     }
-    struct recv_to to = { .regs = true };
     arch_context_mrs_written(&self->ctx); /* the receive writes them without a switch */
     return msg_receive(chan, &to, CR_SYS_msg_reply_recv_regs);
 }

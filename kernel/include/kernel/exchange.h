@@ -34,6 +34,7 @@ exchange_op_end(struct tcb *self, struct reply_table *rt, uint32_t idx)
 }
 
 struct tcb *exchange_handoff(struct channel *ch);
+struct tcb *exchange_end(struct reply_table *rt, uint32_t idx, int64_t result);
 void exchange_finish(struct reply_table *rt, uint32_t idx, int64_t result);
 void exchange_requeue(struct reply_table *rt, uint32_t idx);
 void exchange_release_op(struct tcb *t);

@@ -50,7 +50,8 @@ int msg_send_check(struct tcb *self, uint64_t conn, struct channel **ch, uint64_
 void msg_send_queue(struct tcb *self, struct channel *ch);
 int64_t msg_receive(uint64_t chan, const struct recv_to *to, unsigned sysno);
 bool msg_receive_direct(struct tcb *self, struct channel *ch);
-int64_t msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src);
+int64_t msg_reply(uint64_t chan, uint64_t rcvid, uint64_t status, const struct ipc_side *src,
+                  const struct recv_to *then, unsigned sysno);
 void msg_regs_deliver(struct tcb *self, struct channel *ch, struct tcb *server, uint32_t idx);
 int64_t msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len,
                               uint64_t reply_len);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Small system calls that belong to no object: null, debug_putc, clock_get. */
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/klog.h>
 #include <kernel/sched.h>

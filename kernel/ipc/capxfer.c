@@ -14,6 +14,7 @@
 #include <kernel/capxfer.h>
 #include <kernel/cdt.h>
 #include <kernel/cnode.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
@@ -59,13 +60,6 @@ sys_msg_caps(uint64_t send, uint64_t nsend, uint64_t recv_cnode, uint64_t recv_i
     self->xfer.recv_index = recv_index;
     self->xfer.nrecv = (uint32_t)nrecv;
     return 0;
-}
-
-/* Before a send or reply: EPERM if `from` names capabilities but may not grant. */
-int
-capxfer_check(struct tcb *from, bool grant)
-{
-    return from->xfer.nsend > 0 && !grant ? -CR_EPERM : 0;
 }
 
 static struct slot *

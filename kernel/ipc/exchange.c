@@ -126,18 +126,10 @@ ipc_abort(struct tcb *t)
     exchange_release_op(t);
 }
 
-/*
- * Gives up the copy operation t owns, if any: a message it was receiving goes back to the
- * channel's queue (and to another waiting server), any other operation just ends with
- * the exchange open. Called when t stops, and when one of its message calls returns for
- * good (not to be restarted) without finishing what it owned. O(1).
- */
+/* exchange_release_op for t, which owns an operation (op_rt set). */
 void
-exchange_release_op(struct tcb *t)
+exchange_give_up_op(struct tcb *t)
 {
-    if (t->ipc.op_rt == NULL) {
-        return;
-    }
     struct reply_table *rt = t->ipc.op_rt;
     uint32_t idx = t->ipc.op_slot;
     if (reply_slots(rt)[idx].state == RS_RECEIVING) {

@@ -25,6 +25,7 @@
 #include <kernel/capxfer.h>
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/exchange.h>
 #include <kernel/inherit.h>

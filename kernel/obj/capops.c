@@ -8,6 +8,7 @@
 #include <arch/cpu.h>
 #include <kernel/cdt.h>
 #include <kernel/cnode.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>

@@ -7,6 +7,7 @@
  */
 #include <kernel/channel.h>
 #include <kernel/cnode.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/irq.h>
 #include <kernel/sched.h>

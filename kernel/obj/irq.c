@@ -6,6 +6,7 @@
  * acknowledged, then the notification signalled or a pulse queued on the channel; the
  * driver's irq_ack unmasks it. A line with no binding stays masked.
  */
+#include <kernel/cpu.h>
 #include <kernel/irq.h>
 #include <kernel/cdt.h>
 #include <kernel/channel.h>

@@ -6,6 +6,7 @@
  * whole word (and clear it); the value is written to the caller's out pointer, and
  * for a thread woken later it is written into its memory at wake-up.
  */
+#include <kernel/cpu.h>
 #include <kernel/notification.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>

@@ -6,6 +6,7 @@
  * (and the kernel logs it). Priorities: a caller may give any thread a priority up to
  * its own maximum controlled priority (mcp).
  */
+#include <kernel/cpu.h>
 #include <kernel/tcb.h>
 #include <kernel/cdt.h>
 #include <kernel/channel.h>

@@ -15,6 +15,7 @@
  */
 #include <kernel/cdt.h>
 #include <kernel/cnode.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/klog.h>
 #include <kernel/object.h>

@@ -9,6 +9,7 @@
  * stale capabilities stay harmless. A frame capability also records the cache mode it
  * was mapped with, so vspace_remap keeps it.
  */
+#include <kernel/cpu.h>
 #include <kernel/vspace.h>
 #include <kernel/cnode.h>
 #include <kernel/errors.h>

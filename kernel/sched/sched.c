@@ -58,13 +58,6 @@ sched_init(void)
     runqueue_init(&this_cpu()->rq);
 }
 
-/* The thread running on this CPU, or NULL when idle. */
-struct tcb *
-sched_current(void)
-{
-    return this_cpu()->current;
-}
-
 /* Thread t is being destroyed: drop every per-CPU reference to it. */
 void
 sched_forget(struct tcb *t)

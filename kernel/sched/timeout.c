@@ -6,6 +6,7 @@
  * (sched_schedule), never inside a preemption window, so an operation interrupted at a
  * preemption point never sees a thread it works on leave under it.
  */
+#include <kernel/cpu.h>
 #include <kernel/timeout.h>
 #include <kernel/channel.h>
 #include <kernel/errors.h>
@@ -18,18 +19,11 @@
 
 struct timeout_list timeout_list;
 
-/*
- * t is about to block in its current call: arm the call's deadline, if it has one.
- * Returns -CR_ETIMEDOUT, without arming, if the deadline has already passed (the call
- * must then return that instead of blocking); otherwise 0. O(armed timeouts).
- */
+/* timeout_block for t, whose call has a deadline (timeout_call != 0). */
 int
-timeout_block(struct tcb *t)
+timeout_arm(struct tcb *t)
 {
     uint64_t d = t->timeout_call;
-    if (d == 0) {
-        return 0;
-    }
     t->timeout_call = 0;
     if (arch_timer_now_ns() >= d) {
         return -CR_ETIMEDOUT;
@@ -57,14 +51,10 @@ timeout_block(struct tcb *t)
     return 0;
 }
 
-/* t stopped waiting (woken, stopped or destroyed): disarm its timeout. O(1). */
+/* timeout_cancel for t, which is on the list (on_timeouts). */
 void
-timeout_cancel(struct tcb *t)
+timeout_disarm(struct tcb *t)
 {
-    t->timeout_call = 0;
-    if (!t->on_timeouts) {
-        return;
-    }
     if (t->to_prev != NULL) {
         t->to_prev->to_next = t->to_next;
     } else {

@@ -10,6 +10,7 @@
  */
 #include <kernel/cdt.h>
 #include <kernel/cnode.h>
+#include <kernel/cpu.h>
 #include <kernel/errors.h>
 #include <kernel/ioport.h>
 #include <kernel/klog.h>

@@ -5,9 +5,15 @@
  */
 #pragma once
 
+#include <kernel/errors.h>
+#include <kernel/tcb.h>
 #include <kernel/types.h>
 
-struct tcb;
-
-int capxfer_check(struct tcb *from, bool grant);
 unsigned capxfer_move(struct tcb *from, struct tcb *to);
+
+/* Before a send or reply: EPERM if `from` names capabilities but may not grant. */
+static inline int
+capxfer_check(const struct tcb *from, bool grant)
+{
+    return from->xfer.nsend > 0 && !grant ? -CR_EPERM : 0;
+}

@@ -56,3 +56,10 @@ this_cpu(void)
 {
     return &cpu0;
 }
+
+/* The thread running on this CPU (NULL while idle). */
+static inline struct tcb *
+sched_current(void)
+{
+    return this_cpu()->current;
+}

@@ -37,4 +37,18 @@ struct tcb *exchange_handoff(struct channel *ch);
 struct tcb *exchange_end(struct reply_table *rt, uint32_t idx, int64_t result);
 void exchange_finish(struct reply_table *rt, uint32_t idx, int64_t result);
 void exchange_requeue(struct reply_table *rt, uint32_t idx);
-void exchange_release_op(struct tcb *t);
+void exchange_give_up_op(struct tcb *t);
+
+/*
+ * Gives up the copy operation t owns, if any: a message it was receiving goes back to the
+ * channel's queue (and to another waiting server), any other operation just ends with
+ * the exchange open. Called when t stops, and when one of its message calls returns for
+ * good (not to be restarted) without finishing what it owned. O(1).
+ */
+static inline void
+exchange_release_op(struct tcb *t)
+{
+    if (t->ipc.op_rt != NULL) {
+        exchange_give_up_op(t);
+    }
+}

@@ -67,6 +67,5 @@ void sched_change_prio(struct tcb *t, unsigned prio);
 void sched_timer_tick(void);
 void sched_schedule(void);
 bool sched_preempt_pending(void);
-struct tcb *sched_current(void);
 void sched_forget(struct tcb *t);
 void sched_exit_to_user(void) NORETURN;

@@ -7,12 +7,33 @@
  */
 #pragma once
 
+#include <kernel/tcb.h>
 #include <kernel/types.h>
 
-struct tcb;
+int timeout_arm(struct tcb *t);
+void timeout_disarm(struct tcb *t);
 
-int timeout_block(struct tcb *t);
-void timeout_cancel(struct tcb *t);
+/*
+ * t is about to block in its current call: arm the call's deadline, if it has one.
+ * Returns -CR_ETIMEDOUT, without arming, if the deadline has already passed (the call
+ * must then return that instead of blocking); otherwise 0. O(armed timeouts). Inline for
+ * the common case, a call with no deadline.
+ */
+static inline int
+timeout_block(struct tcb *t)
+{
+    return t->timeout_call == 0 ? 0 : timeout_arm(t);
+}
+
+/* t stopped waiting (woken, stopped or destroyed): disarm its timeout. O(1). */
+static inline void
+timeout_cancel(struct tcb *t)
+{
+    t->timeout_call = 0;
+    if (t->on_timeouts) {
+        timeout_disarm(t);
+    }
+}
 
 /* The armed timeouts (timeout.c): `earliest` is the head's deadline, cached so the
  * scheduler's look-up on every yield and switch is one load. */

@@ -214,10 +214,17 @@ sys_msg_sendv(uint64_t conn, uint64_t siov, uint64_t sn, uint64_t riov, uint64_t
     if (rc != 0) {
         return rc;
     }
-    self->ipc = (struct tcb_ipc){
-        .chan = ch, .sn = (uint32_t)sn, .rn = (uint32_t)rn, .siov = siov, .riov = riov,
-        .send_len = slen, .reply_len = rlen, .badge = badge,
-    };
+    /* The record. The rest of self->ipc is clear: no exchange of self's is open (its last
+     * one cleared rt and slot) and no server call of self's is in progress (msg_settle). */
+    self->ipc.chan = ch;
+    self->ipc.regs = 0;
+    self->ipc.sn = (uint32_t)sn;
+    self->ipc.rn = (uint32_t)rn;
+    self->ipc.siov = siov;
+    self->ipc.riov = riov;
+    self->ipc.send_len = slen;
+    self->ipc.reply_len = rlen;
+    self->ipc.badge = badge;
     if (!msg_receive_direct(self, ch)) {
         msg_send_queue(self, ch);
     }

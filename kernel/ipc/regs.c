@@ -110,9 +110,12 @@ msg_send_regs_general(struct tcb *self, uint64_t conn, uint64_t send_len, uint64
     if (rc != 0) {
         return rc;
     }
-    self->ipc = (struct tcb_ipc){
-        .chan = ch, .send_len = send_len, .reply_len = reply_len, .badge = badge, .regs = 1,
-    };
+    /* The record, as msg_sendv's (the iov fields are not used with regs set). */
+    self->ipc.chan = ch;
+    self->ipc.regs = 1;
+    self->ipc.send_len = send_len;
+    self->ipc.reply_len = reply_len;
+    self->ipc.badge = badge;
     memcpy(self->ipc.mr_send, arch_context_msg_regs(&self->ctx), CR_MSG_REG_BYTES);
     if (!fast_call(self, ch) && !msg_receive_direct(self, ch)) {
         msg_send_queue(self, ch);

@@ -91,7 +91,8 @@ int64_t tl_map_at(cr_cptr_t frame, uint64_t va, uint64_t rights);
 /* Priorities of the root server. */
 void tl_root_prio(unsigned prio);
 
-/* Bounded waits: the root drops to `prio` (0: TL_PRIO) and polls, yielding in between. */
+/* Bounded waits: the root drops to `prio` (0: TL_PRIO) and polls, yielding in between;
+ * none gives up (or, for tl_pause, ends) before it has yielded once. */
 int64_t tl_wait(cr_cptr_t ntfn, uint64_t *bits, unsigned prio, uint64_t timeout_ms);
 int64_t tl_fault_wait(cr_cptr_t chan, struct cr_fault_msg *msg, unsigned prio, uint64_t timeout_ms);
 /* Lets lower-priority threads run for about ms milliseconds (the root polls at prio). */

@@ -44,10 +44,29 @@ deadline_of(uint64_t timeout_ms)
     return tl_now_ns() + (timeout_ms != 0 ? timeout_ms : TL_TIMEOUT_MS) * 1000000ull;
 }
 
+/*
+ * One turn of a bounded wait: false once the deadline has passed and the root has yielded
+ * at least once during the wait; otherwise yields (to the threads waited for) and returns
+ * true. The clock is the host's under TCG, so a loaded host can stall the guest past a
+ * short deadline before the first poll: a wait never gives up, nor a pause ends, before
+ * the threads at its priority have had a turn.
+ */
+static bool
+wait_turn(uint64_t deadline, bool *yielded)
+{
+    if (*yielded && tl_now_ns() > deadline) {
+        return false;
+    }
+    cr_yield();
+    *yielded = true;
+    return true;
+}
+
 int64_t
 tl_wait(cr_cptr_t ntfn, uint64_t *bits, unsigned prio, uint64_t timeout_ms)
 {
     uint64_t deadline = deadline_of(timeout_ms);
+    bool yielded = false;
     uint64_t w = 0;
     int64_t rc;
     tl_root_prio(prio != 0 ? prio : TL_PRIO);
@@ -56,11 +75,10 @@ tl_wait(cr_cptr_t ntfn, uint64_t *bits, unsigned prio, uint64_t timeout_ms)
         if (rc != -CR_EAGAIN) {
             break;
         }
-        if (tl_now_ns() > deadline) {
+        if (!wait_turn(deadline, &yielded)) {
             rc = -CR_ETIMEDOUT;
             break;
         }
-        cr_yield();
     }
     tl_root_prio(TL_ROOT_PRIO);
     if (bits != NULL) {
@@ -73,6 +91,7 @@ int64_t
 tl_fault_wait(cr_cptr_t chan, struct cr_fault_msg *msg, unsigned prio, uint64_t timeout_ms)
 {
     uint64_t deadline = deadline_of(timeout_ms);
+    bool yielded = false;
     int64_t rc;
     tl_root_prio(prio != 0 ? prio : TL_PRIO);
     for (;;) {
@@ -80,11 +99,10 @@ tl_fault_wait(cr_cptr_t chan, struct cr_fault_msg *msg, unsigned prio, uint64_t 
         if (rc != -CR_EAGAIN) {
             break;
         }
-        if (tl_now_ns() > deadline) {
+        if (!wait_turn(deadline, &yielded)) {
             rc = -CR_ETIMEDOUT;
             break;
         }
-        cr_yield();
     }
     tl_root_prio(TL_ROOT_PRIO);
     return rc;
@@ -94,9 +112,10 @@ void
 tl_pause(unsigned prio, uint64_t ms)
 {
     uint64_t deadline = deadline_of(ms);
+    bool yielded = false;
     tl_root_prio(prio != 0 ? prio : TL_PRIO);
-    while (tl_now_ns() <= deadline) {
-        cr_yield();
+    /* Bounded by the deadline, after at least one turn. */
+    while (wait_turn(deadline, &yielded)) {
     }
     tl_root_prio(TL_ROOT_PRIO);
 }
@@ -105,6 +124,7 @@ bool
 tl_wait_word(volatile uint64_t *word, uint64_t want, unsigned prio, uint64_t timeout_ms)
 {
     uint64_t deadline = deadline_of(timeout_ms);
+    bool yielded = false;
     bool ok = false;
     tl_root_prio(prio != 0 ? prio : TL_PRIO);
     for (;;) {
@@ -112,10 +132,9 @@ tl_wait_word(volatile uint64_t *word, uint64_t want, unsigned prio, uint64_t tim
             ok = true;
             break;
         }
-        if (tl_now_ns() > deadline) {
+        if (!wait_turn(deadline, &yielded)) {
             break;
         }
-        cr_yield();
     }
     tl_root_prio(TL_ROOT_PRIO);
     return ok;

@@ -33,7 +33,7 @@ struct fetch_ctx {
     uint64_t kbuf_len; /* a kernel-buffer side: one entry [0, kbuf_len) */
 };
 
-static int
+static ALWAYS_INLINE int
 fetch(void *ctx, uint32_t idx, struct cr_iov *out)
 {
     struct fetch_ctx *f = ctx;
@@ -123,9 +123,9 @@ side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip
     if (s->kbuf != NULL) {
         rc = iov_cursor_start(&cs->c, fetch_kbuf, &cs->f, 1);
     } else {
-        rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
         cs->pml4 = tcb_vspace_root(s->t);
         copyrun_begin(&s->t->copy_runs[which], cs->pml4, gen, which == 1);
+        rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
     }
     return rc != 0 ? rc : iov_cursor_advance(&cs->c, skip);
 }

@@ -33,7 +33,7 @@ struct fetch_ctx {
     uint64_t kbuf_len; /* a kernel-buffer side: one entry [0, kbuf_len) */
 };
 
-static ALWAYS_INLINE int
+static int
 fetch(void *ctx, uint32_t idx, struct cr_iov *out)
 {
     struct fetch_ctx *f = ctx;
@@ -125,7 +125,16 @@ side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip
     } else {
         cs->pml4 = tcb_vspace_root(s->t);
         copyrun_begin(&s->t->copy_runs[which], cs->pml4, gen, which == 1);
-        rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
+        void *k;
+        if (s->n - 1 < CR_IOV_MAX &&
+            usercopy_cached(s->t, s->iov, sizeof(struct cr_iov), false, &k)) {
+            /* Entry 0 in the page t's cache holds: read as copy_from_user would. */
+            struct cr_iov v;
+            __builtin_memcpy(&v, k, sizeof(v));
+            rc = iov_cursor_start_with(&cs->c, fetch, &cs->f, s->n, v);
+        } else {
+            rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
+        }
     }
     return rc != 0 ? rc : iov_cursor_advance(&cs->c, skip);
 }
@@ -161,12 +170,14 @@ side_span(const struct copy_side *cs, unsigned which, struct copy_span *sp)
         paddr_t pa;
         n = copyrun_lookup(runs, sp->next, &pa);
         if (n == 0) {
+            paddr_t found; /* apart from pa, which then need not live in memory */
             n = arch_mmu_span(&t->copy_xlat[which], cs->pml4, sp->next,
-                              MIN(sp->rest, IPC_COPY_AHEAD), which == 1, &pa);
+                              MIN(sp->rest, IPC_COPY_AHEAD), which == 1, &found);
             if (n == 0) {
                 return false;
             }
-            copyrun_record(runs, sp->next, n, pa);
+            copyrun_record(runs, sp->next, n, found);
+            pa = found;
         }
         sp->p = phys_to_virt(pa);
         n = MIN(n, sp->rest);
@@ -244,7 +255,9 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
                     }
                     span_entry(&d, &ds);
                 }
-                if (iov_cursor_done(&s.c) || iov_cursor_done(&d.c)) {
+                /* A side still without a byte is done: a cursor not done rests on a
+                 * non-empty entry (iovplan.c), so iov_cursor_done without the loads. */
+                if ((ss.have == 0 && ss.rest == 0) || (ds.have == 0 && ds.rest == 0)) {
                     side = IPC_FAULT_NONE;
                     rc = 0;
                     break;

@@ -40,7 +40,7 @@ struct copyrun_cache {
     const void *space; /* address space (its root table) they describe */
     bool write;        /* found writable (the destination side) or just readable */
     uint8_t n;         /* runs held, r[0..n) */
-    uint8_t cur;       /* the run the last lookup or record used (< n unless n == 0) */
+    uint8_t cur;       /* the run the last lookup or record used: < n, or 0 if n == 0 */
     struct copyrun r[COPYRUN_MAX];
 };
 
@@ -62,6 +62,7 @@ copyrun_begin(struct copyrun_cache *c, const void *space, uint64_t gen, bool wri
     c->write = write;
     c->n = 0;
     c->cur = 0;
+    c->r[0].len = 0; /* holds nothing: copyrun_lookup looks at r[cur] unchecked */
 }
 
 /* Whether run r holds address va (an address below r->va wraps to a huge offset). */
@@ -75,13 +76,15 @@ copyrun_holds(const struct copyrun *r, uint64_t va)
  * The bytes from va to the end of the run that holds it, with *pa va's physical address;
  * 0 if no run looked at holds va. Looks at the run used last, the one after it (a copy
  * goes on through a buffer run by run) and the first (a new copy through the same
- * buffers): O(1), so a miss costs three compares before the copier finds the span.
+ * buffers): O(1), so a miss costs three compares before the copier finds the span. The
+ * run used last is looked at without checking that there is one: with none, r[0] (cur
+ * is 0) has length 0 (a new TCB's, or copyrun_begin's) and holds nothing.
  */
 static inline uint64_t
 copyrun_lookup(struct copyrun_cache *c, uint64_t va, paddr_t *pa)
 {
     unsigned i = c->cur;
-    if (i >= c->n || !copyrun_holds(&c->r[i], va)) {
+    if (!copyrun_holds(&c->r[i], va)) {
         i++;
         if (i >= c->n || !copyrun_holds(&c->r[i], va)) {
             i = 0;

@@ -124,7 +124,7 @@ side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip
         rc = iov_cursor_start(&cs->c, fetch_kbuf, &cs->f, 1);
     } else {
         cs->pml4 = tcb_vspace_root(s->t);
-        copyrun_begin(&s->t->copy_runs[which], cs->pml4, gen, which == 1);
+        copyrun_begin(&s->t->copy_runs[which], cs->pml4, gen);
         void *k;
         if (s->n - 1 < CR_IOV_MAX &&
             usercopy_cached(s->t, s->iov, sizeof(struct cr_iov), false, &k)) {
@@ -136,7 +136,10 @@ side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip
             rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
         }
     }
-    return rc != 0 ? rc : iov_cursor_advance(&cs->c, skip);
+    if (rc != 0 || skip == 0) {
+        return rc; /* skipping 0 bytes does nothing: no need to ask */
+    }
+    return iov_cursor_advance(&cs->c, skip);
 }
 
 /* Puts sp at the start of side cs's current entry, with no span yet. */

@@ -111,8 +111,13 @@ struct copy_span {
     uint64_t rest;
 };
 
-/* Puts cs on byte `skip` of side s's list and readies its translations; `which` is 0 for
- * the source, 1 for the destination. Errors: those of the list (iov_cursor_start). */
+/*
+ * Puts cs on byte `skip` of side s's list and readies its translations; `which` is 0 for
+ * the source, 1 for the destination. Errors: those of the list (iov_cursor_init). Entry 0
+ * of an array in the page t's one-entry cache holds (usually: the array sits on the
+ * stack t made its call from) is read straight from there, as copy_from_user would,
+ * with the address space and generation at hand.
+ */
 static ALWAYS_INLINE int
 side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip,
            struct copy_side *cs)
@@ -127,13 +132,12 @@ side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip
         copyrun_begin(&s->t->copy_runs[which], cs->pml4, gen);
         void *k;
         if (s->n - 1 < CR_IOV_MAX &&
-            usercopy_cached(s->t, s->iov, sizeof(struct cr_iov), false, &k)) {
-            /* Entry 0 in the page t's cache holds: read as copy_from_user would. */
+            usercopy_cached_in(s->t, cs->pml4, gen, s->iov, sizeof(struct cr_iov), false, &k)) {
             struct cr_iov v;
             __builtin_memcpy(&v, k, sizeof(v));
             rc = iov_cursor_start_with(&cs->c, fetch, &cs->f, s->n, v);
         } else {
-            rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
+            rc = iov_cursor_init(&cs->c, fetch, &cs->f, s->n);
         }
     }
     if (rc != 0 || skip == 0) {

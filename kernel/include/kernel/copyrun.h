@@ -38,11 +38,11 @@ struct copyrun {
 };
 
 struct copyrun_cache {
-    uint64_t gen;      /* mapping generation the runs were found under */
-    const void *space; /* address space (its root table) they describe */
-    uint8_t n;         /* runs held, r[0..n) */
-    uint8_t cur;       /* the run the last lookup or record used: < n, or 0 if n == 0 */
-    struct copyrun r[COPYRUN_MAX];
+    struct copyrun r[COPYRUN_MAX]; /* first: &r[i] is the cache plus i runs */
+    uint64_t gen;                  /* mapping generation the runs were found under */
+    const void *space;             /* address space (its root table) they describe */
+    uint8_t n;                     /* runs held, r[0..n) */
+    uint8_t cur; /* the run the last lookup or record used: < n, or 0 if n == 0 */
 };
 
 void copyrun_record(struct copyrun_cache *c, uint64_t va, uint64_t len, paddr_t pa);
@@ -83,9 +83,9 @@ copyrun_holds(const struct copyrun *r, uint64_t va)
 static inline uint64_t
 copyrun_lookup(struct copyrun_cache *c, uint64_t va, paddr_t *pa)
 {
-    unsigned i = c->cur;
-    if (!copyrun_holds(&c->r[i], va)) {
-        i++;
+    const struct copyrun *r = &c->r[c->cur];
+    if (!copyrun_holds(r, va)) {
+        unsigned i = c->cur + 1u;
         if (i >= c->n || !copyrun_holds(&c->r[i], va)) {
             i = 0;
             if (c->n == 0 || !copyrun_holds(&c->r[0], va)) {
@@ -93,8 +93,9 @@ copyrun_lookup(struct copyrun_cache *c, uint64_t va, paddr_t *pa)
             }
         }
         c->cur = (uint8_t)i;
+        r = &c->r[i];
     }
-    uint64_t in = va - c->r[i].va;
-    *pa = c->r[i].pa + in;
-    return c->r[i].len - in;
+    uint64_t in = va - r->va;
+    *pa = r->pa + in;
+    return r->len - in;
 }

@@ -40,8 +40,12 @@ usercopy_cached_in(struct tcb *t, const void *pml4, uint64_t gen, uint64_t ua, s
     return true;
 }
 
-/* usercopy_cached_in for t's VSpace now, found here; false for a t without one (the
- * general way finds the kernel's tables, a call). */
+/*
+ * usercopy_cached_in for t's VSpace now, found here; false for a t without one (the
+ * general way finds the kernel's tables, a call). The same test written out: calling
+ * usercopy_cached_in made the message calls' small copies slower (GCC orders the tests
+ * worse), and this one is on every message call's path.
+ */
 static inline bool
 usercopy_cached(struct tcb *t, uint64_t ua, size_t n, bool write, void **k)
 {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The IPC copier. The planner's cursors (iovplan.c) walk both iov lists; for each pair
- * of entries the copier finds, on each side, how far the bytes lie on consecutive
- * physical frames mapped user-accessible (and writable for the destination), and copies
- * with one memcpy through the direct map as far as both sides allow. The spans come from
+ * The IPC copier. The planner's cursors (iovplan.c) walk both iov lists; in each side's
+ * current entry the copier finds how far the bytes lie on consecutive physical frames
+ * mapped user-accessible (and writable for the destination), a span, and copies through
+ * the direct map (arch_copy_forward) as far as both sides' spans allow. The spans come from
  * the runs each thread remembers per side (copyrun.h) or, failing that, from the page
  * tables (arch_mmu_span), and are recorded. Nothing is pinned: a page unmapped by another
  * thread between two calls changes the mapping generation, which empties the runs, so
@@ -87,21 +87,37 @@ translate(struct tcb *t, uint64_t va, bool write, paddr_t *pa)
 }
 
 /*
- * One side during a copy: the cursor on its list, and, for a side in user memory, its
- * thread's page-table cache and runs for the side and the address space they are for
- * (kbuf set instead for a kernel buffer).
+ * One side during a copy: the cursor on its list, at the start of its current entry (or
+ * of the bytes to copy in it); for a side in user memory the address space its thread
+ * runs in (kbuf set instead for a kernel buffer).
  */
 struct copy_side {
     struct iov_cursor c;
     struct fetch_ctx f;
     uint8_t *kbuf;
-    struct arch_xlat *x;
-    struct copyrun_cache *runs;
     void *pml4;
 };
 
-/* Puts cs on byte `skip` of side s's list and readies its translations; `which` is 0 for
- * the source, 1 for the destination. Errors: those of the list (iov_cursor_start). */
+/*
+ * Where the copy is in a side's current entry: its span, bytes on consecutive frames (or
+ * in its kernel buffer) of which `have` are still to copy, from p in the kernel's view;
+ * after the span, `rest` bytes of the entry from user address `next`. Kept apart from
+ * copy_side so that the copy loop holds it in registers.
+ */
+struct copy_span {
+    uint8_t *p;
+    uint64_t have;
+    uint64_t next;
+    uint64_t rest;
+};
+
+/*
+ * Puts cs on byte `skip` of side s's list and readies its translations; `which` is 0 for
+ * the source, 1 for the destination. Errors: those of the list (iov_cursor_init). Entry 0
+ * of an array in the page t's one-entry cache holds (usually: the array sits on the
+ * stack t made its call from) is read straight from there, as copy_from_user would,
+ * with the address space and generation at hand.
+ */
 static ALWAYS_INLINE int
 side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip,
            struct copy_side *cs)
@@ -112,40 +128,71 @@ side_begin(const struct ipc_side *s, unsigned which, uint64_t gen, uint64_t skip
     if (s->kbuf != NULL) {
         rc = iov_cursor_start(&cs->c, fetch_kbuf, &cs->f, 1);
     } else {
-        rc = iov_cursor_start(&cs->c, fetch, &cs->f, s->n);
-        cs->x = &s->t->copy_xlat[which];
-        cs->runs = &s->t->copy_runs[which];
         cs->pml4 = tcb_vspace_root(s->t);
-        copyrun_begin(cs->runs, cs->pml4, gen, which == 1);
+        copyrun_begin(&s->t->copy_runs[which], cs->pml4, gen);
+        void *k;
+        if (s->n - 1 < CR_IOV_MAX &&
+            usercopy_cached_in(s->t, cs->pml4, gen, s->iov, sizeof(struct cr_iov), false, &k)) {
+            struct cr_iov v;
+            __builtin_memcpy(&v, k, sizeof(v));
+            rc = iov_cursor_start_with(&cs->c, fetch, &cs->f, s->n, v);
+        } else {
+            rc = iov_cursor_init(&cs->c, fetch, &cs->f, s->n);
+        }
     }
-    return rc != 0 ? rc : iov_cursor_advance(&cs->c, skip);
+    if (rc != 0 || skip == 0) {
+        return rc; /* skipping 0 bytes does nothing: no need to ask */
+    }
+    return iov_cursor_advance(&cs->c, skip);
+}
+
+/* Puts sp at the start of side cs's current entry, with no span yet. */
+static ALWAYS_INLINE void
+span_entry(const struct copy_side *cs, struct copy_span *sp)
+{
+    sp->p = NULL;
+    sp->have = 0;
+    sp->next = cs->c.addr;
+    sp->rest = cs->c.left;
 }
 
 /*
- * Where byte `addr` of side cs is in the kernel's view (*p), and how many bytes from
- * there, at most max, can be copied in one go: those in pages on consecutive frames, or
- * the rest of a kernel buffer. Returns 0 if the side cannot give byte addr. The side's
- * runs answer first; a span they do not hold is found in the page tables (arch_mmu_span,
- * through the side's cached table) and recorded.
+ * Finds side cs's next span, from sp->next (sp->rest > 0 bytes of the entry left there):
+ * how many bytes, to the end of the entry at most, can be copied in one go, those in
+ * pages on consecutive frames or the rest of a kernel buffer, and where they are in the
+ * kernel's view. False if the side cannot give byte sp->next. The side's runs answer
+ * first; a span they do not hold is looked for in the page tables (arch_mmu_span, at
+ * most IPC_COPY_AHEAD bytes ahead, through the side's cached table) and recorded.
  */
-static ALWAYS_INLINE uint64_t
-side_span(const struct copy_side *cs, uint64_t addr, uint64_t max, bool write, uint8_t **p)
+static ALWAYS_INLINE bool
+side_span(const struct copy_side *cs, unsigned which, struct copy_span *sp)
 {
+    uint64_t n;
     if (cs->kbuf != NULL) {
-        *p = cs->kbuf + addr; /* the cursor keeps addr < kbuf_len */
-        return MIN(cs->f.kbuf_len - addr, max);
-    }
-    paddr_t pa;
-    uint64_t n = copyrun_lookup(cs->runs, addr, &pa);
-    if (n == 0) {
-        n = arch_mmu_span(cs->x, cs->pml4, addr, max, write, &pa);
+        sp->p = cs->kbuf + sp->next; /* the cursor keeps next + rest <= kbuf_len */
+        n = sp->rest;
+    } else {
+        struct tcb *t = cs->f.t;
+        struct copyrun_cache *runs = &t->copy_runs[which];
+        paddr_t pa;
+        n = copyrun_lookup(runs, sp->next, &pa);
         if (n == 0) {
-            return 0;
+            paddr_t found; /* apart from pa, which then need not live in memory */
+            n = arch_mmu_span(&t->copy_xlat[which], cs->pml4, sp->next,
+                              MIN(sp->rest, IPC_COPY_AHEAD), which == 1, &found);
+            if (n == 0) {
+                return false;
+            }
+            copyrun_record(runs, sp->next, n, found);
+            pa = found;
         }
-        copyrun_record(cs->runs, addr, n, pa);
+        sp->p = phys_to_virt(pa);
+        n = MIN(n, sp->rest);
     }
-    *p = phys_to_virt(pa);
-    return MIN(n, max);
+    sp->have = n;
+    sp->next += n;
+    sp->rest -= n;
+    return true;
 }
 
 /*
@@ -155,11 +202,13 @@ side_span(const struct copy_side *cs, uint64_t addr, uint64_t max, bool write, u
  * set when a side's iov array or buffer is unreadable (dst: unwritable), or -EINVAL for
  * a malformed iov list (*fault_side says whose).
  *
- * The cursors move once per pair of entries (a run: as far as both current entries
- * go). Inside a run each side is looked at up to IPC_COPY_AHEAD bytes ahead for a span
- * of consecutive frames (the side's runs, else arch_mmu_span), and each memcpy is as
- * long as both sides' spans allow, up to the next preemption check: physically
- * contiguous buffers copy 16 KiB at a time; scattered ones copy page by page. Between two
+ * Each side has a span: bytes from its position, inside its current entry, on
+ * consecutive frames (its runs, else arch_mmu_span looking up to IPC_COPY_AHEAD bytes
+ * ahead). Each copy is as long as both spans allow, up to the next preemption check:
+ * physically contiguous buffers copy 16 KiB at a time; scattered ones page by page. A
+ * side whose span is used up finds its next one. Where an entry ends (a run: as far as
+ * both current entries go) the cursors move on, the source's first, reading the next
+ * entry of each side whose entry ended, and the copy ends if either list has. Between two
  * preemption checks at most IPC_COPY_CHUNK bytes are copied, and each side reads at most
  * one page-table entry per page copied plus IPC_COPY_AHEAD / 4 KiB + 1 per span it looks
  * for (and a walk per 2 MiB crossed), none for a span its runs hold: a bounded amount of
@@ -172,78 +221,92 @@ ipc_copy(const struct ipc_side *src, const struct ipc_side *dst, uint64_t *done,
     uint64_t gen = arch_mmu_generation();
     struct copy_side s;
     struct copy_side d;
-    *fault_side = IPC_FAULT_SRC;
     int rc = side_begin(src, 0, gen, src->offset + *done, &s);
     if (rc != 0) {
+        *fault_side = IPC_FAULT_SRC;
         return rc;
     }
-    *fault_side = IPC_FAULT_DST;
     rc = side_begin(dst, 1, gen, dst->offset + *done, &d);
     if (rc != 0) {
+        *fault_side = IPC_FAULT_DST;
         return rc;
     }
+    struct copy_span ss;
+    struct copy_span ds;
+    span_entry(&s, &ss);
+    span_entry(&d, &ds);
     uint64_t budget = IPC_COPY_CHUNK; /* bytes left to copy before the next check */
-    /* Preemptible: progress is *done. Each pass copies one run. */
-    while (!iov_cursor_done(&s.c) && !iov_cursor_done(&d.c)) {
-        uint64_t run = MIN(s.c.left, d.c.left);
-        uint8_t *sp = NULL;
-        uint8_t *dp = NULL;
-        uint64_t shave = 0; /* bytes at sp known contiguous */
-        uint64_t dhave = 0;
-        uint64_t left = run;
-        /* Bounded: each pass copies at least a byte; at most IPC_COPY_CHUNK bytes go
-         * between two preemption checks. */
-        for (;;) {
-            uint64_t ahead = MIN(left, IPC_COPY_AHEAD);
-            if (shave == 0) {
-                shave = side_span(&s, s.c.addr + (run - left), ahead, false, &sp);
-                if (shave == 0) {
-                    *done += run - left;
-                    *fault_side = IPC_FAULT_SRC;
-                    return -CR_EFAULT;
+    uint64_t copied = 0;              /* by this call: progress is *done + copied */
+    int side = IPC_FAULT_NONE;
+    /* Bounded: each pass copies at least a byte or ends the call; at most
+     * IPC_COPY_CHUNK bytes go between two preemption checks. */
+    for (;;) {
+        if (ss.have == 0 || ds.have == 0) {
+            bool s_end = ss.have == 0 && ss.rest == 0;
+            bool d_end = ds.have == 0 && ds.rest == 0;
+            if (s_end || d_end) {
+                /* A run ends: the entries used up move on, the source's first. */
+                if (s_end) {
+                    side = IPC_FAULT_SRC;
+                    rc = iov_cursor_advance(&s.c, s.c.left);
+                    if (rc != 0) {
+                        break;
+                    }
+                    span_entry(&s, &ss);
                 }
-            }
-            if (dhave == 0) {
-                dhave = side_span(&d, d.c.addr + (run - left), ahead, true, &dp);
-                if (dhave == 0) {
-                    *done += run - left;
-                    *fault_side = IPC_FAULT_DST;
-                    return -CR_EFAULT;
+                if (d_end) {
+                    side = IPC_FAULT_DST;
+                    rc = iov_cursor_advance(&d.c, d.c.left);
+                    if (rc != 0) {
+                        break;
+                    }
+                    span_entry(&d, &ds);
                 }
-            }
-            uint64_t len = MIN(MIN(shave, dhave), MIN(left, budget));
-            memcpy(dp, sp, len);
-            sp += len;
-            dp += len;
-            shave -= len;
-            dhave -= len;
-            budget -= len;
-            left -= len;
-            if (left == 0) {
-                break;
-            }
-            if (budget == 0) {
+                /* A side still without a byte is done: a cursor not done rests on a
+                 * non-empty entry (iovplan.c), so iov_cursor_done without the loads. */
+                if ((ss.have == 0 && ss.rest == 0) || (ds.have == 0 && ds.rest == 0)) {
+                    side = IPC_FAULT_NONE;
+                    rc = 0;
+                    break;
+                }
+            } else if (budget == 0) {
+                /* In the middle of a run a due check comes before the next span. */
                 budget = IPC_COPY_CHUNK;
                 if (sched_preempt_check()) {
-                    *done += run - left;
-                    *fault_side = IPC_FAULT_NONE;
-                    return -ERESTART;
+                    side = IPC_FAULT_NONE;
+                    rc = -ERESTART;
+                    break;
                 }
             }
+            if (ss.have == 0 && !side_span(&s, 0, &ss)) {
+                side = IPC_FAULT_SRC;
+                rc = -CR_EFAULT;
+                break;
+            }
+            if (ds.have == 0 && !side_span(&d, 1, &ds)) {
+                side = IPC_FAULT_DST;
+                rc = -CR_EFAULT;
+                break;
+            }
         }
-        *done += run;
-        *fault_side = IPC_FAULT_SRC;
-        rc = iov_cursor_advance(&s.c, run);
-        if (rc == 0) {
-            *fault_side = IPC_FAULT_DST;
-            rc = iov_cursor_advance(&d.c, run);
+        if (budget == 0) {
+            budget = IPC_COPY_CHUNK;
+            if (sched_preempt_check()) {
+                side = IPC_FAULT_NONE;
+                rc = -ERESTART;
+                break;
+            }
         }
-        if (rc != 0) {
-            return rc;
-        }
+        uint64_t len = MIN(MIN(ss.have, ds.have), budget);
+        arch_copy_forward(&ds.p, (const uint8_t **)&ss.p, len);
+        ss.have -= len;
+        ds.have -= len;
+        budget -= len;
+        copied += len;
     }
-    *fault_side = IPC_FAULT_NONE;
-    return 0;
+    *done += copied;
+    *fault_side = side;
+    return rc;
 }
 
 /*

@@ -76,8 +76,8 @@ iov_cursor_init(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n)
 /*
  * iov_cursor_init, but taking entries before idx (<= n) as empty without reading them:
  * the cursor is put on the first non-empty entry at or after idx. Same errors; fetches
- * entries idx up to that entry and no further. iov_cursor_start calls it with idx 1
- * when it has read an empty entry 0 itself.
+ * entries idx up to that entry and no further. iov_cursor_start_with calls it with idx
+ * 1 when entry 0, read by its caller, is empty.
  */
 int
 iov_cursor_init_from(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n,

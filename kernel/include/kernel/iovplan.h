@@ -61,6 +61,27 @@ iov_cursor_advance(struct iov_cursor *c, uint64_t bytes)
 }
 
 /*
+ * The rest of iov_cursor_start once entry 0 of a list of 1..CR_IOV_MAX entries has been
+ * read, into v0: for a caller that reads it another way (the copier, from a page it has
+ * cached). Same results, errors and further fetches as iov_cursor_init that read v0 as
+ * entry 0 (host-tested against it).
+ */
+static inline int
+iov_cursor_start_with(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n,
+                      struct cr_iov v0)
+{
+    if (v0.len > UINT64_MAX - v0.base) {
+        return -CR_EINVAL; /* the end, base + len, wraps */
+    }
+    if (v0.len == 0) {
+        return iov_cursor_init_from(c, fetch, ctx, n, 1);
+    }
+    *c = (struct iov_cursor){ .fetch = fetch, .ctx = ctx, .n = n, .idx = 0, .addr = v0.base,
+                              .left = v0.len };
+    return 0;
+}
+
+/*
  * iov_cursor_init without a call in the case a copy meets most: entry 0 is not empty.
  * Same results, errors and fetches as iov_cursor_init in every case (host-tested
  * against it).
@@ -76,15 +97,7 @@ iov_cursor_start(struct iov_cursor *c, iov_fetch_fn fetch, void *ctx, uint32_t n
     if (rc != 0) {
         return rc;
     }
-    if (v.len > UINT64_MAX - v.base) {
-        return -CR_EINVAL; /* the end, base + len, wraps */
-    }
-    if (v.len == 0) {
-        return iov_cursor_init_from(c, fetch, ctx, n, 1);
-    }
-    *c = (struct iov_cursor){ .fetch = fetch, .ctx = ctx, .n = n, .idx = 0, .addr = v.base,
-                              .left = v.len };
-    return 0;
+    return iov_cursor_start_with(c, fetch, ctx, n, v);
 }
 
 /*

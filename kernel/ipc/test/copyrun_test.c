@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests of the copier's runs (kernel/ipc/copyrun.c, kernel/include/kernel/copyrun.h):
- * a cache is kept only under the key it was filled under (address space, generation,
- * rights); a span continuing the last run in addresses and frames grows it, anything
- * else starts a new run, and a full cache starts again; a lookup answers from the run
+ * a cache is kept only under the key it was filled under (address space, generation);
+ * a span continuing the last run in addresses and frames grows it, anything else starts
+ * a new run, and a full cache starts again; a lookup answers from the run
  * used last, the one after it or the first, and from no other; and, randomized, that
  * every answer is true: the bytes it reports lie inside a span recorded under the key,
  * at the frames recorded for them.
@@ -21,7 +21,7 @@ fresh(void)
 {
     struct copyrun_cache c;
     memset(&c, 0, sizeof(c)); /* as in a new TCB */
-    copyrun_begin(&c, &space_a, 7, true);
+    copyrun_begin(&c, &space_a, 7);
     return c;
 }
 
@@ -51,21 +51,15 @@ TEST(copyrun_begin_keeps_runs_only_under_the_same_key)
     struct copyrun_cache c = fresh();
     copyrun_record(&c, 0x10000, 0x1000, 0x800000);
     paddr_t pa;
-    copyrun_begin(&c, &space_a, 7, true);
+    copyrun_begin(&c, &space_a, 7);
     ASSERT_EQ(copyrun_lookup(&c, 0x10000, &pa), 0x1000);
-    copyrun_begin(&c, &space_a, 8, true); /* a mapping was removed or reduced since */
+    copyrun_begin(&c, &space_a, 8); /* a mapping was removed or reduced since */
     ASSERT_EQ(copyrun_lookup(&c, 0x10000, &pa), 0);
 
     c = fresh();
     copyrun_record(&c, 0x10000, 0x1000, 0x800000);
-    copyrun_begin(&c, &space_b, 7, true); /* another address space */
+    copyrun_begin(&c, &space_b, 7); /* another address space */
     ASSERT_EQ(copyrun_lookup(&c, 0x10000, &pa), 0);
-
-    c = fresh();
-    copyrun_record(&c, 0x10000, 0x1000, 0x800000);
-    copyrun_begin(&c, &space_a, 7, false); /* found writable, asked readable: not kept */
-    ASSERT_EQ(copyrun_lookup(&c, 0x10000, &pa), 0);
-    ASSERT_EQ(c.n, 0);
 }
 
 TEST(copyrun_record_grows_a_run_it_continues_in_addresses_and_frames)
@@ -167,7 +161,7 @@ TEST(copyrun_answers_are_true_randomized)
             f = rng() % 3 == 0 ? 0x1000000 + rng() % 4096 * 0x1000 : f + 0x1000;
             frame[p] = f;
         }
-        copyrun_begin(&c, &space_a, gen, true);
+        copyrun_begin(&c, &space_a, gen);
         for (int step = 0; step < 200; step++) {
             uint64_t va = VA0 + rng() % (PAGES * 0x1000);
             paddr_t pa = 0;

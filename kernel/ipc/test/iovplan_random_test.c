@@ -2,8 +2,8 @@
 /*
  * Randomized host tests of the iov copy planner (kernel/ipc/iovplan.c): a copy between two
  * byte arrays standing in for address spaces, chunk by chunk, against a naive
- * byte-at-a-time copy; iov_cursor_advance against iov_cursor_skip, iov_cursor_start
- * against iov_cursor_init and iov_sum against iov_total. Seeded with a
+ * byte-at-a-time copy; iov_cursor_advance against iov_cursor_skip, iov_cursor_start and
+ * iov_cursor_start_with against iov_cursor_init and iov_sum against iov_total. Seeded with a
  * constant, so a failure reproduces.
  */
 /* test-sources: kernel/ipc/iovplan.c */
@@ -346,6 +346,48 @@ TEST(iovplan_start_matches_init_randomized)
         ASSERT_EQ(a.left, b.left);
         ASSERT_EQ(la.fetches, lb.fetches);
         ASSERT_EQ(la.max_idx, lb.max_idx);
+        ASSERT_TRUE(!la.out_of_range && !lb.out_of_range);
+    }
+}
+
+/*
+ * iov_cursor_start_with (the start once entry 0 is read) against iov_cursor_init: lists
+ * as above of 1..CR_IOV_MAX entries whose entry 0 reads, given to it: the same result, the
+ * same cursor, the same fetches after entry 0 (one fewer in all, the furthest the same).
+ */
+TEST(iovplan_start_with_matches_init_randomized)
+{
+    rng_state = 0x5eed5a1e0ddba122ull;
+    struct cr_iov v[CR_IOV_MAX + 1];
+    memset(v, 0, sizeof(v));
+    for (int round = 0; round < 20000; round++) {
+        uint32_t n = 1 + (uint32_t)(rng() % 8);
+        if (rng() % 50 == 0) {
+            n = CR_IOV_MAX; /* at the limit */
+        }
+        for (uint32_t i = 0; i < 8; i++) {
+            uint64_t len = rng() % 3 == 0 ? 0 : 1 + rng() % 9000;
+            uint64_t base = rng() % 16 == 0 ? UINT64_MAX - rng() % 100 : 0x10000 * (i + 1);
+            v[i] = (struct cr_iov){ base, len };
+        }
+        struct list la = list(v, n);
+        struct list lb = list(v, n);
+        la.fault_at = lb.fault_at = rng() % 4 == 0 ? 1 + (uint32_t)(rng() % 7) : NO_FAULT;
+        struct iov_cursor a;
+        struct iov_cursor b;
+        memset(&a, 0x5a, sizeof(a));
+        memset(&b, 0x5a, sizeof(b));
+        int ra = iov_cursor_start_with(&a, fetch, &la, n, v[0]);
+        int rb = iov_cursor_init(&b, fetch, &lb, n);
+        ASSERT_EQ(ra, rb);
+        ASSERT_EQ(a.idx, b.idx);
+        ASSERT_EQ(a.n, b.n);
+        ASSERT_EQ(a.addr, b.addr);
+        ASSERT_EQ(a.left, b.left);
+        ASSERT_EQ(la.fetches + 1, lb.fetches);
+        if (la.fetches > 0) {
+            ASSERT_EQ(la.max_idx, lb.max_idx);
+        }
         ASSERT_TRUE(!la.out_of_range && !lb.out_of_range);
     }
 }

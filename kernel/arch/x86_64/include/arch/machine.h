@@ -109,6 +109,20 @@ arch_context_can_enter(const struct arch_context *ctx)
 }
 
 /*
+ * Copies n bytes from *src to *dst and moves both pointers past them: memcpy without the
+ * call, for the copier's loop, which then keeps its registers. Words first, then the
+ * tail, as memcpy does (string.c).
+ */
+static inline void
+arch_copy_forward(uint8_t **dst, const uint8_t **src, size_t n)
+{
+    size_t words = n / 8;
+    size_t tail = n % 8;
+    __asm__ volatile("rep movsq" : "+D"(*dst), "+S"(*src), "+c"(words) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(*dst), "+S"(*src), "+c"(tail) : : "memory");
+}
+
+/*
  * Lets pending interrupts in for one instruction at a preemption point: sti takes effect
  * after the next instruction, so an interrupt can arrive after the nop and no later.
  * Inline: a long copy asks every 16 KiB.

@@ -25,6 +25,7 @@
 #include <kernel/reply.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <kernel/switch.h>
 #include <kernel/syscall.h>
 #include <kernel/tcb.h>
 #include <kernel/timeout.h>

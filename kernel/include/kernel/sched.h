@@ -57,7 +57,6 @@ bool runqueue_contains(const struct runqueue *rq, const struct tcb *t);
 void sched_init(void);
 void sched_make_ready(struct tcb *t);
 void sched_direct(struct tcb *t, bool donate);
-bool sched_switch_now(struct tcb *t, bool donate);
 void sched_remove(struct tcb *t);
 void sched_no_lean_return(void);
 void sched_yield(void);

@@ -72,3 +72,42 @@ sched_preempt_check(void)
     return runqueue_has_above(&c->rq, c->current->prio) ||
            (timeout_earliest() != 0 && sched_preempt_due());
 }
+
+/*
+ * A switch to t needs nothing timed: no yield or expired slice to act on, the one-shot
+ * timer off (no slice timed) and no deadline armed anywhere (the caller's own may have
+ * been armed in this very call, before any timer was set for it: the deadline list is
+ * asked, not the timer), nothing ready above t, and, for a round-robin t, no peer of its
+ * priority queued (`no_peer`, the caller's to say). Then there is nothing to charge, time
+ * or set: the switch is the IPC fast path's (sched_fast_switch).
+ */
+static inline bool
+untimed_switch_ok(const struct cpu *c, const struct tcb *t, bool no_peer)
+{
+    return !c->pend.yield_pending && !c->pend.slice_expired && !c->pend.timer_on &&
+           timeout_earliest() == 0 && !runqueue_has_above(&c->rq, t->prio) &&
+           (t->policy != CR_SCHED_RR || no_peer);
+}
+
+/*
+ * The running thread has just blocked in an IPC call that made t READY (not queued yet):
+ * the server its message went to, or the client its reply went to (the reply then wait).
+ * If a scheduler pass would pick t with nothing to time (untimed_switch_ok), t becomes
+ * current now, never queued, on the caller's slice (`donate`), and the call leaves into
+ * it; returns true. Otherwise returns false, having changed nothing: the caller queues t
+ * and marks it direct (sched_make_ready, sched_direct). O(1). Inline: the general path
+ * switches this way twice per round trip.
+ */
+static ALWAYS_INLINE bool
+sched_switch_now(struct tcb *t, bool donate)
+{
+    struct cpu *c = this_cpu();
+    if (c->current == NULL || c->current->state == TS_READY ||
+        !untimed_switch_ok(c, t, c->rq.head[t->prio] == NULL)) {
+        return false;
+    }
+    sched_fast_switch(t, donate);
+    c->pend.resched = false; /* what a full pass would have decided is done */
+    c->exit_slow = true;
+    return true;
+}

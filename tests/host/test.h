@@ -19,6 +19,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,19 @@ test_register(const char *name, void (*fn)(void))
     test_state.tests[test_state.count].name = name;
     test_state.tests[test_state.count].fn = fn;
     test_state.count++;
+}
+
+/*
+ * xorshift64*: a fixed, portable pseudo-random sequence for randomized tests, so that a
+ * failure reproduces from the seed. *state is the generator (seed it non-zero).
+ */
+static inline uint64_t
+test_rng(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 0x2545f4914f6cdd1dull;
 }
 
 /* True once an assertion in the running test has failed. */

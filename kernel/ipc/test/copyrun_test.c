@@ -125,16 +125,13 @@ TEST(copyrun_lookup_looks_at_the_last_run_the_next_and_the_first)
     ASSERT_EQ(pa, 0x7fd000);
 }
 
-/* xorshift64*: a fixed sequence, so a failure reproduces. */
+/* The randomized test's generator (test_rng), from a fixed seed. */
 static uint64_t rng_state = 0xc0b1e5eed0000001ull;
 
 static uint64_t
 rng(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
+    return test_rng(&rng_state);
 }
 
 enum {

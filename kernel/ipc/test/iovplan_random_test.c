@@ -36,16 +36,13 @@ enum {
 
 _Static_assert(ARENA % 8 == 0, "arenas are filled eight bytes at a time");
 
-/* xorshift64*: a fixed, portable sequence for a fixed seed. */
+/* The randomized tests' generator (test_rng), seeded by each. */
 static uint64_t rng_state;
 
 static uint64_t
 rng(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
+    return test_rng(&rng_state);
 }
 
 /* One side of a copy: its arena, the arena's base address and the iov list into it. */
@@ -309,6 +306,17 @@ TEST(iovplan_advance_matches_skip_randomized)
     }
 }
 
+/* Entries 0..7 for the start tests: a third empty, some wrapping past 2^64. */
+static void
+start_entries(struct cr_iov *v)
+{
+    for (uint32_t i = 0; i < 8; i++) {
+        uint64_t len = rng() % 3 == 0 ? 0 : 1 + rng() % 9000;
+        uint64_t base = rng() % 16 == 0 ? UINT64_MAX - rng() % 100 : 0x10000 * (i + 1);
+        v[i] = (struct cr_iov){ base, len };
+    }
+}
+
 /*
  * iov_cursor_start (the inline start) against iov_cursor_init: random lists of up to 8
  * entries, a third of them empty, some wrapping past 2^64, some rounds with a faulting
@@ -325,11 +333,7 @@ TEST(iovplan_start_matches_init_randomized)
         if (rng() % 50 == 0) {
             n = CR_IOV_MAX + (uint32_t)(rng() % 2); /* at and past the limit */
         }
-        for (uint32_t i = 0; i < 8; i++) {
-            uint64_t len = rng() % 3 == 0 ? 0 : 1 + rng() % 9000;
-            uint64_t base = rng() % 16 == 0 ? UINT64_MAX - rng() % 100 : 0x10000 * (i + 1);
-            v[i] = (struct cr_iov){ base, len };
-        }
+        start_entries(v);
         struct list la = list(v, n);
         struct list lb = list(v, n);
         la.fault_at = lb.fault_at = rng() % 4 == 0 ? (uint32_t)(rng() % 8) : NO_FAULT;
@@ -365,11 +369,7 @@ TEST(iovplan_start_with_matches_init_randomized)
         if (rng() % 50 == 0) {
             n = CR_IOV_MAX; /* at the limit */
         }
-        for (uint32_t i = 0; i < 8; i++) {
-            uint64_t len = rng() % 3 == 0 ? 0 : 1 + rng() % 9000;
-            uint64_t base = rng() % 16 == 0 ? UINT64_MAX - rng() % 100 : 0x10000 * (i + 1);
-            v[i] = (struct cr_iov){ base, len };
-        }
+        start_entries(v);
         struct list la = list(v, n);
         struct list lb = list(v, n);
         la.fault_at = lb.fault_at = rng() % 4 == 0 ? 1 + (uint32_t)(rng() % 7) : NO_FAULT;

@@ -339,16 +339,13 @@ model_matches(const struct runqueue *rq)
     return rq_consistent(rq);
 }
 
-/* xorshift64*: a fixed, portable sequence for a fixed seed. */
+/* The randomized tests' generator (test_rng), seeded by each. */
 static uint64_t rng_state;
 
 static uint64_t
 rng(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
+    return test_rng(&rng_state);
 }
 
 enum {
